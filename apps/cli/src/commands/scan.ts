@@ -1,0 +1,25 @@
+import { scanServer } from '@mcptrust/drift';
+import type { CommandModule } from '../main.js';
+import { parseDuration, serverCommandFrom } from '../options.js';
+import { printFindings } from '../report.js';
+
+/** `mcptrust scan [--pretty] [--timeout 10s] -- <server>`: the ScanReport as JSON on stdout. */
+export const scanCommand: CommandModule = (cli, ctx) =>
+  cli.command(
+    'scan',
+    'Inspect an MCP server: print its tools, prompts, resources, risk levels and findings as JSON',
+    (y) =>
+      y
+        .usage('Usage: $0 scan [--pretty] [--timeout 10s] -- <server command>')
+        .option('pretty', { type: 'boolean', default: false, describe: 'Indent the JSON output' })
+        .option('timeout', { type: 'string', default: '10s', describe: 'Deadline for start-up and every list (e.g. 500ms, 10s, 2m)' })
+        .example('$0 scan -- npx -y @modelcontextprotocol/server-filesystem /tmp', 'scan a server given as argv')
+        .example('$0 scan --pretty -- "npx -y @modelcontextprotocol/server-everything"', 'one quoted string, split like a shell (never run by one)'),
+    async (argv) => {
+      const timeoutMs = parseDuration('timeout', argv.timeout);
+      const server = serverCommandFrom(argv['--']);
+      const report = await scanServer(server, { timeoutMs, signal: ctx.signal });
+      printFindings(ctx.io, report.findings);
+      ctx.io.stdout.write(`${JSON.stringify(report, null, argv.pretty ? 2 : undefined)}\n`);
+    },
+  );

@@ -1,0 +1,39 @@
+import { LockfileError } from '@mcptrust/lockfile';
+import { DriftError } from '@mcptrust/drift';
+
+/** Exit codes of every command (ARCHITECTURE.md "Errors and exit codes"). */
+export const EXIT = {
+  /** Success, nothing found. */
+  OK: 0,
+  /** A finding: drift at or above the threshold, invalid signature, policy violation. */
+  FINDING: 1,
+  /** Usage or operational error: bad arguments, unreadable file, server failed to start. */
+  ERROR: 2,
+  /** Interrupted by SIGINT. */
+  INTERRUPTED: 130,
+  /** Terminated by SIGTERM. */
+  TERMINATED: 143,
+} as const;
+
+/** A usage error detected by the CLI itself (bad flag value, missing server command). */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+/** A finding that must end the command with exit code 1, after its report was printed. */
+export class FindingError extends Error {
+  override readonly name = 'FindingError';
+}
+
+/**
+ * Maps any error to an exit code and the message to print. This is the only place
+ * where library errors become process behaviour.
+ */
+export function exitCodeFor(error: unknown): { code: number; message: string } {
+  if (error instanceof FindingError) return { code: EXIT.FINDING, message: error.message };
+  if (error instanceof UsageError) return { code: EXIT.ERROR, message: error.message };
+  if (error instanceof LockfileError) return { code: EXIT.ERROR, message: error.message };
+  if (error instanceof DriftError) return { code: EXIT.ERROR, message: error.message };
+  if (error instanceof Error) return { code: EXIT.ERROR, message: `unexpected error: ${error.message}` };
+  return { code: EXIT.ERROR, message: `unexpected error: ${String(error)}` };
+}
