@@ -1,0 +1,57 @@
+/**
+ * The audit event model: one event per decision the enforcement engine takes. This is
+ * the contract later sinks (JSONL, SIEM, OpenTelemetry) serialize, so fields are flat,
+ * named for what they mean, and optional only when a decision genuinely lacks them.
+ */
+
+/** What the engine did with a message. */
+export type AuditAction =
+  /** The message was forwarded after every check passed. */
+  | 'allowed'
+  /** A request was refused and answered locally with a JSON-RPC error. */
+  | 'blocked'
+  /** A message was discarded without an answer (spoofed response, denied notification, junk). */
+  | 'dropped'
+  /** Items were removed from a list response before it reached the host. */
+  | 'filtered'
+  /** Audit-only mode: the message was forwarded but would have been blocked or filtered. */
+  | 'audit_only'
+  /** A pending request expired and was answered with a timeout error. */
+  | 'timeout'
+  /** The session was refused (preflight drift, unsupported protocol version) or ended. */
+  | 'session';
+
+/** Which way the message was travelling. */
+export type AuditDirection = 'host_to_server' | 'server_to_host' | 'internal';
+
+/** One audited decision. */
+export interface AuditEvent {
+  /** When the decision was taken (ISO 8601, UTC). */
+  time: string;
+  /** What was done. */
+  action: AuditAction;
+  /** Which way the message was travelling. */
+  direction: AuditDirection;
+  /** JSON-RPC method of the message (or of the request a response belongs to). */
+  method?: string;
+  /** Tool name named by the message (attacker-controlled text). */
+  tool?: string;
+  /** Prompt name named by the message (attacker-controlled text). */
+  prompt?: string;
+  /** Resource URI or URI template named by the message (attacker-controlled text). */
+  uri?: string;
+  /** Short human-readable reason ("not in allowlist", "definition drifted"). */
+  reason?: string;
+  /** Stable machine-readable reason code (the engine's denial class). */
+  code?: string;
+  /** JSON-RPC error code sent to the host, when one was sent. */
+  errorCode?: number;
+  /** How many items a list filter removed. */
+  count?: number;
+  /** Names of the items a list filter removed (attacker-controlled text). */
+  items?: string[];
+  /** Enforcement mode the engine was running in. */
+  mode?: 'enforce' | 'filter-only' | 'audit-only';
+  /** Negotiated protocol version, when known. */
+  protocolVersion?: string;
+}

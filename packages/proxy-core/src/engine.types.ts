@@ -1,0 +1,137 @@
+import type { AuditSink } from '@mcptrust/audit';
+import type { Lockfile } from '@mcptrust/lockfile';
+
+/** How the engine acts on what the lockfile does not allow. */
+export type EnforcementMode = 'enforce' | 'filter-only' | 'audit-only';
+
+/** Drift severity threshold for the preflight check. */
+export type FailOn = 'critical' | 'moderate' | 'info';
+
+/** A call the embedder's {@link ProxyEngineOptions.callGuard} is asked about. */
+export interface GuardedCall {
+  /** `tools/call`, `prompts/get` or `resources/read`. */
+  method: string;
+  /** Tool name, for `tools/call`. */
+  tool?: string;
+  /** Prompt name, for `prompts/get`. */
+  prompt?: string;
+  /** Resource URI, for `resources/read`. */
+  uri?: string;
+  /** Arguments of the call (already validated against the pinned schema for tools). */
+  arguments?: unknown;
+}
+
+/** What a {@link ProxyEngineOptions.callGuard} decides. */
+export type GuardDecision = { allow: true } | { allow: false; reason: string };
+
+/** Where the engine's output goes. Both callbacks receive one JSON text without newline. */
+export interface ProxyEngineIO {
+  /** A message for the server. */
+  toServer(json: string): void;
+  /** A message for the host. */
+  toHost(json: string): void;
+  /**
+   * The session cannot continue (preflight refused it, the server answered an
+   * unsupported protocol version). The adapter should shut the server down.
+   */
+  onFatal?(error: Error): void;
+}
+
+/** Options of {@link createProxyEngine}. */
+export interface ProxyEngineOptions {
+  /** The lockfile whose items are allowed (parsed and verified by the caller). */
+  lockfile: Lockfile;
+  /** `enforce` (default), `filter-only` (filter lists, allow calls) or `audit-only` (log only). */
+  mode?: EnforcementMode;
+  /** Preflight drift threshold that refuses the session. Default `critical`. */
+  failOn?: FailOn;
+  /** List everything after `initialize` and compare with the lockfile. Default true. */
+  preflight?: boolean;
+  /** Also allow the static resources the server lists during preflight. Default false. */
+  allowStaticResources?: boolean;
+  /** Per-request timeout in ms, extended by progress. Default 300 000. */
+  requestTimeoutMs?: number;
+  /** Timeout of `initialize` and of each preflight request, in ms. Default 30 000. */
+  startupTimeoutMs?: number;
+  /** Maximum host requests awaiting an answer. Default 1024. */
+  maxPending?: number;
+  /** Maximum server→client requests awaiting the host. Default 64. */
+  maxServerRequests?: number;
+  /** Maximum task IDs and elicitation IDs remembered. Default 1024. */
+  maxTasks?: number;
+  /** Maximum size of a `notifications/message` line from the server. Default 256 KiB. */
+  maxLogMessageBytes?: number;
+  /** Answer `sampling/createMessage` with -32601 and strip the sampling capability. */
+  denySampling?: boolean;
+  /** Answer `roots/list` with -32601 and strip the roots capability. */
+  denyRoots?: boolean;
+  /** Answer `elicitation/create` with -32601 and strip the elicitation capability. */
+  denyElicitation?: boolean;
+  /**
+   * Sampling requests asking for `includeContext` other than `none`: `strip` rewrites it
+   * to `none` (default), `deny` answers the server with an error.
+   */
+  samplingContext?: 'strip' | 'deny';
+  /**
+   * Runtime policy hook: asked about every `tools/call`, `prompts/get` and
+   * `resources/read` the allowlist allows. Throwing counts as a denial.
+   */
+  callGuard?: (call: GuardedCall) => GuardDecision;
+  /** Where decisions are reported. Default: discarded. */
+  audit?: AuditSink;
+  /** Also emit an `allowed` event for every forwarded request (costs an object per message). */
+  auditAllowed?: boolean;
+  /** Source of proxy IDs; must be a CSPRNG. Default `crypto.randomUUID`. Throwing denies the request. */
+  randomId?: () => string;
+}
+
+/** Counters of the engine's bounded tables. */
+export interface ProxyEngineStats {
+  /** Host requests awaiting the server. */
+  pending: number;
+  /** Server→client requests awaiting the host. */
+  serverRequests: number;
+  /** Task IDs recorded from allowed calls. */
+  tasks: number;
+}
+
+/** Where the session is in its lifecycle. */
+export type EngineState = 'awaiting-initialize' | 'initializing' | 'preflight' | 'ready' | 'refused' | 'closed';
+
+/** One drifted item found by preflight. */
+export interface PreflightDrift {
+  /** What kind of item. */
+  kind: 'tool' | 'prompt' | 'resourceTemplate' | 'resource' | 'server';
+  /** Name, URI template, URI or server field. */
+  id: string;
+  /** `added`, `removed` or `changed`. */
+  change: 'added' | 'removed' | 'changed';
+  /** Severity by the baseline classification. */
+  severity: 'critical' | 'moderate' | 'info';
+  /** Changed hash fields, for `changed`. */
+  fields?: string[];
+}
+
+/** The transport-agnostic enforcement engine (see the package README). */
+export interface ProxyEngine {
+  /** One line (one JSON text) from the host. `utf8Valid: false` marks malformed UTF-8. */
+  receiveFromHost(line: string, utf8Valid?: boolean): void;
+  /** One line (one JSON text) from the server. */
+  receiveFromServer(line: string, utf8Valid?: boolean): void;
+  /** The host sent a line over the cap (already discarded). */
+  hostLineTooLong(bytes: number): void;
+  /** The server sent a line over the cap (already discarded). */
+  serverLineTooLong(bytes: number): void;
+  /** The server is gone: every pending request is answered with an error. */
+  serverClosed(reason?: string): void;
+  /** Stops timers and refuses further input. Pending requests are answered first. */
+  close(): void;
+  /** Current lifecycle state. */
+  readonly state: EngineState;
+  /** The negotiated protocol version, once the server answered `initialize`. */
+  readonly protocolVersion: string | undefined;
+  /** Drift found by preflight (empty before it ran or when disabled). */
+  readonly drift: readonly PreflightDrift[];
+  /** Sizes of the bounded tables. */
+  stats(): ProxyEngineStats;
+}

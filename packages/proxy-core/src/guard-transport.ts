@@ -1,0 +1,92 @@
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import { createProxyEngine } from './engine.js';
+import type { ProxyEngine, ProxyEngineOptions } from './engine.types.js';
+import { ProxyError } from './errors.js';
+
+/** Options of {@link guardTransport}: the engine's options. */
+export interface GuardTransportOptions extends ProxyEngineOptions {
+  /** Called when the session cannot continue (preflight refused it); the inner transport is closed. */
+  onFatal?: (error: Error) => void;
+}
+
+/** A guarded transport; `engine` exposes the state and table sizes. */
+export interface GuardedTransport extends Transport {
+  /** The enforcement engine between the caller and the inner transport. */
+  readonly engine: ProxyEngine;
+}
+
+/**
+ * Wraps any MCP SDK client-side `Transport` so that an in-process agent gets the same
+ * enforcement as the stdio proxy: `client.connect(guardTransport(new
+ * StdioClientTransport(...), { lockfile }))`. Every message in each direction goes
+ * through the engine as one JSON text, exactly as on the stdio bridge, so both
+ * adapters make identical decisions.
+ *
+ * @throws ProxyError `INVALID_OPTIONS` / `INVALID_LOCKFILE` from the engine
+ */
+export function guardTransport(inner: Transport, options: GuardTransportOptions): GuardedTransport {
+  let closed = false;
+  const outer: GuardedTransport = {
+    engine: undefined as unknown as ProxyEngine,
+    async start() {
+      inner.onmessage = (message: JSONRPCMessage) => {
+        let text: string;
+        try {
+          text = JSON.stringify(message);
+        } catch {
+          return; // not representable as JSON: nothing to check, nothing forwarded
+        }
+        outer.engine.receiveFromServer(text);
+      };
+      inner.onerror = (error: Error) => outer.onerror?.(error);
+      inner.onclose = () => {
+        if (closed) return;
+        closed = true;
+        outer.engine.serverClosed('the server transport closed');
+        outer.engine.close();
+        outer.onclose?.();
+      };
+      await inner.start();
+    },
+    async send(message: JSONRPCMessage) {
+      if (closed) throw new ProxyError('CLOSED', 'the guarded transport is closed');
+      outer.engine.receiveFromHost(JSON.stringify(message));
+    },
+    async close() {
+      if (!closed) {
+        closed = true;
+        outer.engine.close();
+        await inner.close();
+        outer.onclose?.();
+      }
+    },
+    setProtocolVersion(version: string) {
+      inner.setProtocolVersion?.(version);
+    },
+  };
+  const engine = createProxyEngine(
+    {
+      toServer(json) {
+        inner.send(JSON.parse(json) as JSONRPCMessage).catch((err: unknown) => {
+          outer.onerror?.(err instanceof Error ? err : new Error(String(err)));
+        });
+      },
+      toHost(json) {
+        const message = JSON.parse(json) as JSONRPCMessage;
+        // Delivered asynchronously so the caller never re-enters its own send().
+        queueMicrotask(() => outer.onmessage?.(message));
+      },
+      onFatal(err) {
+        try {
+          options.onFatal?.(err);
+        } finally {
+          queueMicrotask(() => void outer.close());
+        }
+      },
+    },
+    options,
+  );
+  (outer as { engine: ProxyEngine }).engine = engine;
+  return outer;
+}

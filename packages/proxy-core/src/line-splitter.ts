@@ -1,0 +1,140 @@
+import { isUtf8 } from 'node:buffer';
+
+/** Default cap on one NDJSON line: 10 MiB (PROTOCOL 40). */
+export const DEFAULT_MAX_LINE_BYTES = 10 * 1024 * 1024;
+
+/** Receives what a {@link LineSplitter} finds. */
+export interface LineHandler {
+  /** One complete line, without LF and without one trailing CR. `valid` is false for malformed UTF-8. */
+  onLine(line: string, valid: boolean): void;
+  /** A line exceeded the cap; its bytes were discarded. Called once per oversized line. */
+  onOversized(bytes: number): void;
+}
+
+/** Options of {@link LineSplitter}. */
+export interface LineSplitterOptions {
+  /** Maximum bytes of one line, excluding the LF. Default {@link DEFAULT_MAX_LINE_BYTES}. */
+  maxLineBytes?: number;
+}
+
+const LF = 0x0a;
+const CR = 0x0d;
+
+/**
+ * Streaming NDJSON splitter. Splits on LF only and strips one trailing CR. Bytes are
+ * kept until a line is complete so a multi-byte UTF-8 character split across chunks
+ * decodes correctly (LF never occurs inside a multi-byte sequence). Memory is bounded:
+ * once a line exceeds the cap, its bytes are discarded until the next LF and
+ * `onOversized` is reported once.
+ */
+export class LineSplitter {
+  private readonly max: number;
+  private readonly handler: LineHandler;
+  private parts: Buffer[] = [];
+  private partBytes = 0;
+  // While true the current line is over the cap and is being skipped.
+  private discarding = false;
+  private discarded = 0;
+
+  /**
+   * @param handler - receives lines and oversized reports
+   * @param options - the line cap
+   */
+  constructor(handler: LineHandler, options: LineSplitterOptions = {}) {
+    this.max = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+    this.handler = handler;
+  }
+
+  /** Feeds one chunk; complete lines are reported synchronously, in order. */
+  push(chunk: Uint8Array): void {
+    const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    let start = 0;
+    const len = buf.length;
+    while (start < len) {
+      const nl = buf.indexOf(LF, start);
+      if (nl === -1) {
+        this.accumulate(buf, start, len);
+        return;
+      }
+      if (this.discarding) {
+        this.discarded += nl - start;
+        this.discarding = false;
+        const n = this.discarded;
+        this.discarded = 0;
+        this.handler.onOversized(n);
+      } else if (this.partBytes === 0) {
+        this.emit(buf, start, nl);
+      } else if (this.partBytes + (nl - start) > this.max + 1) {
+        // +1 leaves room for a CR that is stripped
+        const n = this.partBytes + (nl - start);
+        this.reset();
+        this.handler.onOversized(n);
+      } else {
+        this.parts.push(buf.subarray(start, nl));
+        const whole = Buffer.concat(this.parts, this.partBytes + (nl - start));
+        this.reset();
+        this.emit(whole, 0, whole.length);
+      }
+      start = nl + 1;
+    }
+  }
+
+  /**
+   * Ends the stream. A final line without LF is reported as a line (or as oversized);
+   * the splitter is then empty and may be reused.
+   */
+  end(): void {
+    if (this.discarding) {
+      const n = this.discarded;
+      this.discarding = false;
+      this.discarded = 0;
+      this.handler.onOversized(n);
+      return;
+    }
+    if (this.partBytes > 0) {
+      const whole = Buffer.concat(this.parts, this.partBytes);
+      this.reset();
+      this.emit(whole, 0, whole.length);
+    }
+  }
+
+  /** Bytes currently held for an incomplete line (never more than the cap + 1). */
+  get bufferedBytes(): number {
+    return this.partBytes;
+  }
+
+  private accumulate(buf: Buffer, start: number, end: number): void {
+    const n = end - start;
+    if (this.discarding) {
+      this.discarded += n;
+      return;
+    }
+    if (this.partBytes + n > this.max + 1) {
+      this.discarding = true;
+      this.discarded = this.partBytes + n;
+      this.reset();
+      return;
+    }
+    // Copy: the caller may reuse its chunk buffer.
+    this.parts.push(Buffer.from(buf.subarray(start, end)));
+    this.partBytes += n;
+  }
+
+  private reset(): void {
+    this.parts = [];
+    this.partBytes = 0;
+  }
+
+  private emit(buf: Buffer, start: number, end: number): void {
+    let e = end;
+    if (e > start && buf[e - 1] === CR) e--;
+    if (e - start > this.max) {
+      this.handler.onOversized(e - start);
+      return;
+    }
+    const view = start === 0 && e === buf.length ? buf : buf.subarray(start, e);
+    // Malformed UTF-8 is reported rather than silently replaced by U+FFFD, so that the
+    // proxy never checks a different string than the bytes the peer meant.
+    this.handler.onLine(view.toString('utf8'), isUtf8(view));
+  }
+}

@@ -1,0 +1,243 @@
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import type { Readable, Writable } from 'node:stream';
+import { createProxyEngine } from './engine.js';
+import type { ProxyEngine, ProxyEngineOptions } from './engine.types.js';
+import { ProxyError } from './errors.js';
+import { LineSplitter } from './line-splitter.js';
+
+/** Default wait of each shutdown stage (stdin closed → SIGTERM → SIGKILL). */
+export const DEFAULT_SHUTDOWN_GRACE_MS = 2000;
+
+/** Options of {@link createStdioBridge}: the engine's options plus the process and streams. */
+export interface StdioBridgeOptions extends ProxyEngineOptions {
+  /** Server executable (spawned directly, never through a shell). */
+  command: string;
+  /** Server arguments. */
+  args?: readonly string[];
+  /** Server environment. Default: the current process environment. */
+  env?: NodeJS.ProcessEnv;
+  /** Server working directory. */
+  cwd?: string;
+  /** Where host messages come from (the CLI passes `process.stdin`). */
+  hostInput: Readable;
+  /** Where messages for the host go (the CLI passes `process.stdout`); nothing else is written there. */
+  hostOutput: Writable;
+  /** Where the server's stderr goes (the CLI passes `process.stderr`). Default: discarded. */
+  stderr?: Writable;
+  /** Line cap per direction in bytes. Default 10 MiB. */
+  maxLineBytes?: number;
+  /** Wait of each shutdown stage in ms. Default 2000. */
+  shutdownGraceMs?: number;
+  /** End `hostOutput` once the server is gone and everything was flushed. Default true. */
+  endHostOutput?: boolean;
+  /** Called when the session cannot continue (preflight refused, spawn failed); shutdown follows. */
+  onFatal?: (error: Error) => void;
+}
+
+/** How the bridged server ended. */
+export interface StdioBridgeExit {
+  /** Exit code, or null when killed by a signal or never started. */
+  exitCode: number | null;
+  /** Signal that ended the server, if any. */
+  signal: NodeJS.Signals | null;
+  /** True when the server ended on its own with a non-zero code or a signal, or never started. */
+  crashed: boolean;
+  /** The fatal error that ended the session, if any (preflight refusal, spawn failure). */
+  error?: Error;
+}
+
+/** A running bridge. */
+export interface StdioBridge {
+  /** The server's process ID (undefined if spawning failed). */
+  readonly pid: number | undefined;
+  /** The engine (for stats and state). */
+  readonly engine: ProxyEngine;
+  /** Resolves once the server has exited and the bridge has flushed and released everything. */
+  readonly closed: Promise<StdioBridgeExit>;
+  /**
+   * Runs the shutdown sequence: close the server's stdin, wait, SIGTERM, wait, SIGKILL.
+   * The CLI calls this on SIGTERM/SIGINT/SIGHUP. Resolves like `closed`.
+   */
+  close(): Promise<StdioBridgeExit>;
+}
+
+/**
+ * Spawns an MCP server and relays stdio between a host and it through the enforcement
+ * engine. The library installs no process-wide signal handlers: the embedder (the CLI)
+ * forwards signals to {@link StdioBridge.close}.
+ *
+ * @throws ProxyError `INVALID_OPTIONS` / `INVALID_LOCKFILE` from the engine
+ */
+export function createStdioBridge(options: StdioBridgeOptions): StdioBridge {
+  const grace = options.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS;
+  if (typeof options.command !== 'string' || options.command.length === 0) {
+    throw new ProxyError('INVALID_OPTIONS', 'createStdioBridge needs a command');
+  }
+  const hostOut = options.hostOutput;
+  const toHost: string[] = [];
+  const toServer: string[] = [];
+  let flushScheduled = false;
+  let serverGone = false;
+  let child: ChildProcessWithoutNullStreams | undefined;
+  let fatalError: Error | undefined;
+  let shuttingDown = false;
+  let finished = false;
+  let resolveClosed!: (exit: StdioBridgeExit) => void;
+  const closed = new Promise<StdioBridgeExit>((r) => {
+    resolveClosed = r;
+  });
+  const timers: Array<ReturnType<typeof setTimeout>> = [];
+
+  // Output is collected while a chunk is processed and written once per chunk: one
+  // write syscall for many messages.
+  const flush = (): void => {
+    flushScheduled = false;
+    if (toServer.length > 0 && child !== undefined && !serverGone && child.stdin.writable) {
+      const data = toServer.join('\n') + '\n';
+      toServer.length = 0;
+      if (!child.stdin.write(data)) {
+        options.hostInput.pause();
+        child.stdin.once('drain', () => options.hostInput.resume());
+      }
+    } else toServer.length = 0;
+    if (toHost.length > 0 && hostOut.writable) {
+      const data = toHost.join('\n') + '\n';
+      toHost.length = 0;
+      if (!hostOut.write(data) && child !== undefined) {
+        child.stdout.pause();
+        hostOut.once('drain', () => child?.stdout.resume());
+      }
+    } else toHost.length = 0;
+  };
+  const schedule = (): void => {
+    if (!flushScheduled) {
+      flushScheduled = true;
+      queueMicrotask(flush);
+    }
+  };
+
+  const engine = createProxyEngine(
+    {
+      toServer(json) {
+        toServer.push(json);
+        schedule();
+      },
+      toHost(json) {
+        toHost.push(json);
+        schedule();
+      },
+      onFatal(err) {
+        fatalError ??= err;
+        try {
+          options.onFatal?.(err);
+        } catch {
+          // The embedder's handler must not stop the shutdown.
+        }
+        void shutdown();
+      },
+    },
+    options,
+  );
+
+  const finish = (exitCode: number | null, signal: NodeJS.Signals | null, spawnError?: Error): void => {
+    if (finished) return;
+    finished = true;
+    serverGone = true;
+    for (const t of timers) clearTimeout(t);
+    serverSplitter.end();
+    engine.serverClosed(spawnError === undefined ? 'the server exited' : 'the server could not be started');
+    engine.close();
+    flush();
+    options.hostInput.off('data', onHostData);
+    options.hostInput.off('end', onHostEnd);
+    const crashed = spawnError !== undefined || (!shuttingDown && (exitCode !== 0 || signal !== null));
+    const exit: StdioBridgeExit = { exitCode, signal, crashed };
+    const error = spawnError ?? fatalError;
+    if (error !== undefined) exit.error = error;
+    if (options.endHostOutput ?? true) hostOut.end(() => resolveClosed(exit));
+    else resolveClosed(exit);
+  };
+
+  const serverSplitter = new LineSplitter(
+    {
+      onLine: (line, valid) => engine.receiveFromServer(line, valid),
+      onOversized: (n) => engine.serverLineTooLong(n),
+    },
+    options.maxLineBytes === undefined ? {} : { maxLineBytes: options.maxLineBytes },
+  );
+  const hostSplitter = new LineSplitter(
+    {
+      onLine: (line, valid) => engine.receiveFromHost(line, valid),
+      onOversized: (n) => engine.hostLineTooLong(n),
+    },
+    options.maxLineBytes === undefined ? {} : { maxLineBytes: options.maxLineBytes },
+  );
+  const onHostData = (chunk: Buffer | string): void => {
+    hostSplitter.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+  };
+  const onHostEnd = (): void => {
+    hostSplitter.end();
+    flush();
+    void shutdown();
+  };
+
+  function shutdown(): Promise<StdioBridgeExit> {
+    if (shuttingDown || finished) return closed;
+    shuttingDown = true;
+    flush();
+    const c = child;
+    if (c === undefined) return closed;
+    // Stage 1: EOF on stdin is how an MCP stdio server is asked to stop.
+    c.stdin.end();
+    timers.push(
+      setTimeout(() => {
+        if (finished) return;
+        c.kill('SIGTERM');
+        timers.push(
+          setTimeout(() => {
+            if (!finished) c.kill('SIGKILL');
+          }, grace),
+        );
+      }, grace),
+    );
+    return closed;
+  }
+
+  try {
+    child = spawn(options.command, [...(options.args ?? [])], {
+      env: options.env ?? process.env,
+      ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
+      stdio: ['pipe', 'pipe', 'pipe'],
+      shell: false,
+      windowsHide: true,
+    });
+  } catch (cause) {
+    const err = new ProxyError('SPAWN_FAILED', `could not start ${JSON.stringify(options.command)}`, { cause });
+    queueMicrotask(() => finish(null, null, err));
+    return { pid: undefined, engine, closed, close: () => closed };
+  }
+  const c = child;
+  c.on('error', (cause) => {
+    const err = new ProxyError('SPAWN_FAILED', `could not start ${JSON.stringify(options.command)}: ${cause.message}`, { cause });
+    if (c.pid === undefined) finish(null, null, err);
+  });
+  c.stdin.on('error', () => {
+    // EPIPE after the server exited; the exit handler answers what is pending.
+  });
+  c.stdout.on('data', (chunk: Buffer) => serverSplitter.push(chunk));
+  if (options.stderr !== undefined) c.stderr.pipe(options.stderr, { end: false });
+  else c.stderr.resume();
+  // 'close' fires after stdout/stderr are drained, so every last server line is seen.
+  c.on('close', (code, signal) => finish(code, signal));
+  options.hostInput.on('data', onHostData);
+  options.hostInput.on('end', onHostEnd);
+
+  return {
+    get pid() {
+      return c.pid;
+    },
+    engine,
+    closed,
+    close: shutdown,
+  };
+}

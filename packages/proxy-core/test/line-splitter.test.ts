@@ -1,0 +1,94 @@
+import { describe, expect, it } from '@jest/globals';
+import fc from 'fast-check';
+import { LineSplitter } from '../src/line-splitter.js';
+
+function collect(maxLineBytes?: number) {
+  const lines: Array<[string, boolean]> = [];
+  const oversized: number[] = [];
+  const splitter = new LineSplitter(
+    { onLine: (l, v) => lines.push([l, v]), onOversized: (n) => oversized.push(n) },
+    maxLineBytes === undefined ? {} : { maxLineBytes },
+  );
+  return { splitter, lines, oversized };
+}
+
+describe('LineSplitter', () => {
+  describe('PROTOCOL 1: framing', () => {
+    it('splits on LF only and strips one trailing CR', () => {
+      const { splitter, lines } = collect();
+      splitter.push(Buffer.from('{"jsonrpc":"2.0","id":1,"method":"ping"}\r\n{"a":"x\ry"}\r\r\n'));
+      expect(lines.map((l) => l[0])).toEqual(['{"jsonrpc":"2.0","id":1,"method":"ping"}', '{"a":"x\ry"}\r']);
+    });
+
+    it('keeps a partial line until its LF arrives and flushes it on end()', () => {
+      const { splitter, lines } = collect();
+      splitter.push(Buffer.from('{"a":'));
+      expect(lines).toEqual([]);
+      splitter.push(Buffer.from('1}\n{"b"'));
+      splitter.end();
+      expect(lines.map((l) => l[0])).toEqual(['{"a":1}', '{"b"']);
+    });
+
+    it('reports malformed UTF-8 as invalid instead of replacing it', () => {
+      const { splitter, lines } = collect();
+      splitter.push(Buffer.from([0x7b, 0xff, 0x7d, 0x0a]));
+      expect(lines[0]?.[1]).toBe(false);
+    });
+  });
+
+  describe('PROTOCOL 40: line cap', () => {
+    it('discards an oversized line spread over chunks, reports it once and continues', () => {
+      const { splitter, lines, oversized } = collect(16);
+      splitter.push(Buffer.from('x'.repeat(10)));
+      splitter.push(Buffer.from('y'.repeat(10)));
+      expect(splitter.bufferedBytes).toBe(0);
+      splitter.push(Buffer.from('z'.repeat(1000)));
+      expect(splitter.bufferedBytes).toBe(0);
+      splitter.push(Buffer.from('\n{"ok":1}\n'));
+      expect(oversized).toEqual([1020]);
+      expect(lines.map((l) => l[0])).toEqual(['{"ok":1}']);
+    });
+
+    it('accepts a line of exactly the cap and refuses cap + 1', () => {
+      const { splitter, lines, oversized } = collect(8);
+      splitter.push(Buffer.from('12345678\n123456789\n'));
+      expect(lines.map((l) => l[0])).toEqual(['12345678']);
+      expect(oversized).toEqual([9]);
+    });
+
+    it('never holds more than the cap while a line grows without end', () => {
+      const { splitter } = collect(1024);
+      for (let i = 0; i < 100; i++) {
+        splitter.push(Buffer.alloc(700, 0x61));
+        expect(splitter.bufferedBytes).toBeLessThanOrEqual(1025);
+      }
+    });
+  });
+
+  describe('property: any split of the byte stream gives the same messages', () => {
+    it('holds for arbitrary text (including multi-byte UTF-8) and arbitrary chunking', () => {
+      fc.assert(
+        fc.property(
+          fc.array(fc.string({ unit: 'binary', maxLength: 40 }).map((s) => s.replace(/\n/g, '')), { maxLength: 8 }),
+          fc.array(fc.nat(), { maxLength: 12 }),
+          (texts, cuts) => {
+            const bytes = Buffer.from(texts.map((t) => t + '\n').join(''));
+            const whole = collect();
+            whole.splitter.push(bytes);
+            const pieces = collect();
+            const points = [...new Set(cuts.map((c) => (bytes.length === 0 ? 0 : c % bytes.length)))].sort((a, b) => a - b);
+            let prev = 0;
+            for (const p of points) {
+              pieces.splitter.push(bytes.subarray(prev, p));
+              prev = p;
+            }
+            pieces.splitter.push(bytes.subarray(prev));
+            expect(pieces.lines).toEqual(whole.lines);
+            expect(whole.lines.map((l) => l[0])).toEqual(texts.map((t) => (t.endsWith('\r') ? t.slice(0, -1) : t)));
+          },
+        ),
+        { numRuns: 300 },
+      );
+    });
+  });
+});
