@@ -1,0 +1,48 @@
+import { describe, expect, it } from '@jest/globals';
+import * as drift from '@mcptrust/drift';
+
+describe('@mcptrust/drift export surface', () => {
+  it('exports exactly the documented runtime names', () => {
+    expect(Object.keys(drift).sort()).toEqual([
+      'DEFAULT_KILL_GRACE_MS',
+      'DEFAULT_MAX_PAGES',
+      'DEFAULT_SCAN_TIMEOUT_MS',
+      'DEFAULT_STDERR_TAIL_BYTES',
+      'DriftError',
+      'analyzeScanReport',
+      'analyzeToolRisk',
+      'confusableSkeleton',
+      'detectConfusableNames',
+      'detectInjectionIndicators',
+      'escapeInvisible',
+      'parseServerCommand',
+      'scanServer',
+    ]);
+  });
+
+  it('uses a 10 second default scan deadline', () => {
+    expect(drift.DEFAULT_SCAN_TIMEOUT_MS).toBe(10_000);
+  });
+});
+
+describe('DriftError', () => {
+  describe('when built with a cause and a stderr tail', () => {
+    it('keeps the code, the cause and the tail', () => {
+      const cause = new Error('spawn ENOENT');
+      const error = new drift.DriftError('SERVER_START_FAILED', 'could not start', { cause, stderrTail: 'boom' });
+      expect(error).toBeInstanceOf(Error);
+      expect(error.name).toBe('DriftError');
+      expect(error.code).toBe('SERVER_START_FAILED');
+      expect(error.cause).toBe(cause);
+      expect(error.stderrTail).toBe('boom');
+    });
+  });
+
+  describe('when built without options', () => {
+    it('has no cause and no stderr tail', () => {
+      const error = new drift.DriftError('INVALID_COMMAND', 'empty');
+      expect('cause' in error).toBe(false);
+      expect(error.stderrTail).toBeUndefined();
+    });
+  });
+});
