@@ -51,7 +51,7 @@ const TOOLS = [
   },
   {
     name: 'read_note',
-    description: 'Read one note by its id (as returned by list_notes).',
+    description: 'Read one note by its id.',
     inputSchema: {
       type: 'object',
       properties: { id: { type: 'string', description: 'The note id, for example "oncall"' } },

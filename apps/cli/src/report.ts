@@ -8,7 +8,7 @@ export function printFindings(io: Io, findings: readonly Finding[]): void {
   for (const f of findings) {
     const label = f.severity === 'high' ? paint(io, 'red', 'warning [high]') : paint(io, 'yellow', `warning [${f.severity}]`);
     const where = `${f.itemType} \`${printable(f.itemId)}\`${f.field ? ` (${f.field})` : ''}`;
-    const evidence = f.evidence ? ` — ${printable(f.evidence)}` : '';
+    const evidence = f.evidence && !f.message.includes(f.evidence) ? ` — ${printable(f.evidence)}` : '';
     say(io, `${label} ${f.code} ${where}: ${printable(f.message)}${evidence}`);
   }
 }

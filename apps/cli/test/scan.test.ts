@@ -76,7 +76,7 @@ describe('mcptrust scan', () => {
     it('exits 2 naming the timeout when the server never answers initialize', async () => {
       const r = await runCli(['scan', '--timeout', '700ms', '--', NODE, FIXTURE, '--slow-start', '60000']);
       expect(r.code).toBe(2);
-      expect(r.stderr).toMatch(/time/i);
+      expect(r.stderr).toMatch(/did not finish within 700 ms \(stuck at initialize\)/);
     });
   });
 });
