@@ -2,5 +2,7 @@
 export default {
   projects: ['<rootDir>/packages/*', '<rootDir>/apps/*', '<rootDir>/tooling'],
   reporters: ['default', '<rootDir>/tooling/summary-reporter.js'],
+  // Global options: a project's own config cannot set these in a multi-project run.
+  testTimeout: 30_000,
   maxWorkers: 2,
 };
