@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
-import { CLI, EVERYTHING, NODE, runCli } from './helpers.js';
+import { CLI, EVERYTHING, FIXTURE, NODE, runCli } from './helpers.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -60,5 +60,22 @@ describe('mcptrust (built CLI)', () => {
 
   it('is started from a bundle that exists', () => {
     expect(readFileSync(CLI, 'utf8').startsWith('#!/usr/bin/env node')).toBe(true);
+  });
+
+  describe('colours', () => {
+    const scanConfusable = ['scan', '--', NODE, FIXTURE, '--confusable'];
+    it('colours warnings on stderr when FORCE_COLOR is set', async () => {
+      const r = await runCli(scanConfusable, { env: { NO_COLOR: undefined, FORCE_COLOR: '1' } });
+      expect(r.code).toBe(0);
+      expect(r.stderr).toContain('\u001b[');
+    });
+
+    it('writes no ANSI escape at all when NO_COLOR is set, even with FORCE_COLOR', async () => {
+      const r = await runCli(scanConfusable, { env: { NO_COLOR: '1', FORCE_COLOR: '1' } });
+      expect(r.code).toBe(0);
+      expect(r.stderr).toMatch(/CONFUSABLE_NAME|MIXED_SCRIPT_NAME/);
+      expect(r.stderr).not.toContain('\u001b[');
+      expect(r.stdout).not.toContain('\u001b[');
+    });
   });
 });
