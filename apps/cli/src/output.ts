@@ -1,3 +1,4 @@
+import { escapeInvisible } from '@mcptrust/drift';
 import type { Writable } from 'node:stream';
 
 /** Where a command writes: stdout for the requested output only, stderr for everything else. */
@@ -35,19 +36,11 @@ export function say(io: Io, line = ''): void {
 }
 
 /**
- * Makes attacker-controlled text (tool names, descriptions) safe to print on a terminal:
- * control characters, escapes and invisible/bidi characters are shown as `\u{…}` so that
- * a server cannot rewrite the operator's screen.
+ * Makes attacker-controlled text (tool names, descriptions) safe to print on one
+ * terminal line: invisible, bidi, tag and control characters (newlines and tabs too)
+ * are shown as `<U+XXXX>`, so a server can neither rewrite the operator's screen nor
+ * forge extra log lines.
  */
 export function printable(text: string): string {
-  let out = '';
-  for (const ch of text) {
-    const cp = ch.codePointAt(0) ?? 0;
-    const invisible =
-      cp < 0x20 || (cp >= 0x7f && cp < 0xa0) || cp === 0xad || (cp >= 0x200b && cp <= 0x200f) ||
-      (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2060 && cp <= 0x206f) || cp === 0xfeff ||
-      (cp >= 0xe0000 && cp <= 0xe007f) || (cp >= 0xfe00 && cp <= 0xfe0f) || cp === 0x061c;
-    out += invisible ? `\\u{${cp.toString(16).toUpperCase().padStart(4, '0')}}` : ch;
-  }
-  return out;
+  return escapeInvisible(text).replace(/[\t\n\r]/g, (c) => `<U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}>`);
 }
