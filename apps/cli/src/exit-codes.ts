@@ -1,5 +1,7 @@
 import { LockfileError } from '@mcptrust/lockfile';
 import { DriftError } from '@mcptrust/drift';
+import { ProxyError } from '@mcptrust/proxy-core';
+import { AuditError } from '@mcptrust/audit';
 
 /** Exit codes of every command (ARCHITECTURE.md "Errors and exit codes"). */
 export const EXIT = {
@@ -34,6 +36,11 @@ export function exitCodeFor(error: unknown): { code: number; message: string } {
   if (error instanceof UsageError) return { code: EXIT.ERROR, message: error.message };
   if (error instanceof LockfileError) return { code: EXIT.ERROR, message: error.message };
   if (error instanceof DriftError) return { code: EXIT.ERROR, message: error.message };
+  // Preflight drift is a finding (the server no longer matches its lockfile); every
+  // other proxy failure (spawn, crash, unsupported version, preflight listing) is
+  // operational.
+  if (error instanceof ProxyError) return { code: error.code === 'PREFLIGHT_DRIFT' ? EXIT.FINDING : EXIT.ERROR, message: error.message };
+  if (error instanceof AuditError) return { code: EXIT.ERROR, message: error.message };
   if (error instanceof Error) return { code: EXIT.ERROR, message: `unexpected error: ${error.message}` };
   return { code: EXIT.ERROR, message: `unexpected error: ${String(error)}` };
 }

@@ -7,6 +7,7 @@ import type { Io } from './output.js';
 import { scanCommand } from './commands/scan.js';
 import { lockCommand } from './commands/lock.js';
 import { demoCommand } from './commands/demo.js';
+import { proxyCommand } from './commands/proxy.js';
 
 /** What every command handler gets besides its parsed flags. */
 export interface CommandContext {
@@ -20,7 +21,7 @@ export interface CommandContext {
 /** A command module: registers itself on the yargs instance. */
 export type CommandModule = (cli: Argv, ctx: CommandContext) => Argv;
 
-const COMMANDS: CommandModule[] = [scanCommand, lockCommand, demoCommand];
+const COMMANDS: CommandModule[] = [scanCommand, lockCommand, proxyCommand, demoCommand];
 
 /**
  * Runs the CLI with the given arguments and resolves to the process exit code.

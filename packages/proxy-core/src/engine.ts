@@ -861,6 +861,10 @@ class Engine implements ProxyEngine {
       case 'notifications/initialized':
         if (this.initializedSent || this.hostInitializedSeen) return; // absorbed: the proxy already sent it
         this.hostInitializedSeen = true;
+        // A host that sends it before the initialize answer arrived must not make the
+        // server see it twice: with preflight on, the proxy sends its own once the
+        // server has answered.
+        if (this.preflightEnabled && (this.currentState === 'awaiting-initialize' || this.currentState === 'initializing')) return;
         this.io.toServer(JSON.stringify(msg));
         return;
       case 'notifications/cancelled': {

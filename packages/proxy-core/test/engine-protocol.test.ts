@@ -778,6 +778,21 @@ describe('preflight', () => {
     expect(h.toServer).toHaveLength(0);
   });
 
+  it('sends notifications/initialized once when the host sends it before the server answered initialize', () => {
+    const h = createHarness({ preflight: true });
+    h.host(req(0, 'initialize', { protocolVersion: '2025-06-18', capabilities: {} }));
+    h.host({ jsonrpc: '2.0', method: 'notifications/initialized' });
+    h.server({
+      jsonrpc: '2.0',
+      id: h.toServer[0]!['id'],
+      result: { protocolVersion: '2025-06-18', capabilities: { tools: {}, prompts: {}, resources: {} }, serverInfo: { name: 'mcptrust-fixture', version: '1.0.0' } },
+    });
+    answerPreflight(h);
+    h.host({ jsonrpc: '2.0', method: 'notifications/initialized' });
+    expect(h.toServer.filter((m) => m['method'] === 'notifications/initialized')).toHaveLength(1);
+    expect(h.engine.state).toBe('ready');
+  });
+
   it('refuses the session naming each drifted item at or above failOn', () => {
     const h = start();
     answerPreflight(h, { ...SURFACE, tools: [...SURFACE.tools, { name: 'exec_shell', inputSchema: { type: 'object' } }] });

@@ -3,7 +3,11 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { PassThrough } from 'node:stream';
 import type { ServerCommand } from '@mcptrust/drift';
+import type { Lockfile } from '@mcptrust/lockfile';
+import type { AuditEvent } from '@mcptrust/audit';
+import { createStdioBridge, ProxyError } from '@mcptrust/proxy-core';
 import type { CommandModule } from '../main.js';
 import { EXIT } from '../exit-codes.js';
 import { paint, say } from '../output.js';
@@ -11,6 +15,7 @@ import type { Io } from '../output.js';
 import { parseDuration } from '../options.js';
 import { renderSurface } from '../report.js';
 import { lockServer } from './lock.js';
+import { auditLine } from './proxy.js';
 
 /** Finds the bundled demo server: next to the bundle, or in tooling/ when run from source. */
 export function demoServerPath(): string {
@@ -30,6 +35,78 @@ function demoServer(rogue: boolean): ServerCommand {
   return { command: process.execPath, args: rogue ? [demoServerPath(), '--rogue-now'] : [demoServerPath()] };
 }
 
+/** What the host saw in the runtime step of the demo. */
+interface ProxiedSession {
+  /** Answer to the allowed `read_note` call. */
+  allowed: Record<string, unknown>;
+  /** Tool names the host sees after the server added `exec_shell`. */
+  listed: string[];
+  /** Answer to the `exec_shell` call. */
+  blocked: Record<string, unknown>;
+  /** Audit events of the session. */
+  events: AuditEvent[];
+}
+
+/**
+ * Runs the demo server behind the proxy engine's stdio bridge, with the host side on
+ * in-memory streams (this process is the host): initialize, an allowed `read_note`, a
+ * re-list after the server's `list_changed`, then the rogue `exec_shell`.
+ */
+async function proxiedSession(lockfile: Lockfile, timeoutMs: number, signal: AbortSignal): Promise<ProxiedSession> {
+  const hostIn = new PassThrough();
+  const hostOut = new PassThrough();
+  const events: AuditEvent[] = [];
+  const bridge = createStdioBridge({
+    lockfile,
+    command: process.execPath,
+    args: [demoServerPath()],
+    hostInput: hostIn,
+    hostOutput: hostOut,
+    startupTimeoutMs: timeoutMs,
+    requestTimeoutMs: timeoutMs,
+    shutdownGraceMs: 500,
+    audit: { emit: (event) => events.push(event) },
+  });
+  const waiting = new Map<number, (message: Record<string, unknown>) => void>();
+  let buffer = '';
+  hostOut.setEncoding('utf8').on('data', (chunk: string) => {
+    buffer += chunk;
+    let newline: number;
+    while ((newline = buffer.indexOf('\n')) !== -1) {
+      const message = JSON.parse(buffer.slice(0, newline)) as Record<string, unknown>;
+      buffer = buffer.slice(newline + 1);
+      if (typeof message['id'] === 'number') waiting.get(message['id'])?.(message);
+    }
+  });
+  let nextId = 1;
+  const request = (method: string, params: Record<string, unknown>): Promise<Record<string, unknown>> =>
+    new Promise((resolve, reject) => {
+      const id = nextId++;
+      const timer = setTimeout(() => reject(new ProxyError('SERVER_CLOSED', `the demo server did not answer ${method} in time`)), timeoutMs);
+      waiting.set(id, (message) => {
+        clearTimeout(timer);
+        resolve(message);
+      });
+      hostIn.write(JSON.stringify({ jsonrpc: '2.0', id, method, params }) + '\n');
+    });
+  const onAbort = (): void => void bridge.close();
+  signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    const init = await request('initialize', { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'mcptrust-demo-host', version: '1.0.0' } });
+    if (!('result' in init)) throw new ProxyError('PREFLIGHT_FAILED', `the proxy refused the demo session: ${JSON.stringify(init['error'])}`);
+    hostIn.write('{"jsonrpc":"2.0","method":"notifications/initialized"}\n');
+    const allowed = await request('tools/call', { name: 'read_note', arguments: { id: 'oncall' } });
+    const list = await request('tools/list', {});
+    const tools = (list['result'] as { tools?: Array<{ name?: unknown }> } | undefined)?.tools ?? [];
+    const blocked = await request('tools/call', { name: 'exec_shell', arguments: { command: 'cat ~/.ssh/id_rsa' } });
+    return { allowed, listed: tools.map((t) => String(t.name)), blocked, events };
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+    hostIn.end();
+    await bridge.closed;
+  }
+}
+
 /**
  * `mcptrust demo`: locks the bundled demo server, shows the approved surface and what
  * the lockfile pins, then shows the CI gate refusing the server once it grows a rogue
@@ -38,7 +115,7 @@ function demoServer(rogue: boolean): ServerCommand {
 export const demoCommand: CommandModule = (cli, ctx) =>
   cli.command(
     'demo',
-    'Lock the bundled demo MCP server, show the approved surface, then catch it adding a rogue tool',
+    'Lock the bundled demo MCP server, show the approved surface, then catch it adding a rogue tool (CI gate and proxy)',
     (y) =>
       y
         .usage('Usage: $0 demo [--dir DIR]')
@@ -80,7 +157,20 @@ export const demoCommand: CommandModule = (cli, ctx) =>
         }
         say(io, '   (mcptrust lock exits 1 here, so CI fails until someone reviews the change.)');
         say(io);
-        say(io, `${paint(io, 'green', '✓')} demo complete. Next: mcptrust lock -- <your server>`);
+        say(io, paint(io, 'bold', '4. At runtime, behind the proxy (mcptrust proxy --lock mcp-lock.json -- node demo-server.mjs):'));
+        const session = await proxiedSession(first.lockfile, timeoutMs, ctx.signal);
+        const readOk = 'result' in session.allowed;
+        say(io, `   host → tools/call read_note {"id":"oncall"}: ${readOk ? paint(io, 'green', 'allowed') : paint(io, 'red', 'failed')} (pinned in the lockfile)`);
+        say(io, '   the server now adds `exec_shell` and announces notifications/tools/list_changed');
+        say(io, `   host → tools/list: sees ${session.listed.map((n) => `\`${n}\``).join(', ')} (exec_shell filtered out)`);
+        const error = session.blocked['error'] as { code?: unknown; message?: unknown } | undefined;
+        say(io, `   host → tools/call exec_shell: ${error === undefined ? paint(io, 'red', 'NOT blocked') : `${paint(io, 'red', 'blocked')} with ${String(error.code)} ${JSON.stringify(error.message)}`}`);
+        say(io, '   the proxy logs on stderr:');
+        const line = session.events.find((e) => e.action === 'blocked' && e.tool === 'exec_shell');
+        if (line !== undefined) say(io, `   ${auditLine(line)}`);
+        if (!readOk || session.listed.includes('exec_shell') || error === undefined || line === undefined) throw new Error('the proxy did not behave as the demo expects');
+        say(io);
+        say(io, `${paint(io, 'green', '✓')} demo complete. Next: mcptrust lock -- <your server>, then mcptrust proxy --lock mcp-lock.json -- <your server>`);
         ctx.setExitCode(EXIT.OK);
       } finally {
         if (typeof argv.dir !== 'string') await rm(dir, { recursive: true, force: true });

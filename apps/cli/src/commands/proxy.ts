@@ -1,0 +1,240 @@
+import { constants } from 'node:fs';
+import { access, stat } from 'node:fs/promises';
+import { formatAuditLine } from '@mcptrust/audit';
+import type { AuditEvent, AuditSink } from '@mcptrust/audit';
+import { readLockfile } from '@mcptrust/lockfile';
+import type { Lockfile } from '@mcptrust/lockfile';
+import { createStdioBridge, effectiveAllowlist, ProxyError } from '@mcptrust/proxy-core';
+import type { EnforcementMode, FailOn, PreflightDrift, StdioBridgeExit } from '@mcptrust/proxy-core';
+import type { CommandContext, CommandModule } from '../main.js';
+import { UsageError } from '../exit-codes.js';
+import { parseDuration, serverCommandFrom } from '../options.js';
+import { paint, printable, say } from '../output.js';
+import type { Io } from '../output.js';
+
+/** Default startup deadline (`initialize` answered, and each preflight list page). */
+export const DEFAULT_PROXY_TIMEOUT = '10s';
+/** Default per-request deadline of a host request waiting for the server. */
+export const DEFAULT_PROXY_REQUEST_TIMEOUT = '300s';
+
+const FAIL_ON: readonly FailOn[] = ['critical', 'moderate', 'info'];
+const SEVERITY_RANK: Record<FailOn, number> = { info: 0, moderate: 1, critical: 2 };
+
+/** The flags of `mcptrust proxy` once validated. */
+export interface ProxyFlags {
+  lockPath: string;
+  lockfile: Lockfile;
+  mode: EnforcementMode;
+  failOn: FailOn;
+  preflight: boolean;
+  allowStaticResources: boolean;
+  startupTimeoutMs: number;
+  requestTimeoutMs: number;
+  denySampling: boolean;
+  denyRoots: boolean;
+  denyElicitation: boolean;
+}
+
+/**
+ * The operator's one-line form of an audit event, exactly as the product brief shows it:
+ * `mcptrust: action=blocked method=tools/call tool=exec_shell reason="not in allowlist"`.
+ * The machine codes (denial class, JSON-RPC code) are left to structured sinks: the host
+ * already receives them in the error, and the line stays greppable and short.
+ */
+export function auditLine(event: AuditEvent): string {
+  return formatAuditLine({ ...event, code: undefined, errorCode: undefined });
+}
+
+/**
+ * The default audit sink of the CLI: one {@link auditLine} per decision on stderr.
+ * stdout carries MCP messages only, so nothing of this may ever go there.
+ */
+export function stderrAuditSink(io: Io): AuditSink {
+  return {
+    emit(event) {
+      io.stderr.write(auditLine(event) + '\n');
+    },
+  };
+}
+
+/**
+ * Checks that the policy file exists and is a readable regular file. Its rules are not
+ * evaluated by the proxy yet; refusing a missing file now means a configuration that
+ * names one keeps working unchanged once they are.
+ */
+async function checkPolicyFile(path: string): Promise<void> {
+  if (path.trim() === '') throw new UsageError('--policy: expected a file path');
+  let isFile = false;
+  try {
+    isFile = (await stat(path)).isFile();
+    await access(path, constants.R_OK);
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : `is not readable (${(error as Error).message})`;
+    throw new UsageError(`--policy: policy file ${path} ${reason}`);
+  }
+  if (!isFile) throw new UsageError(`--policy: ${path} is not a regular file`);
+}
+
+function failOnFrom(value: unknown): FailOn {
+  const text = String(value);
+  const found = FAIL_ON.find((f) => f === text);
+  if (found === undefined) throw new UsageError(`--fail-on: expected one of ${FAIL_ON.join(', ')}, got "${text}"`);
+  return found;
+}
+
+/**
+ * One line naming a drifted item for the operator. Non-ASCII characters are listed by
+ * code point, because a look-alike name (Cyrillic `а` for Latin `a`) reads exactly like
+ * the pinned one on a terminal.
+ */
+function describeDrift(d: PreflightDrift): string {
+  const fields = d.fields !== undefined && d.fields.length > 0 ? ` (${d.fields.join(', ')})` : '';
+  const foreign = [...new Set([...d.id].filter((ch) => (ch.codePointAt(0) ?? 0) > 0x7e))];
+  const note = foreign.length > 0 ? ` — non-ASCII: ${foreign.map((ch) => `U+${(ch.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`).join(' ')}` : '';
+  return `${d.kind} \`${printable(d.id)}\` ${d.change}${fields} [${d.severity}]${note}`;
+}
+
+/**
+ * Turns how the bridge ended into the command's outcome: returns normally for a clean
+ * shutdown, throws a {@link ProxyError} otherwise (exit-codes.ts maps it). A preflight
+ * refusal lists every drifted item first, so the operator sees what to review.
+ */
+function settle(io: Io, flags: ProxyFlags, exit: StdioBridgeExit, drift: readonly PreflightDrift[], signalled: boolean): void {
+  const error = exit.error;
+  if (error instanceof ProxyError && error.code === 'PREFLIGHT_DRIFT') {
+    say(io, `${paint(io, 'red', 'mcptrust: refused:')} the server drifted from ${flags.lockPath}; the session was refused:`);
+    const threshold = SEVERITY_RANK[flags.failOn];
+    for (const d of drift) {
+      if (SEVERITY_RANK[d.severity] >= threshold) say(io, `  ${paint(io, 'red', '✗')} ${describeDrift(d)}`);
+    }
+    say(io, `Review the change and re-lock (mcptrust lock --force), or lower the bar with --fail-on.`);
+    throw error;
+  }
+  if (error !== undefined) throw error;
+  if (exit.crashed && !signalled) {
+    const how = exit.signal !== null ? `was killed by ${exit.signal}` : `exited with code ${String(exit.exitCode)}`;
+    throw new ProxyError('SERVER_CLOSED', `the server ${how}`);
+  }
+}
+
+/** Validates every flag and reads the lockfile; nothing is started before this passes. */
+async function resolveFlags(argv: Record<string, unknown>, io: Io): Promise<ProxyFlags> {
+  if (argv['audit-only'] === true && argv['filter-only'] === true) {
+    throw new UsageError('--audit-only and --filter-only cannot be combined: pick one mode');
+  }
+  const startupTimeoutMs = parseDuration('timeout', argv['timeout']);
+  const requestTimeoutMs = parseDuration('request-timeout', argv['request-timeout']);
+  const failOn = failOnFrom(argv['fail-on']);
+  const lockPath = typeof argv['lock'] === 'string' ? argv['lock'] : '';
+  if (lockPath.trim() === '') throw new UsageError('--lock: expected the path of the lockfile (e.g. --lock mcp-lock.json)');
+  if (argv['policy'] !== undefined) await checkPolicyFile(String(argv['policy']));
+  const parsed = await readLockfile(lockPath);
+  for (const notice of parsed.notices) say(io, `${paint(io, 'cyan', 'notice:')} ${notice}`);
+  return {
+    lockPath,
+    lockfile: parsed.lockfile,
+    mode: argv['audit-only'] === true ? 'audit-only' : argv['filter-only'] === true ? 'filter-only' : 'enforce',
+    failOn,
+    preflight: argv['preflight'] !== false,
+    allowStaticResources: argv['allow-static-resources'] === true,
+    startupTimeoutMs,
+    requestTimeoutMs,
+    denySampling: argv['deny-sampling'] === true,
+    denyRoots: argv['deny-roots'] === true,
+    denyElicitation: argv['deny-elicitation'] === true,
+  };
+}
+
+/**
+ * Runs the proxy until the host goes away, the server exits, or a signal arrives.
+ * stdin/stdout belong to the host's MCP session; everything else goes to stderr.
+ */
+async function runProxy(argv: Record<string, unknown>, ctx: CommandContext): Promise<void> {
+  const { io } = ctx;
+  const flags = await resolveFlags(argv, io);
+  if (argv['print-effective-allowlist'] === true) {
+    io.stdout.write(JSON.stringify(effectiveAllowlist(flags.lockfile), null, 2) + '\n');
+    return;
+  }
+  const server = serverCommandFrom(argv['--']);
+  if (argv['policy'] !== undefined) {
+    say(io, `${paint(io, 'yellow', 'mcptrust: notice:')} --policy ${printable(String(argv['policy']))} was checked, but runtime policy rules are not enforced yet; only the lockfile allowlist is.`);
+  }
+  if (!flags.preflight) {
+    say(io, `${paint(io, 'yellow', 'mcptrust: notice:')} --no-preflight: the server is not compared with ${printable(flags.lockPath)} at start-up; items are checked as they are listed and called.`);
+  }
+  if (ctx.signal.aborted) return;
+
+  const hostInput = process.stdin;
+  const bridge = createStdioBridge({
+    lockfile: flags.lockfile,
+    mode: flags.mode,
+    failOn: flags.failOn,
+    preflight: flags.preflight,
+    allowStaticResources: flags.allowStaticResources,
+    startupTimeoutMs: flags.startupTimeoutMs,
+    requestTimeoutMs: flags.requestTimeoutMs,
+    denySampling: flags.denySampling,
+    denyRoots: flags.denyRoots,
+    denyElicitation: flags.denyElicitation,
+    audit: stderrAuditSink(io),
+    command: server.command,
+    args: server.args,
+    // The server gets the environment the host gave the proxy (API keys configured in
+    // the host's MCP settings must reach it), plus what the command line added.
+    env: { ...io.env, ...(server.env ?? {}) },
+    ...(server.cwd === undefined ? {} : { cwd: server.cwd }),
+    hostInput,
+    hostOutput: io.stdout,
+    stderr: io.stderr,
+    // stdout is the process's own stream: it is flushed on exit, never ended here.
+    endHostOutput: false,
+  });
+  let signalled = false;
+  const onAbort = (): void => {
+    signalled = true;
+    void bridge.close();
+  };
+  ctx.signal.addEventListener('abort', onAbort, { once: true });
+  let exit: StdioBridgeExit;
+  try {
+    exit = await bridge.closed;
+  } finally {
+    ctx.signal.removeEventListener('abort', onAbort);
+    // The host may keep its end open after the server is gone; stop reading so the
+    // process can exit.
+    hostInput.pause();
+    hostInput.destroy();
+  }
+  settle(io, flags, exit, bridge.engine.drift, signalled);
+}
+
+/**
+ * `mcptrust proxy --lock mcp-lock.json [flags] -- <server command>`: the runtime
+ * firewall between a host and one MCP server.
+ */
+export const proxyCommand: CommandModule = (cli, ctx) =>
+  cli.command(
+    'proxy',
+    'Run an MCP server behind the deny-by-default firewall: only what mcp-lock.json pins reaches the host',
+    (y) =>
+      y
+        .usage('Usage: $0 proxy --lock mcp-lock.json [flags] -- <server command>\n\nstdin/stdout carry the MCP session with the host; audit lines and diagnostics go to stderr.')
+        .option('lock', { alias: ['l', 'lockfile'], type: 'string', demandOption: true, describe: 'Lockfile whose items are allowed (required)' })
+        .option('timeout', { type: 'string', default: DEFAULT_PROXY_TIMEOUT, describe: 'Start-up deadline: initialize answered, and each preflight list page' })
+        .option('request-timeout', { type: 'string', default: DEFAULT_PROXY_REQUEST_TIMEOUT, describe: 'Deadline of each host request (extended by progress); then the host gets an error and the server a cancellation' })
+        .option('fail-on', { type: 'string', choices: FAIL_ON, default: 'critical', describe: 'Preflight drift at or above this severity refuses the session; below it, drifted items are denied' })
+        .option('preflight', { type: 'boolean', default: true, describe: 'Compare the whole server with the lockfile before answering initialize (--no-preflight: only check items as they are listed and called)' })
+        .option('audit-only', { type: 'boolean', default: false, describe: 'Change nothing; log what would have been blocked or filtered' })
+        .option('filter-only', { type: 'boolean', default: false, describe: 'Filter lists but let calls through (logged)' })
+        .option('allow-static-resources', { type: 'boolean', default: false, describe: 'Also allow the static resources the server lists at start-up' })
+        .option('deny-sampling', { type: 'boolean', default: false, describe: 'Answer sampling/createMessage from the server with -32601' })
+        .option('deny-roots', { type: 'boolean', default: false, describe: 'Answer roots/list from the server with -32601' })
+        .option('deny-elicitation', { type: 'boolean', default: false, describe: 'Answer elicitation/create from the server with -32601' })
+        .option('policy', { type: 'string', describe: 'Policy file: checked to exist and be readable; its runtime rules are not enforced yet (they arrive with the policy feature)' })
+        .option('print-effective-allowlist', { type: 'boolean', default: false, describe: 'Print the tools, prompts, templates and static resources the lockfile allows (JSON) and exit; starts nothing' })
+        .example('$0 proxy --lock mcp-lock.json -- npx -y @modelcontextprotocol/server-filesystem /tmp', 'enforce the lockfile in front of a server')
+        .example('$0 proxy --lock mcp-lock.json --audit-only -- node server.js', 'trial run: log what would be blocked')
+        .example('$0 proxy --lock mcp-lock.json --print-effective-allowlist', 'show what the lockfile allows'),
+    async (argv) => runProxy(argv as unknown as Record<string, unknown>, ctx),
+  );

@@ -1,0 +1,206 @@
+#!/usr/bin/env node
+// Proxy benchmark: the same load, direct (client ↔ echo server) and through the built
+// `mcptrust proxy` (client ↔ proxy ↔ echo server), interleaved in one run so machine
+// noise hits both alike. The client is a raw NDJSON writer/reader (no SDK) and the
+// server is bench/proxy/echo-server.mjs, so neither is the bottleneck.
+//
+// Usage: node bench/proxy/run.mjs [--quick] [--json]     (build first: pnpm build)
+// Reports req/s, p50/p99 latency, proxy CPU per request and the proxy's peak RSS.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const CLI = fileURLToPath(new URL('../../apps/cli/dist/mcptrust.js', import.meta.url));
+const SERVER = fileURLToPath(new URL('./echo-server.mjs', import.meta.url));
+if (!existsSync(CLI)) {
+  console.error('bench: build the CLI first (pnpm build)');
+  process.exit(2);
+}
+const quick = process.argv.includes('--quick');
+const asJson = process.argv.includes('--json');
+const SECONDS = quick ? 1 : 2.5;
+const ROUNDS = quick ? 1 : 2;
+const CLK_TCK = 100; // Linux USER_HZ
+
+const dir = mkdtempSync(join(tmpdir(), 'mcptrust-bench-'));
+function lock(name, serverArgs) {
+  const out = join(dir, name);
+  const r = spawnSync(process.execPath, [CLI, 'lock', '--force', '-o', out, '--', process.execPath, SERVER, ...serverArgs], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`lock failed: ${r.stderr}`);
+  return out;
+}
+const LOCK_SMALL = lock('small.json', []);
+const LOCK_500 = lock('tools500.json', ['--tools', '500']);
+
+/** Linux /proc: CPU seconds (user+system) and peak RSS (MiB) of a process. */
+function procStats(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const cpu = (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const hwm = /VmHWM:\s+(\d+) kB/.exec(status);
+    return { cpu, peakMiB: hwm ? Number(hwm[1]) / 1024 : NaN };
+  } catch {
+    return { cpu: NaN, peakMiB: NaN };
+  }
+}
+
+/** Starts a session (direct or proxied) and resolves once initialize is answered. */
+async function session(mode, lockPath, serverArgs) {
+  const t0 = process.hrtime.bigint();
+  const child =
+    mode === 'direct'
+      ? spawn(process.execPath, [SERVER, ...serverArgs], { stdio: ['pipe', 'pipe', 'ignore'] })
+      : spawn(process.execPath, [CLI, 'proxy', '--lock', lockPath, '--request-timeout', '600s', '--', process.execPath, SERVER, ...serverArgs], {
+          stdio: ['pipe', 'pipe', 'pipe'],
+        });
+  if (mode === 'proxy') child.stderr.resume();
+  const waiting = new Map();
+  // Partial line kept as chunks so a 10 MB line is joined once, not re-scanned per chunk.
+  let parts = [];
+  child.stdout.setEncoding('utf8');
+  child.stdout.on('data', (chunk) => {
+    let start = 0;
+    let nl;
+    while ((nl = chunk.indexOf('\n', start)) !== -1) {
+      const piece = chunk.slice(start, nl);
+      const line = parts.length === 0 ? piece : parts.join('') + piece;
+      parts = [];
+      start = nl + 1;
+      // Find the id cheaply: answers start with {"jsonrpc":"2.0","id":N
+      const m = /"id":(\d+)/.exec(line.length > 200 ? line.slice(0, 200) : line);
+      if (m) {
+        const done = waiting.get(Number(m[1]));
+        if (done) {
+          waiting.delete(Number(m[1]));
+          done(line);
+        }
+      }
+    }
+    if (start < chunk.length) parts.push(chunk.slice(start));
+  });
+  let nextId = 1;
+  const call = (method, params) =>
+    new Promise((resolve) => {
+      const id = nextId++;
+      waiting.set(id, resolve);
+      child.stdin.write('{"jsonrpc":"2.0","id":' + id + ',"method":"' + method + '","params":' + JSON.stringify(params) + '}\n');
+    });
+  await call('initialize', { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'bench', version: '1' } });
+  const startupMs = Number(process.hrtime.bigint() - t0) / 1e6;
+  child.stdin.write('{"jsonrpc":"2.0","method":"notifications/initialized"}\n');
+  return {
+    child,
+    startupMs,
+    call,
+    stats: () => procStats(child.pid),
+    async close() {
+      child.stdin.end();
+      await new Promise((r) => child.once('close', r));
+    },
+  };
+}
+
+const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+
+/** Closed-loop load: `concurrency` workers, each sends the next request when answered. */
+async function load(s, { concurrency, seconds, method, params, maxRequests = Infinity }) {
+  const lat = [];
+  const cpu0 = s.stats().cpu;
+  const t0 = performance.now();
+  const end = t0 + seconds * 1000;
+  let sent = 0;
+  const worker = async () => {
+    while (performance.now() < end && sent < maxRequests) {
+      sent++;
+      const a = performance.now();
+      await s.call(method, params);
+      lat.push(performance.now() - a);
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  const elapsed = (performance.now() - t0) / 1000;
+  const st = s.stats();
+  lat.sort((x, y) => x - y);
+  return { n: lat.length, rps: lat.length / elapsed, p50: pct(lat, 50), p99: pct(lat, 99), cpuPerReqUs: ((st.cpu - cpu0) / lat.length) * 1e6, peakMiB: st.peakMiB };
+}
+
+/** 1024 calls in flight at once (the server answers each after 200 ms). */
+async function pending(s) {
+  const cpu0 = s.stats().cpu;
+  const t0 = performance.now();
+  const lat = [];
+  await Promise.all(
+    Array.from({ length: 1024 }, async () => {
+      const a = performance.now();
+      await s.call('tools/call', { name: 'slow', arguments: { message: 'x'.repeat(100) } });
+      lat.push(performance.now() - a);
+    }),
+  );
+  const elapsed = (performance.now() - t0) / 1000;
+  const st = s.stats();
+  lat.sort((x, y) => x - y);
+  return { n: 1024, rps: 1024 / elapsed, p50: pct(lat, 50), p99: pct(lat, 99), cpuPerReqUs: ((st.cpu - cpu0) / 1024) * 1e6, peakMiB: st.peakMiB };
+}
+
+const small = { name: 'echo', arguments: { message: 'x'.repeat(60) } }; // ≈100 B request line
+const CASES = [
+  { id: '100 B calls, C=1', lock: LOCK_SMALL, args: [], run: (s) => load(s, { concurrency: 1, seconds: SECONDS, method: 'tools/call', params: small }) },
+  { id: '100 B calls, C=16', lock: LOCK_SMALL, args: [], run: (s) => load(s, { concurrency: 16, seconds: SECONDS, method: 'tools/call', params: small }) },
+  { id: '100 B calls, C=256', lock: LOCK_SMALL, args: [], run: (s) => load(s, { concurrency: 256, seconds: SECONDS, method: 'tools/call', params: small }) },
+  { id: '1 MiB calls, C=1', lock: LOCK_SMALL, args: [], run: (s) => load(s, { concurrency: 1, seconds: SECONDS, method: 'tools/call', params: { name: 'echo', arguments: { message: 'y'.repeat(1 << 20) } } }) },
+  { id: 'tools/list, 500 tools', lock: LOCK_500, args: ['--tools', '500'], run: (s) => load(s, { concurrency: 1, seconds: SECONDS, method: 'tools/list', params: {} }) },
+  { id: '1024 pending calls', lock: LOCK_SMALL, args: [], run: (s) => pending(s) },
+  { id: '10 MB lines, C=1', lock: LOCK_SMALL, args: [], run: (s) => load(s, { concurrency: 1, seconds: SECONDS, maxRequests: quick ? 5 : 20, method: 'tools/call', params: { name: 'echo', arguments: { message: 'z'.repeat(10_000_000) } } }) },
+];
+
+const results = [];
+for (const c of CASES) {
+  const best = { direct: undefined, proxy: undefined };
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const mode of ['direct', 'proxy']) {
+      const s = await session(mode, c.lock, c.args);
+      await c.run(s); // warm-up pass is not kept when several rounds run
+      const r = ROUNDS > 1 && round === 0 ? undefined : await c.run(s);
+      await s.close();
+      if (r !== undefined && (best[mode] === undefined || r.rps > best[mode].rps)) best[mode] = r;
+    }
+  }
+  results.push({ case: c.id, direct: best.direct, proxy: best.proxy, ratio: best.proxy.rps / best.direct.rps });
+}
+
+// Start-up: spawn → initialize answered (proxy includes its preflight listing).
+const starts = { direct: [], proxy: [] };
+for (let i = 0; i < (quick ? 5 : 15); i++) {
+  for (const mode of ['direct', 'proxy']) {
+    const s = await session(mode, LOCK_SMALL, []);
+    starts[mode].push(s.startupMs);
+    await s.close();
+  }
+}
+const med = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const startup = { directMs: med(starts.direct), proxyMs: med(starts.proxy) };
+// Idle RSS of a proxy that only answered initialize.
+const idle = await session('proxy', LOCK_SMALL, []);
+await new Promise((r) => setTimeout(r, 200));
+const idleMiB = idle.stats().peakMiB;
+await idle.close();
+rmSync(dir, { recursive: true, force: true });
+
+const machine = { node: process.version, cpus: cpus().length, cpu: cpus()[0]?.model ?? '?', platform: `${process.platform} ${process.arch}` };
+if (asJson) {
+  console.log(JSON.stringify({ machine, results, startup, idleMiB }, null, 2));
+} else {
+  const f = (x, d = 0) => (Number.isFinite(x) ? x.toFixed(d) : '—');
+  console.log(`machine: ${machine.cpus} cores (${machine.cpu}), Node ${machine.node}, ${machine.platform}`);
+  console.log('| case | direct req/s | proxy req/s | ratio | direct p50 / p99 ms | proxy p50 / p99 ms | proxy CPU µs/req | proxy peak RSS MiB |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
+  for (const r of results) {
+    console.log(`| ${r.case} | ${f(r.direct.rps)} | ${f(r.proxy.rps)} | ${f(r.ratio, 2)}× | ${f(r.direct.p50, 3)} / ${f(r.direct.p99, 3)} | ${f(r.proxy.p50, 3)} / ${f(r.proxy.p99, 3)} | ${f(r.proxy.cpuPerReqUs)} | ${f(r.proxy.peakMiB, 1)} |`);
+  }
+  console.log(`\nstart → initialize answered (median): direct ${f(startup.directMs, 1)} ms, proxy ${f(startup.proxyMs, 1)} ms (+${f(startup.proxyMs - startup.directMs, 1)} ms, preflight included)`);
+  console.log(`proxy peak RSS after initialize only (idle): ${f(idleMiB, 1)} MiB`);
+}
