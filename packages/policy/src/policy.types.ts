@@ -1,10 +1,10 @@
-/** `warn` reports failing rules; `strict` fails on them. */
+/** `warn`: rules without a severity only warn. `strict`: they fail the check (fail closed). */
 export type PolicyMode = 'warn' | 'strict';
 
 /** How a failing rule counts. */
 export type RuleSeverity = 'warn' | 'error';
 
-/** One CEL rule of a policy file. */
+/** One CEL rule of a policy file, evaluated against the input document. */
 export interface PolicyRule {
   /** Unique name, shown in reports. */
   name: string;
@@ -12,7 +12,7 @@ export interface PolicyRule {
   expr: string;
   /** Message shown when the rule fails. */
   failure_msg: string;
-  /** `warn` or `error` (default `error`). */
+  /** `warn` or `error`; when absent, `error` in strict mode and `warn` in warn mode. */
   severity?: RuleSeverity;
   /** Control identifiers this rule maps to (e.g. SOC 2, ISO 27001). */
   control_refs?: string[];
@@ -20,6 +20,16 @@ export interface PolicyRule {
   evidence?: string[];
   /** Commands that produce that evidence. */
   evidence_commands?: string[];
+}
+
+/** One runtime rule: evaluated by the proxy on every call against `call`; false denies. */
+export interface RuntimeRule {
+  /** Unique name, shown in the denial (`MCPTRUST_DENIED: <name>: <failure_msg>`). */
+  name: string;
+  /** CEL expression over `call`; true allows the call. */
+  expr: string;
+  /** Message returned to the host when the rule denies a call. */
+  failure_msg: string;
 }
 
 /** A policy file (YAML). */
@@ -30,6 +40,8 @@ export interface PolicyDocument {
   mode: PolicyMode;
   /** Rules evaluated against the scan/lockfile input document. */
   rules: PolicyRule[];
+  /** Rules the proxy evaluates on each `tools/call`, `prompts/get` and `resources/read`. */
+  runtime?: RuntimeRule[];
 }
 
 /** Names of the presets shipped with the package. */

@@ -1,0 +1,164 @@
+import { buildLockfile, compareLockfiles, describeLockfileChange } from '@mcptrust/lockfile';
+import type { Finding, JsonObject, JsonValue, Lockfile, ScanReport } from '@mcptrust/lockfile';
+import { uriScheme } from './cel-environment.js';
+import type {
+  PolicyArtifact,
+  PolicyDrift,
+  PolicyDriftItem,
+  PolicyFinding,
+  PolicyInput,
+  PolicySignature,
+} from './input.types.js';
+
+/** Options of {@link buildPolicyInput}. */
+export interface BuildPolicyInputOptions {
+  /**
+   * The lockfile the server is checked against. Supplies the pinned artifact and, when
+   * `drift` is not given, a hash-level drift in which every change counts as critical.
+   */
+  lockfile?: Lockfile;
+  /** Drift items from a semantic comparison (preferred over the hash-level fallback). */
+  drift?: PolicyDriftItem[];
+  /** The lockfile's signature, when one was checked. */
+  signature?: PolicySignature;
+  /** An artifact pin to use instead of the lockfile's `server.artifact`. */
+  artifact?: JsonObject;
+}
+
+const NO_SIGNATURE: PolicySignature = { present: false, verified: false, method: '' };
+
+function str(value: JsonValue | undefined): string {
+  return typeof value === 'string' ? value : '';
+}
+
+function isObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The artifact part of the input: always present, `pinned: false` when nothing is pinned. */
+function artifactOf(pin: JsonObject | undefined): PolicyArtifact {
+  const p = pin ?? {};
+  const prov = isObject(p['provenance']) ? p['provenance'] : undefined;
+  const integrity = str(p['integrity']);
+  const digest = str(p['digest']);
+  return {
+    pinned: pin !== undefined && (integrity !== '' || digest !== '' || str(p['tarball_sha256']) !== ''),
+    type: str(p['type']),
+    name: str(p['name']),
+    version: str(p['version']),
+    integrity,
+    tarballSha256: str(p['tarball_sha256']),
+    digest,
+    provenance: {
+      present: prov !== undefined,
+      verified: prov?.['verified'] === true,
+      method: str(prov?.['method'] ?? prov?.['predicateType']),
+      sourceRepository: str(prov?.['sourceRepository'] ?? prov?.['source_repository']),
+    },
+  };
+}
+
+function findingOf(f: Finding): PolicyFinding {
+  return {
+    code: f.code,
+    severity: f.severity,
+    itemType: f.itemType,
+    itemId: f.itemId,
+    field: f.field,
+    message: f.message,
+    evidence: f.evidence ?? '',
+  };
+}
+
+/** Hash-level drift: which items changed, every one rated critical (no semantic diff here). */
+function hashLevelDrift(lockfile: Lockfile, scan: ScanReport): PolicyDriftItem[] {
+  const current = buildLockfile(scan, { updatedAt: lockfile.meta.updatedAt });
+  return compareLockfiles(lockfile, current).map((change) => ({
+    kind: change.kind,
+    itemType: change.itemType,
+    id: change.id,
+    severity: 'critical',
+    fields: [...change.fields],
+    rule: change.kind === 'added' ? 'item-added' : change.kind === 'removed' ? 'item-removed' : 'hash-only-changed',
+    path: '',
+    message: describeLockfileChange(change),
+  }));
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * Builds the input document (`input` in CEL) from a scan and, optionally, the lockfile,
+ * its drift and its signature. Absent strings become `""` and absent maps `{}` so that
+ * rules can test fields without `has()`.
+ */
+export function buildPolicyInput(scan: ScanReport, options: BuildPolicyInputOptions = {}): PolicyInput {
+  const findings = scan.findings.map(findingOf);
+  const findingsFor = (itemType: string, id: string): PolicyFinding[] => findings.filter((f) => f.itemType === itemType && f.itemId === id);
+  const templates = scan.resourceTemplates
+    .map((t) => ({
+      uriTemplate: t.uriTemplate,
+      name: t.name,
+      title: t.title ?? '',
+      description: t.description ?? '',
+      mimeType: t.mimeType ?? '',
+      scheme: uriScheme(t.uriTemplate),
+    }))
+    .sort((a, b) => compare(a.uriTemplate, b.uriTemplate));
+  const statics = scan.resources
+    .map((r) => ({
+      uri: r.uri,
+      name: r.name,
+      title: r.title ?? '',
+      description: r.description ?? '',
+      mimeType: r.mimeType ?? '',
+      scheme: uriScheme(r.uri),
+    }))
+    .sort((a, b) => compare(a.uri, b.uri));
+  const schemes = [...new Set([...templates, ...statics].map((r) => r.scheme).filter((s) => s !== ''))].sort(compare);
+
+  let drift: PolicyDrift = { checked: false, hasDrift: false, items: [] };
+  const items = options.drift ?? (options.lockfile === undefined ? undefined : hashLevelDrift(options.lockfile, scan));
+  if (items !== undefined) drift = { checked: true, hasDrift: items.length > 0, items };
+
+  return {
+    server: {
+      name: scan.server.name,
+      version: scan.server.version,
+      title: scan.server.title ?? '',
+      protocolVersion: scan.server.protocolVersion,
+      instructions: scan.server.instructions ?? '',
+      capabilities: scan.server.capabilities,
+      artifact: artifactOf(options.artifact ?? options.lockfile?.server.artifact),
+    },
+    tools: scan.tools.map((t) => ({
+      name: t.name,
+      title: t.title ?? '',
+      description: t.description ?? '',
+      riskLevel: t.riskLevel,
+      riskReasons: [...t.riskReasons],
+      annotations: t.annotations ?? {},
+      inputSchema: t.inputSchema,
+      ...(t.outputSchema === undefined ? {} : { outputSchema: t.outputSchema }),
+      findings: findingsFor('tool', t.name),
+    })),
+    prompts: scan.prompts.map((p) => ({
+      name: p.name,
+      title: p.title ?? '',
+      description: p.description ?? '',
+      arguments: (p.arguments ?? []).map((a) => ({
+        name: a.name,
+        title: a.title ?? '',
+        description: a.description ?? '',
+        required: a.required === true,
+      })),
+      findings: findingsFor('prompt', p.name),
+    })),
+    resources: { templates, static: statics, schemes },
+    findings,
+    drift,
+    signature: options.signature ?? NO_SIGNATURE,
+  };
+}
