@@ -15,6 +15,8 @@ export type { VerifySnapshotsOptions } from './verify.js';
 export { serializeLockfile } from './serialize.js';
 export { readLockfile, writeLockfile } from './lockfile-file.js';
 export type { ReadLockfileOptions, WriteLockfileOptions } from './lockfile-file.js';
+export { writeFileAtomic } from './write-file-atomic.js';
+export type { WriteFileAtomicOptions } from './write-file-atomic.js';
 export { buildLockfile } from './build.js';
 export type { BuildLockfileOptions } from './build.js';
 export { compareLockfiles, describeLockfileChange } from './compare.js';

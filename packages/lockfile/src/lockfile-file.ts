@@ -2,14 +2,12 @@
  * Reading and writing `mcp-lock.json`. Writes are atomic: a crash, a full disk or a
  * failed rename leaves the previous lockfile exactly as it was, never half a file.
  */
-import { randomBytes } from 'node:crypto';
-import { open, readFile, rename, rm, stat } from 'node:fs/promises';
-import type { FileHandle } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { LockfileError } from './errors.js';
 import type { Lockfile, ParsedLockfile } from './lockfile.types.js';
 import { parseLockfile } from './parse.js';
 import { serializeLockfile } from './serialize.js';
+import { errorCode, osReason, writeFileAtomic } from './write-file-atomic.js';
 
 /** Options of {@link readLockfile}. */
 export interface ReadLockfileOptions {
@@ -21,23 +19,6 @@ export interface ReadLockfileOptions {
 export interface WriteLockfileOptions {
   /** Aborts the write before the file is replaced; the abort reason is thrown as is. */
   signal?: AbortSignal;
-}
-
-/** Mode of a new lockfile: readable by all, writable by the owner. */
-const DEFAULT_MODE = 0o644;
-
-// Duck-typed rather than `instanceof Error`: errors from another realm (a vm context,
-// a worker) are errors all the same.
-function errorCode(error: unknown): string | undefined {
-  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
-  return typeof code === 'string' ? code : undefined;
-}
-
-function osReason(error: unknown): string {
-  const message = typeof error === 'object' && error !== null ? (error as { message?: unknown }).message : undefined;
-  const text = typeof message === 'string' ? message : String(error);
-  const code = errorCode(error);
-  return code === undefined || text.startsWith(code) ? text : `${code}: ${text}`;
 }
 
 /**
@@ -77,49 +58,6 @@ export async function readLockfile(path: string, options: ReadLockfileOptions = 
  * error of `serializeLockfile` (raised before anything is written).
  */
 export async function writeLockfile(path: string, lockfile: Lockfile, options: WriteLockfileOptions = {}): Promise<void> {
-  const { signal } = options;
   const text = serializeLockfile(lockfile);
-  const temp = join(dirname(path), `.${basename(path)}.${randomBytes(8).toString('hex')}.tmp`);
-  let handle: FileHandle | undefined;
-  let created = false;
-  try {
-    signal?.throwIfAborted();
-    let mode = DEFAULT_MODE;
-    try {
-      const existing = await stat(path);
-      if (existing.isFile()) mode = existing.mode & 0o777;
-    } catch (error) {
-      if (errorCode(error) !== 'ENOENT') throw error;
-    }
-    // 'wx': never follow or reuse something already at the temporary name.
-    handle = await open(temp, 'wx', mode);
-    created = true;
-    await handle.writeFile(text, 'utf8');
-    await handle.chmod(mode); // the mode given to open() is filtered by the umask
-    await handle.sync();
-    await handle.close();
-    handle = undefined;
-    signal?.throwIfAborted();
-    await rename(temp, path);
-    created = false;
-  } catch (error) {
-    await handle?.close().catch(() => undefined);
-    if (created) await rm(temp, { force: true }).catch(() => undefined);
-    if (signal?.aborted === true) throw signal.reason;
-    throw new LockfileError('WRITE_FAILED', `cannot write lockfile ${path}: ${osReason(error)} (the previous file, if any, is unchanged)`, {
-      cause: error,
-      file: path,
-    });
-  }
-  // Make the rename itself durable. Best effort: not every platform can fsync a directory.
-  try {
-    const dir = await open(dirname(path), 'r');
-    try {
-      await dir.sync();
-    } finally {
-      await dir.close();
-    }
-  } catch {
-    // The file content is already on disk; only the directory entry may lag.
-  }
+  await writeFileAtomic(path, text, { what: 'lockfile', ...(options.signal === undefined ? {} : { signal: options.signal }) });
 }

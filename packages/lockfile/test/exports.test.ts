@@ -27,6 +27,7 @@ describe('@mcptrust/lockfile export surface', () => {
       'staticResourceHashes',
       'toolHashes',
       'verifySnapshots',
+      'writeFileAtomic',
       'writeLockfile',
     ]);
   });

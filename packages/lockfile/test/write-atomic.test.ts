@@ -18,7 +18,7 @@ jest.unstable_mockModule('node:fs/promises', () => ({
 
 // Imported only now, so that the package sees the mocked module (nothing above may
 // import the package at runtime).
-const { buildLockfile, LockfileError, readLockfile, serializeLockfile, writeLockfile } = await import('@mcptrust/lockfile');
+const { buildLockfile, LockfileError, readLockfile, serializeLockfile, writeFileAtomic, writeLockfile } = await import('@mcptrust/lockfile');
 
 async function caughtAsync(promise: Promise<unknown>): Promise<InstanceType<typeof LockfileError>> {
   try {
@@ -185,6 +185,30 @@ describe('readLockfile', () => {
       expect(error.code).toBe('SCHEMA_INVALID');
       expect(error.file).toBe(path);
       expect(error.message.startsWith(`${path} is not a valid lockfile v3`)).toBe(true);
+    });
+  });
+});
+
+describe('writeFileAtomic', () => {
+  describe('when overwrite is false and the target exists', () => {
+    it('throws WRITE_FAILED with the EEXIST cause and keeps the existing bytes', async () => {
+      const path = join(dir, 'private.key');
+      writeFileSync(path, 'original');
+      const error = await caughtAsync(writeFileAtomic(path, 'replacement', { overwrite: false, mode: 0o600, what: 'private key' }));
+      expect(error.code).toBe('WRITE_FAILED');
+      expect((error.cause as NodeJS.ErrnoException).code).toBe('EEXIST');
+      expect(error.message).toBe(`private key ${path} already exists`);
+      expect(readFileSync(path, 'utf8')).toBe('original');
+      expect(readdirSync(dir)).toEqual(['private.key']);
+    });
+  });
+
+  describe('when a mode is given', () => {
+    it('applies it whatever the umask, to bytes as well as text', async () => {
+      const path = join(dir, 'k');
+      await writeFileAtomic(path, new Uint8Array([1, 2, 3]), { mode: 0o600 });
+      expect(statSync(path).mode & 0o777).toBe(0o600);
+      expect([...readFileSync(path)]).toEqual([1, 2, 3]);
     });
   });
 });

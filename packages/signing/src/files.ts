@@ -2,10 +2,9 @@
  * File helpers shared by keys, signatures and bundles: bounded reads that name the
  * file in every error, and atomic writes that never leave half a file behind.
  */
-import { randomBytes } from 'node:crypto';
-import { link, open, rename, rm } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { LockfileError, writeFileAtomic } from '@mcptrust/lockfile';
 import { SigningError } from './errors.js';
 import type { SigningErrorCode } from './errors.js';
 
@@ -86,35 +85,19 @@ export interface WriteAtomicOptions {
 }
 
 /**
- * Writes a file atomically: a temporary file in the same directory is written with
- * the final mode, flushed, then moved into place. Without `overwrite` the move is a
- * hard link, which fails if the target exists, so two writers cannot both win.
+ * Writes a file atomically with the workspace's shared writer (`writeFileAtomic`):
+ * temporary file with the final mode, flushed, then moved into place. Without
+ * `overwrite` the move is a hard link, which fails if the target exists, so two
+ * writers cannot both win.
  */
 export async function writeAtomic(path: string, data: Uint8Array | string, options: WriteAtomicOptions): Promise<void> {
-  const temp = join(dirname(path), `.${basename(path)}.${randomBytes(8).toString('hex')}.tmp`);
-  let handle: FileHandle | undefined;
-  let created = false;
   try {
-    handle = await open(temp, 'wx', options.mode);
-    created = true;
-    await handle.writeFile(data);
-    await handle.chmod(options.mode);
-    await handle.sync();
-    await handle.close();
-    handle = undefined;
-    if (options.overwrite) {
-      await rename(temp, path);
-      created = false;
-    } else {
-      await link(temp, path);
-    }
+    await writeFileAtomic(path, data, { mode: options.mode, overwrite: options.overwrite, what: options.what });
   } catch (error) {
-    if (errorCode(error) === 'EEXIST' && !options.overwrite && created) {
-      throw new SigningError('KEY_EXISTS', `${options.what} ${path} already exists (use --force to replace it)`, { cause: error, file: path });
+    const cause = error instanceof LockfileError ? error.cause : error;
+    if (errorCode(cause) === 'EEXIST' && !options.overwrite) {
+      throw new SigningError('KEY_EXISTS', `${options.what} ${path} already exists (use --force to replace it)`, { cause, file: path });
     }
-    throw new SigningError('WRITE_FAILED', `cannot write ${options.what} ${path}: ${osReason(error)}`, { cause: error, file: path });
-  } finally {
-    await handle?.close().catch(() => undefined);
-    if (created) await rm(temp, { force: true }).catch(() => undefined);
+    throw new SigningError('WRITE_FAILED', `cannot write ${options.what} ${path}: ${osReason(cause)}`, { cause, file: path });
   }
 }
