@@ -2,7 +2,8 @@
  * @packageDocumentation
  * @mcptrust/drift: the live side of MCPTrust. Parses a server command, scans a server
  * over stdio (every page of every list), rates the risk of each tool and looks for tool
- * poisoning: injection indicators in descriptions and confusable names.
+ * poisoning: injection indicators in descriptions and confusable names. Compares a scan
+ * with a lockfile and explains every drift (severity, semantic schema diff, sentences).
  */
 export { parseServerCommand } from './parse-server-command.js';
 export {
@@ -22,5 +23,24 @@ export type { Indicator, IndicatorCode, InjectionContext } from './detect-inject
 export { detectConfusableNames, confusableSkeleton } from './confusable-names.js';
 export type { ConfusableFinding } from './confusable-names.js';
 export { escapeInvisible } from './unicode.js';
+export { compareToLockfile, formatJsonPath, highestSeverity, severityAtLeast, DRIFT_SEVERITIES } from './compare-to-lockfile.js';
+export { diffJsonSchemas, describeSchemaType } from './schema-diff.js';
+export type { SchemaDiffOptions } from './schema-diff.js';
+export { compactWordDiff, newInjectionIndicators } from './describe-change.js';
+export { checkDrift, DEFAULT_FAIL_ON } from './check-drift.js';
+export type {
+  CheckDriftOptions,
+  CheckDriftResult,
+  CompareOptions,
+  DriftDetails,
+  DriftItem,
+  DriftItemType,
+  DriftKind,
+  DriftRule,
+  DriftSeverity,
+  SchemaChange,
+  SchemaDirection,
+  SchemaRule,
+} from './drift.types.js';
 export { DriftError } from './errors.js';
 export type { DriftErrorCode, DriftErrorOptions } from './errors.js';

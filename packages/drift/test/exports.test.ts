@@ -4,19 +4,30 @@ import * as drift from '@mcptrust/drift';
 describe('@mcptrust/drift export surface', () => {
   it('exports exactly the documented runtime names', () => {
     expect(Object.keys(drift).sort()).toEqual([
+      'DEFAULT_FAIL_ON',
       'DEFAULT_KILL_GRACE_MS',
       'DEFAULT_MAX_PAGES',
       'DEFAULT_SCAN_TIMEOUT_MS',
       'DEFAULT_STDERR_TAIL_BYTES',
+      'DRIFT_SEVERITIES',
       'DriftError',
       'analyzeScanReport',
       'analyzeToolRisk',
+      'checkDrift',
+      'compactWordDiff',
+      'compareToLockfile',
       'confusableSkeleton',
+      'describeSchemaType',
       'detectConfusableNames',
       'detectInjectionIndicators',
+      'diffJsonSchemas',
       'escapeInvisible',
+      'formatJsonPath',
+      'highestSeverity',
+      'newInjectionIndicators',
       'parseServerCommand',
       'scanServer',
+      'severityAtLeast',
     ]);
   });
 
