@@ -2,6 +2,8 @@ import { LockfileError } from '@mcptrust/lockfile';
 import { DriftError } from '@mcptrust/drift';
 import { ProxyError } from '@mcptrust/proxy-core';
 import { AuditError } from '@mcptrust/audit';
+import { PolicyError } from '@mcptrust/policy';
+import { SigningError } from '@mcptrust/signing';
 
 /** Exit codes of every command (ARCHITECTURE.md "Errors and exit codes"). */
 export const EXIT = {
@@ -41,6 +43,9 @@ export function exitCodeFor(error: unknown): { code: number; message: string } {
   // operational.
   if (error instanceof ProxyError) return { code: error.code === 'PREFLIGHT_DRIFT' ? EXIT.FINDING : EXIT.ERROR, message: error.message };
   if (error instanceof AuditError) return { code: EXIT.ERROR, message: error.message };
+  if (error instanceof PolicyError) return { code: EXIT.ERROR, message: error.message };
+  // A signature that was checked and does not match (or a tampered bundle) is a finding; a missing or unparseable signature, key or lockfile is operational.
+  if (error instanceof SigningError) return { code: error.code === 'SIGNATURE_INVALID' || error.code === 'BUNDLE_TAMPERED' ? EXIT.FINDING : EXIT.ERROR, message: error.message };
   if (error instanceof Error) return { code: EXIT.ERROR, message: `unexpected error: ${error.message}` };
   return { code: EXIT.ERROR, message: `unexpected error: ${String(error)}` };
 }

@@ -1,80 +1,29 @@
-import yargs from 'yargs';
-import type { Argv } from 'yargs';
-import { VERSION } from './version.js';
-import { EXIT, UsageError, exitCodeFor } from './exit-codes.js';
-import { processIo, say, paint } from './output.js';
+import { runCli } from './cli.js';
+import type { CommandModule } from './cli.js';
+import { processIo } from './output.js';
 import type { Io } from './output.js';
 import { scanCommand } from './commands/scan.js';
 import { lockCommand } from './commands/lock.js';
 import { demoCommand } from './commands/demo.js';
 import { proxyCommand } from './commands/proxy.js';
+import { policyCommand } from './commands/policy.js';
+import { keygenCommand } from './commands/keygen.js';
+import { signCommand } from './commands/sign.js';
+import { verifyCommand } from './commands/verify.js';
+import { bundleCommand } from './commands/bundle.js';
+import { diffCommand } from './commands/diff.js';
+import { checkCommand } from './commands/check.js';
 
-/** What every command handler gets besides its parsed flags. */
-export interface CommandContext {
-  io: Io;
-  /** Aborted on SIGINT/SIGTERM/SIGHUP: commands stop their servers and return. */
-  signal: AbortSignal;
-  /** The exit code the command decided on. */
-  setExitCode(code: number): void;
-}
+// The runner lives in cli.ts (shared with the proxy's fast path in bin.ts); command
+// modules keep importing these types from here.
+export type { CommandContext, CommandModule } from './cli.js';
 
-/** A command module: registers itself on the yargs instance. */
-export type CommandModule = (cli: Argv, ctx: CommandContext) => Argv;
-
-const COMMANDS: CommandModule[] = [scanCommand, lockCommand, proxyCommand, demoCommand];
+const COMMANDS: CommandModule[] = [scanCommand, lockCommand, proxyCommand, demoCommand, policyCommand, keygenCommand, signCommand, verifyCommand, bundleCommand, diffCommand, checkCommand];
 
 /**
  * Runs the CLI with the given arguments and resolves to the process exit code.
  * Signals abort the running command, which cleans up its child processes first.
  */
 export async function main(argv: string[], io: Io = processIo()): Promise<number> {
-  const controller = new AbortController();
-  let signalled: NodeJS.Signals | undefined;
-  const onSignal = (sig: NodeJS.Signals): void => {
-    if (signalled !== undefined) return;
-    signalled = sig;
-    controller.abort(new Error(`interrupted by ${sig}`));
-  };
-  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
-  for (const s of signals) process.on(s, onSignal);
-
-  let exitCode: number = EXIT.OK;
-  const ctx: CommandContext = { io, signal: controller.signal, setExitCode: (c) => (exitCode = c) };
-  try {
-    let cli = yargs(argv)
-      .scriptName('mcptrust')
-      .usage('mcptrust — deny-by-default firewall and CI gate for MCP servers\n\nUsage: $0 <command> [options] -- <server command>')
-      .parserConfiguration({ 'populate--': true })
-      .version(VERSION)
-      .alias('V', 'version')
-      .help()
-      .alias('h', 'help')
-      .strict()
-      .demandCommand(1, 'Specify a command (see --help).')
-      .recommendCommands()
-      .exitProcess(false)
-      .showHelpOnFail(false)
-      .fail((msg, err) => {
-        throw err ?? new UsageError(msg);
-      })
-      .epilogue('Exit codes: 0 ok, 1 finding (drift, refused change), 2 usage or operational error.\nDocs: docs/CLI.md')
-      .wrap(Math.min(110, process.stdout.columns || 100));
-    for (const command of COMMANDS) cli = command(cli, ctx);
-    await cli.parseAsync();
-  } catch (error) {
-    if (signalled !== undefined) {
-      say(io, `mcptrust: interrupted (${signalled}); the server was stopped.`);
-      exitCode = signalled === 'SIGINT' ? EXIT.INTERRUPTED : EXIT.TERMINATED;
-    } else {
-      const { code, message } = exitCodeFor(error);
-      say(io, `${paint(io, 'red', 'mcptrust: error:')} ${message}`);
-      exitCode = code;
-    }
-  } finally {
-    for (const s of signals) process.off(s, onSignal);
-  }
-  if (signalled !== undefined && exitCode === EXIT.OK) {
-    exitCode = signalled === 'SIGINT' ? EXIT.INTERRUPTED : EXIT.TERMINATED;
-  }
-  return exitCode;
+  return runCli(argv, COMMANDS, io);
 }

@@ -1,0 +1,92 @@
+import type { Argv } from 'yargs';
+import { VERSION } from './version.js';
+import { EXIT, UsageError, exitCodeFor } from './exit-codes.js';
+import { say, paint } from './output.js';
+import type { Io } from './output.js';
+
+/** What every command handler gets besides its parsed flags. */
+export interface CommandContext {
+  io: Io;
+  /** Aborted on SIGINT/SIGTERM/SIGHUP: commands stop their servers and return. */
+  signal: AbortSignal;
+  /** The exit code the command decided on. */
+  setExitCode(code: number): void;
+}
+
+/** A command module: registers itself on the yargs instance. */
+export type CommandModule = (cli: Argv, ctx: CommandContext) => Argv;
+
+/**
+ * Runs one command body with what every command gets (its context, signal handling,
+ * the mapping of errors to exit codes) and resolves to the process exit code.
+ * Signals abort the running command, which cleans up its child processes first.
+ */
+export async function runCommand(io: Io, body: (ctx: CommandContext) => Promise<void>): Promise<number> {
+  const controller = new AbortController();
+  let signalled: NodeJS.Signals | undefined;
+  const onSignal = (sig: NodeJS.Signals): void => {
+    if (signalled !== undefined) return;
+    signalled = sig;
+    controller.abort(new Error(`interrupted by ${sig}`));
+  };
+  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  for (const s of signals) process.on(s, onSignal);
+
+  let exitCode: number = EXIT.OK;
+  const ctx: CommandContext = { io, signal: controller.signal, setExitCode: (c) => (exitCode = c) };
+  try {
+    await body(ctx);
+  } catch (error) {
+    if (signalled !== undefined) {
+      say(io, `mcptrust: interrupted (${signalled}); the server was stopped.`);
+      exitCode = signalled === 'SIGINT' ? EXIT.INTERRUPTED : EXIT.TERMINATED;
+    } else {
+      const { code, message } = exitCodeFor(error);
+      say(io, `${paint(io, 'red', 'mcptrust: error:')} ${message}`);
+      exitCode = code;
+    }
+  } finally {
+    for (const s of signals) process.off(s, onSignal);
+  }
+  if (signalled !== undefined && exitCode === EXIT.OK) {
+    exitCode = signalled === 'SIGINT' ? EXIT.INTERRUPTED : EXIT.TERMINATED;
+  }
+  return exitCode;
+}
+
+/**
+ * The yargs runner shared by the full command tree (`main`) and the proxy's own
+ * bundle (`bin.ts` registers only `proxy` there). Both go through this one function,
+ * so global flags, help layout, error messages and exit codes are identical whichever
+ * set of commands is registered. yargs is loaded here, on demand: a proxy whose
+ * command line the fast parser accepts never needs it.
+ *
+ * @returns the process exit code
+ */
+export async function runCli(argv: string[], commands: readonly CommandModule[], io: Io): Promise<number> {
+  return runCommand(io, async (ctx) => {
+    const { default: yargs } = await import('yargs');
+    let cli = yargs(argv)
+      .scriptName('mcptrust')
+      .usage('mcptrust — deny-by-default firewall and CI gate for MCP servers\n\nUsage: $0 <command> [options] -- <server command>')
+      // Arguments after `--` belong to the server and are passed on exactly as
+      // written (`1e3` must not become `1000`).
+      .parserConfiguration({ 'populate--': true, 'parse-positional-numbers': false })
+      .version(VERSION)
+      .alias('V', 'version')
+      .help()
+      .alias('h', 'help')
+      .strict()
+      .demandCommand(1, 'Specify a command (see --help).')
+      .recommendCommands()
+      .exitProcess(false)
+      .showHelpOnFail(false)
+      .fail((msg, err) => {
+        throw err ?? new UsageError(msg);
+      })
+      .epilogue('Exit codes: 0 ok, 1 finding (drift, refused change), 2 usage or operational error.\nDocs: docs/CLI.md')
+      .wrap(Math.min(110, process.stdout.columns || 100));
+    for (const command of commands) cli = command(cli, ctx);
+    await cli.parseAsync();
+  });
+}

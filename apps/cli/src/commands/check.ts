@@ -1,0 +1,66 @@
+import type { CommandModule } from '../main.js';
+import type { CheckSection } from '../drift-report/report.js';
+import {
+  checkSignature,
+  describeVerification,
+  evaluateGatePolicy,
+  policyFromFlags,
+  policyOptions,
+  signatureCheckFromFlags,
+  signatureOptions,
+} from '../gate-flags.js';
+import type { SignatureOutcome } from '../gate-flags.js';
+import { printable } from '../output.js';
+import { driftOptions, parseDriftFlags, runDriftReport } from './diff.js';
+
+/** The signature section of the gate. */
+function signatureSection(outcome: SignatureOutcome | undefined): CheckSection {
+  if (outcome === undefined) return { name: 'signature', status: 'skipped', summary: 'no --key or --issuer/--identity given' };
+  return outcome.valid
+    ? { name: 'signature', status: 'pass', summary: describeVerification(outcome.verification) }
+    : { name: 'signature', status: 'fail', summary: `the lockfile signature does not hold: ${outcome.reason}` };
+}
+
+/**
+ * `mcptrust check [--lock] [--fail-on] [--key | --issuer/--identity] [--policy | --preset] [--format] -- <server>`:
+ * the one CI gate. The signature is verified and the policy compiled before the server
+ * starts; drift and policy are evaluated on the same scan; one report, one exit code.
+ */
+export const checkCommand: CommandModule = (cli, ctx) =>
+  cli.command(
+    'check',
+    'The CI gate: verify the lockfile signature (when asked), diff against the live server, evaluate policy (when asked)',
+    (y) =>
+      policyOptions(signatureOptions(driftOptions(y)))
+        .usage('Usage: $0 check [--lock mcp-lock.json] [--fail-on critical] [--key public.key | --issuer URL --identity ID] [--policy FILE | --preset NAME] [--format text|json|markdown|sarif] -- <server command>')
+        .example('$0 check -- npx -y @modelcontextprotocol/server-filesystem /srv', 'the gate: exit 1 on critical drift')
+        .example('$0 check --key public.key --preset baseline -- node server.js', 'signature + drift + policy in one run')
+        .example('$0 check --format markdown -o "$GITHUB_STEP_SUMMARY" -- node server.js', 'a GitHub job summary'),
+    async (argv) => {
+      const args = argv as Record<string, unknown>;
+      const flags = parseDriftFlags(argv);
+      const signatureRequest = signatureCheckFromFlags(args, flags.lock);
+      const policy = await policyFromFlags(args);
+      const signature = signatureRequest === undefined ? undefined : await checkSignature(signatureRequest);
+      await runDriftReport('check', flags, argv['--'], ctx, (result) => {
+        const sections = [signatureSection(signature)];
+        if (policy === undefined) {
+          sections.push({ name: 'policy', status: 'skipped', summary: 'no --policy or --preset given' });
+          return sections;
+        }
+        const evaluated = evaluateGatePolicy(policy, result, signature);
+        const failing = evaluated.rules.filter((r) => r.status !== 'pass');
+        const describe = (r: (typeof failing)[number]): string =>
+          `${r.name} (${r.severity}${r.status === 'error' ? ', could not be evaluated' : ''}): ${printable(r.failureMessage)}${r.items.length ? ` [${r.items.map((i) => printable(i.id)).join(', ')}]` : ''}`;
+        sections.push({
+          name: 'policy',
+          status: evaluated.passed ? 'pass' : 'fail',
+          summary:
+            failing.length === 0
+              ? `policy ${printable(evaluated.policy)}: all ${evaluated.rules.length} rules pass`
+              : `policy ${printable(evaluated.policy)}: ${failing.map(describe).join('; ')}`,
+        });
+        return sections;
+      });
+    },
+  );

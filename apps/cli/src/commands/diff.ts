@@ -1,0 +1,115 @@
+import { readFile } from 'node:fs/promises';
+import { checkDrift, DEFAULT_FAIL_ON, DRIFT_SEVERITIES } from '@mcptrust/drift';
+import type { CheckDriftResult, DriftSeverity } from '@mcptrust/drift';
+import type { Argv } from 'yargs';
+import type { CommandContext, CommandModule } from '../main.js';
+import { EXIT, UsageError } from '../exit-codes.js';
+import { writeOutputFile } from '../write-output.js';
+import { parseDuration, serverCommandFrom } from '../options.js';
+import { paint, say } from '../output.js';
+import { renderMarkdown } from '../drift-report/markdown.js';
+import { buildDriftReport } from '../drift-report/report.js';
+import type { CheckSection, DriftReport } from '../drift-report/report.js';
+import { renderSarif } from '../drift-report/sarif.js';
+import { renderText } from '../drift-report/text.js';
+import { DEFAULT_LOCKFILE } from './lock.js';
+
+/** Output formats of `diff` and `check`. */
+export const REPORT_FORMATS = ['text', 'json', 'markdown', 'sarif'] as const;
+/** One of {@link REPORT_FORMATS}. */
+export type ReportFormat = (typeof REPORT_FORMATS)[number];
+
+/** The flags `diff` and `check` share. */
+export function driftOptions(y: Argv): Argv {
+  return y
+    .option('lock', { alias: ['l', 'lockfile'], type: 'string', default: DEFAULT_LOCKFILE, describe: 'Lockfile to compare against' })
+    .option('fail-on', { type: 'string', default: DEFAULT_FAIL_ON, describe: 'Lowest severity that fails: critical, moderate or info' })
+    .option('format', { alias: 'f', type: 'string', default: 'text', describe: 'Report format: text, json, markdown or sarif' })
+    .option('output', { alias: 'o', type: 'string', describe: 'Write the report to FILE (atomically) instead of stdout' })
+    .option('timeout', { type: 'string', default: '10s', describe: 'Deadline for start-up and every list (e.g. 500ms, 10s, 2m)' });
+}
+
+/** The validated shared flags. */
+export interface DriftFlags {
+  lock: string;
+  failOn: DriftSeverity;
+  format: ReportFormat;
+  output: string | undefined;
+  timeoutMs: number;
+}
+
+/** Validates the shared flags; every bad value is a usage error naming its flag. */
+export function parseDriftFlags(argv: Record<string, unknown>): DriftFlags {
+  const lock = String(argv['lock']);
+  if (lock.trim() === '') throw new UsageError('--lock: expected a file path');
+  const failOn = String(argv['fail-on']);
+  if (!(DRIFT_SEVERITIES as readonly string[]).includes(failOn)) {
+    throw new UsageError(`--fail-on: expected one of ${DRIFT_SEVERITIES.join(', ')}, got "${failOn}"`);
+  }
+  const format = String(argv['format']);
+  if (!(REPORT_FORMATS as readonly string[]).includes(format)) {
+    throw new UsageError(`--format: expected one of ${REPORT_FORMATS.join(', ')}, got "${format}"`);
+  }
+  const output = argv['output'] === undefined ? undefined : String(argv['output']);
+  if (output !== undefined && output.trim() === '') throw new UsageError('--output: expected a file path');
+  return { lock, failOn: failOn as DriftSeverity, format: format as ReportFormat, output, timeoutMs: parseDuration('timeout', argv['timeout']) };
+}
+
+
+/**
+ * Runs the drift check and emits the report: the requested format on stdout (or in
+ * `--output`), a one-line verdict on stderr when the report is not already text on the
+ * terminal, and exit code 1 when the report fails.
+ */
+export async function runDriftReport(
+  command: DriftReport['command'],
+  flags: DriftFlags,
+  rest: unknown,
+  ctx: CommandContext,
+  sections: readonly CheckSection[] | ((result: CheckDriftResult) => readonly CheckSection[]) = [],
+): Promise<DriftReport> {
+  const server = serverCommandFrom(rest);
+  const result = await checkDrift({ lockfilePath: flags.lock, server, failOn: flags.failOn, timeoutMs: flags.timeoutMs, signal: ctx.signal });
+  const report = buildDriftReport(command, flags.lock, result, typeof sections === 'function' ? sections(result) : sections);
+  const { io } = ctx;
+  let text: string;
+  switch (flags.format) {
+    case 'json':
+      text = `${JSON.stringify(report, null, 2)}\n`;
+      break;
+    case 'markdown':
+      text = renderMarkdown(report);
+      break;
+    case 'sarif':
+      text = renderSarif(report, await readFile(flags.lock, 'utf8'));
+      break;
+    default:
+      // Colours only on a terminal that wants them, never in a file.
+      text = renderText(report, flags.output === undefined && io.color ? (style, t) => paint(io, style, t) : (_style, t) => t);
+  }
+  if (flags.output !== undefined) await writeOutputFile(flags.output, text);
+  else io.stdout.write(text);
+  if (flags.format !== 'text' || flags.output !== undefined) {
+    const verdict = report.failed ? paint(io, 'red', `mcptrust ${command}: fail`) : paint(io, 'green', `mcptrust ${command}: pass`);
+    say(io, `${verdict} — ${report.sections.map((s) => `${s.name}: ${s.summary}`).join('; ')}`);
+  }
+  if (report.failed) ctx.setExitCode(EXIT.FINDING);
+  return report;
+}
+
+/** `mcptrust diff [--lock mcp-lock.json] [--fail-on critical] [--format text] [--output FILE] -- <server>`. */
+export const diffCommand: CommandModule = (cli, ctx) =>
+  cli.command(
+    'diff',
+    'Compare a live server with mcp-lock.json and explain every change (exit 1 on drift at or above --fail-on)',
+    (y) =>
+      driftOptions(y)
+        .usage('Usage: $0 diff [--lock mcp-lock.json] [--fail-on critical|moderate|info] [--format text|json|markdown|sarif] [--output FILE] -- <server command>')
+        .example('$0 diff -- npx -y @modelcontextprotocol/server-filesystem /srv', 'explain what changed since the server was locked')
+        .example('$0 diff --fail-on moderate --format markdown -o drift.md -- node server.js', 'a PR comment, failing on moderate drift too')
+        .example('$0 diff --format sarif -o drift.sarif -- node server.js', 'SARIF 2.1.0 for code scanning, located in mcp-lock.json'),
+    async (argv) => {
+      const flags = parseDriftFlags(argv);
+      await runDriftReport('diff', flags, argv['--'], ctx);
+    },
+  );
