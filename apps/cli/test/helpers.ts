@@ -47,7 +47,9 @@ export function runCli(args: string[], options: RunOptions = {}): Promise<CliRes
       reject(new Error(`mcptrust ${args.join(' ')} did not finish in time\nstderr: ${stderr}`));
     }, options.timeoutMs ?? 30_000);
     child.on('error', reject);
-    child.on('spawn', () => options.onSpawn?.(child.pid ?? -1));
+    child.on('spawn', () => {
+      if (child.pid !== undefined && child.pid > 0) options.onSpawn?.(child.pid);
+    });
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       resolve({ code, signal, stdout, stderr, pid: child.pid ?? -1 });

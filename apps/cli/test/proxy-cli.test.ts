@@ -165,6 +165,7 @@ describe('PROTOCOL 45: signals run the shutdown sequence and leave no orphan', (
     await run.initialize();
     const servers = childrenOf(run.pid);
     expect(servers.length).toBe(1);
+    expect(run.pid).toBeGreaterThan(0); // never signal a process group by accident
     process.kill(run.pid, signal);
     const exit = await run.exited;
     expect(exit.code).toBe(code);

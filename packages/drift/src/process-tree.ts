@@ -139,6 +139,9 @@ async function isSameProcess(ref: ProcessRef): Promise<boolean> {
 
 /** Sends `signal` to `pid`, ignoring a process that is already gone. */
 export function signalProcess(pid: number, signal: NodeJS.Signals): void {
+  // 0 and negative numbers address process groups (-1: every process we may signal):
+  // never let a missing or bogus PID turn into that.
+  if (!Number.isInteger(pid) || pid <= 0) return;
   try {
     process.kill(pid, signal);
   } catch {

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import type { ScanReport } from '@mcptrust/lockfile';
 import { DriftError, scanServer } from '../src/index.js';
 import type { ScanOptions, ServerCommand } from '../src/index.js';
@@ -302,5 +302,18 @@ describe('scanServer', () => {
       const error = await scanError({ command: node, args: [] }, { timeoutMs: 0 });
       expect(error.code).toBe('INVALID_OPTIONS');
     });
+  });
+});
+
+describe('signalProcess', () => {
+  it.each([0, -1, -42, Number.NaN, 1.5])('never signals a process group or bogus PID (%p)', async (pid) => {
+    const { signalProcess } = await import('../src/process-tree.js');
+    const kill = jest.spyOn(process, 'kill').mockImplementation(() => true);
+    try {
+      signalProcess(pid, 'SIGKILL');
+      expect(kill).not.toHaveBeenCalled();
+    } finally {
+      kill.mockRestore();
+    }
   });
 });
