@@ -4,7 +4,10 @@
 // noise hits both alike. The client is a raw NDJSON writer/reader (no SDK) and the
 // server is bench/proxy/echo-server.mjs, so neither is the bottleneck.
 //
-// Usage: node bench/proxy/run.mjs [--quick] [--json]     (build first: pnpm build)
+// Usage: node bench/proxy/run.mjs [--quick] [--json] [--case TEXT]   (build first: pnpm build)
+//   --case TEXT   run only the cases whose name contains TEXT (start-up is then skipped
+//                 unless TEXT is "start")
+//   BENCH_PROXY_NODE_OPTIONS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the proxy.
 // Reports req/s, p50/p99 latency, proxy CPU per request and the proxy's peak RSS.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -20,6 +23,9 @@ if (!existsSync(CLI)) {
 }
 const quick = process.argv.includes('--quick');
 const asJson = process.argv.includes('--json');
+const caseIndex = process.argv.indexOf('--case');
+const only = caseIndex === -1 ? undefined : process.argv[caseIndex + 1];
+const proxyNodeArgs = (process.env.BENCH_PROXY_NODE_OPTIONS ?? '').split(' ').filter((a) => a !== '');
 const SECONDS = quick ? 1 : 2.5;
 const ROUNDS = quick ? 1 : 2;
 const CLK_TCK = 100; // Linux USER_HZ
@@ -54,7 +60,7 @@ async function session(mode, lockPath, serverArgs) {
   const child =
     mode === 'direct'
       ? spawn(process.execPath, [SERVER, ...serverArgs], { stdio: ['pipe', 'pipe', 'ignore'] })
-      : spawn(process.execPath, [CLI, 'proxy', '--lock', lockPath, '--request-timeout', '600s', '--', process.execPath, SERVER, ...serverArgs], {
+      : spawn(process.execPath, [...proxyNodeArgs, CLI, 'proxy', '--lock', lockPath, '--request-timeout', '600s', '--', process.execPath, SERVER, ...serverArgs], {
           stdio: ['pipe', 'pipe', 'pipe'],
         });
   if (mode === 'proxy') child.stderr.resume();
@@ -159,6 +165,7 @@ const CASES = [
 
 const results = [];
 for (const c of CASES) {
+  if (only !== undefined && !c.id.includes(only)) continue;
   const best = { direct: undefined, proxy: undefined };
   for (let round = 0; round < ROUNDS; round++) {
     for (const mode of ['direct', 'proxy']) {
@@ -174,7 +181,8 @@ for (const c of CASES) {
 
 // Start-up: spawn → initialize answered (proxy includes its preflight listing).
 const starts = { direct: [], proxy: [] };
-for (let i = 0; i < (quick ? 5 : 15); i++) {
+const startRuns = only === undefined || only === 'start' ? (quick ? 5 : 15) : 0;
+for (let i = 0; i < startRuns; i++) {
   for (const mode of ['direct', 'proxy']) {
     const s = await session(mode, LOCK_SMALL, []);
     starts[mode].push(s.startupMs);

@@ -1,12 +1,42 @@
 #!/usr/bin/env node
 // Entry point of the `mcptrust` binary. `--version` is answered before anything else
 // is loaded so that version probes (and shell completions) start as fast as `node`
-// itself; every other invocation loads the command tree on demand.
+// itself. `mcptrust proxy` sits between a host and its server and the host waits for
+// it on every start, so it loads its own bundle, without the other commands'
+// libraries: a plain proxy command line is parsed by `parseProxyArgv` (exactly as
+// yargs would, checked by test/proxy-argv.test.ts) and runs without loading yargs;
+// any other form (help, errors, aliases) goes to the same yargs runner with only the
+// proxy command registered, so help and errors are identical. Every other invocation
+// loads the whole command tree on demand.
+import type { runCli, runCommand } from './cli.js';
+import type { parseProxyArgv, proxyCommand, runProxy } from './commands/proxy.js';
+import type { processIo } from './output.js';
 import { VERSION } from './version.js';
+
+/** What the proxy bundle exports (built from cli.ts, commands/proxy.ts, output.ts by build.mjs). */
+interface ProxyEntry {
+  runCli: typeof runCli;
+  runCommand: typeof runCommand;
+  parseProxyArgv: typeof parseProxyArgv;
+  proxyCommand: typeof proxyCommand;
+  runProxy: typeof runProxy;
+  processIo: typeof processIo;
+}
+
+// A separate bundle next to this file; a variable keeps the bundler from inlining it.
+const PROXY_ENTRY = './mcptrust-proxy.js';
 
 const argv = process.argv.slice(2);
 if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
   process.stdout.write(`${VERSION}\n`);
+} else if (argv[0] === 'proxy') {
+  const entry = (await import(PROXY_ENTRY)) as ProxyEntry;
+  const io = entry.processIo();
+  const parsed = entry.parseProxyArgv(argv);
+  process.exitCode =
+    parsed === undefined
+      ? await entry.runCli(argv, [entry.proxyCommand], io)
+      : await entry.runCommand(io, (ctx) => entry.runProxy(parsed, ctx));
 } else {
   const { main } = await import('./main.js');
   process.exitCode = await main(argv);

@@ -78,6 +78,35 @@ class ServerRequest {
   ) {}
 }
 
+/**
+ * A list page the engine has already parsed, checked and filtered. A later server line
+ * that is byte-for-byte `prefix + "<pending proxy id>" + suffix` is the same JSON
+ * document with only the id string changed, so it gets the same verdict without being
+ * parsed or re-hashed again.
+ */
+interface CachedPage {
+  readonly method: string;
+  readonly version: number;
+  readonly prefix: string;
+  readonly suffix: string;
+  // `,"result":<filtered result>}`: the answer after the host's id, as text and bytes.
+  readonly tail: string;
+  tailBytes: Buffer | undefined;
+  readonly audit: Partial<AuditEvent> | undefined;
+}
+
+// Answers at least this long are forwarded from their bytes (toHostBytes): below it,
+// replacing the id in the text is cheaper than handling buffers.
+const MIN_BYTE_FORWARD_CHARS = 16 * 1024;
+
+const CLOSE_BRACE = Buffer.from('}');
+
+const MAX_CACHED_PAGES = 8;
+// Larger pages are filtered every time rather than kept in memory.
+const MAX_CACHED_PAGE_CHARS = 4 * 1024 * 1024;
+// Proxy ids are short; this bounds the search for the id's closing quote.
+const MAX_PROXY_ID_CHARS = 256;
+
 const SEVERITY_RANK = { info: 0, moderate: 1, critical: 2 } as const;
 const CRITICAL_FIELDS = new Set(['descriptionHash', 'inputSchemaHash', 'annotationsHash', 'argumentsHash', 'templateHash']);
 
@@ -154,6 +183,13 @@ class Engine implements ProxyEngine {
   // Live inputSchemas verified by hash, used when the lockfile pins hashes only.
   private readonly verifiedSchemas = new Map<string, unknown>();
   private queued: Array<[string, boolean]> = [];
+  // Filtered list pages by the exact text around their id (see cachedListPage).
+  private readonly pageCache: CachedPage[] = [];
+  // Bumped whenever something a list verdict depends on changes (drift, tasks,
+  // start-up static resources), which invalidates every cached page.
+  private stateVersion = 0;
+  // The bytes of the server line being handled, when the adapter gave them.
+  private lineBytes: Uint8Array | undefined;
 
   private currentState: EngineState = 'awaiting-initialize';
   private version: SupportedProtocolVersion | undefined;
@@ -323,8 +359,11 @@ class Engine implements ProxyEngine {
     if (typeof id === 'number') {
       let text: string | undefined;
       if (raw !== undefined) {
-        const span = findTopLevelId(raw);
-        if (span !== undefined) text = raw.slice(span.start, span.end);
+        text = leadingSafeIntegerId(raw, id);
+        if (text === undefined) {
+          const span = findTopLevelId(raw);
+          if (span !== undefined) text = raw.slice(span.start, span.end);
+        }
       }
       if (text === undefined) {
         if (!Number.isSafeInteger(id)) return 'Invalid Request: id must be a string or an integer';
@@ -559,9 +598,15 @@ class Engine implements ProxyEngine {
     const entry = new Pending(proxyId, idJson, key, method, Date.now() + timeoutMs, timeoutMs, hostToken, tool, task, undefined);
     this.pending.set(proxyId, entry);
     this.pendingByHost.set(key, proxyId);
-    let line = '{"jsonrpc":"2.0","id":' + JSON.stringify(proxyId) + ',"method":' + JSON.stringify(method);
-    if (params !== undefined) line += ',"params":' + JSON.stringify(params);
-    this.io.toServer(line + '}');
+    const head = '{"jsonrpc":"2.0","id":' + JSON.stringify(proxyId) + ',"method":' + JSON.stringify(method);
+    const paramsJson = params === undefined ? undefined : JSON.stringify(params);
+    if (paramsJson !== undefined && paramsJson.length >= MIN_BYTE_FORWARD_CHARS && this.io.toServerBytes !== undefined) {
+      // A large request is encoded straight from its serialized params: no combined
+      // string is built (and copied again) just to be encoded.
+      this.io.toServerBytes([Buffer.from(head + ',"params":'), Buffer.from(paramsJson), CLOSE_BRACE]);
+    } else {
+      this.io.toServer(paramsJson === undefined ? head + '}' : head + ',"params":' + paramsJson + '}');
+    }
     if (this.auditAllowed) {
       const ev: Partial<AuditEvent> = { method };
       if (tool !== undefined) ev.tool = tool;
@@ -777,6 +822,7 @@ class Engine implements ProxyEngine {
         if (this.allow.pinned(kind, id) === undefined) {
           if (kind === 'resource' && this.allowStatic) {
             this.startupStatic.add(id);
+            this.stateVersion++;
             continue;
           }
           drift.push({ kind, id, change: 'added', severity: 'critical' });
@@ -784,14 +830,14 @@ class Engine implements ProxyEngine {
         }
         if (seen.get(id)! > 1) {
           drift.push({ kind, id, change: 'changed', severity: 'critical', fields: ['(listed twice)'] });
-          this.drifted.get(kind)!.add(id);
+          this.markDrifted(kind, id);
           continue;
         }
         const v = this.allow.verify(kind, id, it);
         if (!v.ok) {
           const critical = v.changed.some((f) => CRITICAL_FIELDS.has(f) || f.startsWith('('));
           drift.push({ kind, id, change: 'changed', severity: critical ? 'critical' : 'moderate', fields: v.changed });
-          this.drifted.get(kind)!.add(id);
+          this.markDrifted(kind, id);
         } else if (kind === 'tool' && !this.allow.toolSchemas.has(id)) {
           this.verifiedSchemas.set(id, it['inputSchema']);
         }
@@ -922,12 +968,17 @@ class Engine implements ProxyEngine {
 
   // ---------------------------------------------------------------- server side
 
-  receiveFromServer(line: string, utf8Valid = true): void {
+  receiveFromServer(line: string, utf8Valid = true, bytes?: Uint8Array): void {
     if (this.currentState === 'closed') return;
+    // UTF-8 never has fewer bytes than the text has UTF-16 units: anything else is not
+    // this line's bytes, and the text path is taken.
+    this.lineBytes = bytes !== undefined && bytes.length >= line.length ? bytes : undefined;
     try {
       this.serverLine(line, utf8Valid);
     } catch {
       this.dropFromServer('internal error while checking a server message');
+    } finally {
+      this.lineBytes = undefined;
     }
   }
 
@@ -937,6 +988,7 @@ class Engine implements ProxyEngine {
       this.dropFromServer('server line is not valid UTF-8');
       return;
     }
+    if (this.pageCache.length > 0 && this.cachedListPage(line)) return;
     let msg: unknown;
     try {
       msg = JSON.parse(line);
@@ -997,7 +1049,10 @@ class Engine implements ProxyEngine {
     }
     if (hasResult && LIST_FIELD[entry.method] !== undefined) {
       const result = msg['result'];
-      this.toHostResult(entry, this.filterList(entry.method, isObject(result) ? result : {}));
+      const filtered = this.filterList(entry.method, isObject(result) ? result : {});
+      const resultJson = JSON.stringify(filtered.result);
+      if (raw !== undefined) this.rememberListPage(entry.method, raw, resultJson, filtered.audit);
+      this.io.toHost('{"jsonrpc":"2.0","id":' + entry.hostId! + ',"result":' + resultJson + '}');
       return;
     }
     if (hasResult && entry.task) {
@@ -1010,6 +1065,7 @@ class Engine implements ProxyEngine {
           return;
         }
         this.tasks.set(taskId, entry.tool);
+        this.stateVersion++;
       }
       this.toHostResponse(entry, msg, undefined);
       return;
@@ -1033,6 +1089,15 @@ class Engine implements ProxyEngine {
   /** Sends a server response to the host under the host's ID. */
   private toHostResponse(entry: Pending, msg: Json, raw: string | undefined): void {
     const hostId = entry.hostId!;
+    if (
+      raw !== undefined &&
+      raw.length >= MIN_BYTE_FORWARD_CHARS &&
+      this.lineBytes !== undefined &&
+      this.io.toHostBytes !== undefined &&
+      this.forwardBytes(raw, this.lineBytes, hostId)
+    ) {
+      return;
+    }
     if (raw !== undefined) {
       const replaced = replaceTopLevelId(raw, hostId);
       if (replaced !== undefined) {
@@ -1044,6 +1109,26 @@ class Engine implements ProxyEngine {
     this.io.toHost('{"jsonrpc":"2.0","id":' + hostId + ',' + body + '}');
   }
 
+  /**
+   * The byte form of the id replacement: the original line's bytes around its single
+   * top-level id (same safety rules as `replaceTopLevelId`), with the host's id in
+   * between, written without building or encoding a string. Returns false when the
+   * id cannot be located safely.
+   */
+  private forwardBytes(raw: string, bytes: Uint8Array, hostId: string): boolean {
+    const span = findTopLevelId(raw);
+    if (span === undefined) return false;
+    const idText = raw.slice(span.start, span.end);
+    const start = span.start < 256 && isAscii(raw, span.start) ? span.start : Buffer.byteLength(raw.slice(0, span.start));
+    const end = start + Buffer.byteLength(idText);
+    if (end > bytes.length) return false;
+    // The id bytes must be where the text says they are (proxy ids are ASCII).
+    const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    if (b.toString('latin1', start, end) !== idText) return false;
+    this.io.toHostBytes!([b.subarray(0, start), Buffer.from(hostId), b.subarray(end)]);
+    return true;
+  }
+
   private toHostResult(entry: Pending, result: Json): void {
     this.sendHostResult(entry.hostId!, result);
   }
@@ -1052,8 +1137,8 @@ class Engine implements ProxyEngine {
     this.io.toHost('{"jsonrpc":"2.0","id":' + hostId + ',"result":' + JSON.stringify(result) + '}');
   }
 
-  /** Filters one page of a list (PROTOCOL 17–21, 38). */
-  private filterList(method: string, result: Json): Json {
+  /** Filters one page of a list (PROTOCOL 17–21, 38); `audit` is what was reported. */
+  private filterList(method: string, result: Json): { result: Json; audit: Partial<AuditEvent> | undefined } {
     const spec = LIST_FIELD[method]!;
     const arr = result[spec.field];
     // A missing or non-array list field fails closed to [] (PROTOCOL 18).
@@ -1083,22 +1168,95 @@ class Engine implements ProxyEngine {
         if (this.mode === 'audit-only') kept.push(it);
       }
     }
+    let audit: Partial<AuditEvent> | undefined;
     if (removed.length > 0) {
-      this.audit(this.mode === 'audit-only' ? 'audit_only' : 'filtered', 'server_to_host', {
-        method,
-        count: removed.length,
-        items: removed.slice(0, 50),
-        reason: [...reasons].join('; '),
-      });
+      audit = { method, count: removed.length, items: removed.slice(0, 50), reason: [...reasons].join('; ') };
+      this.audit(this.mode === 'audit-only' ? 'audit_only' : 'filtered', 'server_to_host', { ...audit });
     }
-    if (removed.length === 0 && Array.isArray(arr)) return result;
-    return { ...result, [spec.field]: kept };
+    if (removed.length === 0 && Array.isArray(arr)) return { result, audit };
+    return { result: { ...result, [spec.field]: kept }, audit };
+  }
+
+  /** Records a filtered page so an identical one is answered from the cache. */
+  private rememberListPage(method: string, raw: string, resultJson: string, audit: Partial<AuditEvent> | undefined): void {
+    if (raw.length > MAX_CACHED_PAGE_CHARS) return;
+    // The text was validated by JSON.parse, so the id span found here is exact.
+    const span = findTopLevelId(raw);
+    if (span === undefined) return;
+    const page: CachedPage = {
+      method,
+      version: this.stateVersion,
+      prefix: raw.slice(0, span.start),
+      suffix: raw.slice(span.end),
+      tail: ',"result":' + resultJson + '}',
+      tailBytes: undefined,
+      audit,
+    };
+    const cache = this.pageCache;
+    for (let i = 0; i < cache.length; i++) {
+      const c = cache[i]!;
+      if (c.method === method && c.prefix === page.prefix && c.suffix === page.suffix) {
+        cache.splice(i, 1);
+        break;
+      }
+    }
+    cache.unshift(page);
+    if (cache.length > MAX_CACHED_PAGES) cache.length = MAX_CACHED_PAGES;
+  }
+
+  /**
+   * Answers a list page from the cache when `line` is exactly a cached page's text
+   * with another pending proxy id in place of the old one. Replacing one plain JSON
+   * string token by another leaves a valid document with the same structure, so the
+   * line needs neither parsing nor re-hashing: it is the page that was checked, and
+   * the state its verdict depended on has not changed (`stateVersion`). Returns false
+   * (the caller takes the full path) on any doubt.
+   */
+  private cachedListPage(line: string): boolean {
+    const cache = this.pageCache;
+    for (let i = 0; i < cache.length; i++) {
+      const c = cache[i]!;
+      const idChars = line.length - c.prefix.length - c.suffix.length;
+      if (idChars < 18 || idChars > MAX_PROXY_ID_CHARS + 2) continue;
+      if (c.version !== this.stateVersion) {
+        cache.length = 0;
+        return false;
+      }
+      const open = c.prefix.length;
+      if (line.charCodeAt(open) !== 0x22 || line.charCodeAt(open + idChars - 1) !== 0x22) continue;
+      // Substring equality compares whole flat strings at memory speed.
+      if (line.slice(open + idChars) !== c.suffix || line.slice(0, open) !== c.prefix) continue;
+      // The token must be a plain string (no escapes, so its text is its value) that is
+      // exactly a pending id.
+      const token = line.slice(open + 1, open + idChars - 1);
+      if (!isPlainIdText(token)) return false;
+      const entry = this.pending.get(token);
+      if (entry === undefined || entry.method !== c.method || entry.internal !== undefined || entry.hostId === undefined) return false;
+      this.complete(entry, false);
+      if (c.audit !== undefined) this.audit(this.mode === 'audit-only' ? 'audit_only' : 'filtered', 'server_to_host', { ...c.audit });
+      if (this.io.toHostBytes !== undefined) {
+        c.tailBytes ??= Buffer.from(c.tail);
+        this.io.toHostBytes([Buffer.from('{"jsonrpc":"2.0","id":' + entry.hostId), c.tailBytes]);
+      } else {
+        this.io.toHost('{"jsonrpc":"2.0","id":' + entry.hostId + c.tail);
+      }
+      return true;
+    }
+    return false;
+  }
+
+  /** Marks an item drifted for the rest of the session. */
+  private markDrifted(kind: ItemKind, id: string): void {
+    const set = this.drifted.get(kind)!;
+    if (set.has(id)) return;
+    set.add(id);
+    this.stateVersion++;
   }
 
   private itemRejection(kind: ItemKind | 'task', id: string, it: Json, count: number): string | undefined {
     if (kind === 'task') return this.tasks.has(id) ? undefined : 'task not created in this session';
     if (count > 1) {
-      if (this.allow.pinned(kind, id) !== undefined) this.drifted.get(kind)!.add(id);
+      if (this.allow.pinned(kind, id) !== undefined) this.markDrifted(kind, id);
       return 'listed twice';
     }
     if (kind === 'resource') {
@@ -1123,7 +1281,7 @@ class Engine implements ProxyEngine {
       return undefined;
     }
     // Drift is sticky for the session: a server flipping back cannot re-enable the item.
-    this.drifted.get(kind)!.add(id);
+    this.markDrifted(kind, id);
     return 'definition drifted';
   }
 
@@ -1380,6 +1538,41 @@ class Engine implements ProxyEngine {
     this.serverClosed('the proxy is shutting down');
     this.currentState = 'closed';
   }
+}
+
+const ENVELOPE_HEAD = '{"jsonrpc":"2.0","id":';
+
+/**
+ * The common case of a numeric host id, without scanning the whole message: the line
+ * starts with the usual envelope and the id written there is exactly the canonical
+ * text of the parsed (safe integer) id. That text is what the full scan returns when
+ * the member is unique, and what the fallback for a duplicated `id` member returns
+ * too, so the answer is the same either way. Anything else returns undefined and the
+ * caller scans.
+ */
+function leadingSafeIntegerId(raw: string, id: number): string | undefined {
+  if (!Number.isSafeInteger(id) || !raw.startsWith(ENVELOPE_HEAD)) return undefined;
+  const text = String(id);
+  const end = ENVELOPE_HEAD.length + text.length;
+  if (!raw.startsWith(text, ENVELOPE_HEAD.length)) return undefined;
+  const next = raw.charCodeAt(end);
+  // The number must end there (`,` `}` or whitespace), not continue (`1` of `12`, `1.0`).
+  return next === 0x2c || next === 0x7d || next === 0x20 || next === 0x09 || next === 0x0a || next === 0x0d ? text : undefined;
+}
+
+// Letters, digits, `-` and `_` only: a JSON string token of these has no escapes.
+function isPlainIdText(t: string): boolean {
+  for (let i = 0; i < t.length; i++) {
+    const c = t.charCodeAt(i);
+    if (!((c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x2d || c === 0x5f)) return false;
+  }
+  return true;
+}
+
+// Whether the first `n` UTF-16 units of `s` are ASCII (so they are `n` UTF-8 bytes).
+function isAscii(s: string, n: number): boolean {
+  for (let i = 0; i < n; i++) if (s.charCodeAt(i) > 0x7f) return false;
+  return true;
 }
 
 function isIntegerText(t: string): boolean {

@@ -28,8 +28,23 @@ export type GuardDecision = { allow: true } | { allow: false; reason: string };
 export interface ProxyEngineIO {
   /** A message for the server. */
   toServer(json: string): void;
+  /**
+   * A message for the server as UTF-8 bytes: the concatenation of `parts` is one JSON
+   * text (no LF), re-serialized from the checked message like every other. Optional:
+   * without it, `toServer` gets the same message as text. Large requests use it.
+   */
+  toServerBytes?(parts: readonly Uint8Array[]): void;
   /** A message for the host. */
   toHost(json: string): void;
+  /**
+   * A message for the host as UTF-8 bytes: the concatenation of `parts` is one JSON
+   * text (no LF). Optional: adapters that write bytes implement it so that messages
+   * the engine already holds as bytes (cached list pages, server answers forwarded
+   * with only the id replaced) are neither copied into one string nor encoded again;
+   * without it, `toHost` is called with the same message as text. Parts may be views
+   * of the `bytes` given to `receiveFromServer`: they are valid as long as those are.
+   */
+  toHostBytes?(parts: readonly Uint8Array[]): void;
   /**
    * The session cannot continue (preflight refused it, the server answered an
    * unsupported protocol version). The adapter should shut the server down.
@@ -116,8 +131,12 @@ export interface PreflightDrift {
 export interface ProxyEngine {
   /** One line (one JSON text) from the host. `utf8Valid: false` marks malformed UTF-8. */
   receiveFromHost(line: string, utf8Valid?: boolean): void;
-  /** One line (one JSON text) from the server. */
-  receiveFromServer(line: string, utf8Valid?: boolean): void;
+  /**
+   * One line (one JSON text) from the server. `bytes`, when given, MUST be exactly the
+   * UTF-8 bytes `line` was decoded from (the stdio bridge passes the splitter's view):
+   * answers forwarded with only the id replaced are then written from them.
+   */
+  receiveFromServer(line: string, utf8Valid?: boolean, bytes?: Uint8Array): void;
   /** The host sent a line over the cap (already discarded). */
   hostLineTooLong(bytes: number): void;
   /** The server sent a line over the cap (already discarded). */

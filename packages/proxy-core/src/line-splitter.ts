@@ -1,12 +1,17 @@
-import { isUtf8 } from 'node:buffer';
+import { isAscii, isUtf8 } from 'node:buffer';
 
 /** Default cap on one NDJSON line: 10 MiB (PROTOCOL 40). */
 export const DEFAULT_MAX_LINE_BYTES = 10 * 1024 * 1024;
 
 /** Receives what a {@link LineSplitter} finds. */
 export interface LineHandler {
-  /** One complete line, without LF and without one trailing CR. `valid` is false for malformed UTF-8. */
-  onLine(line: string, valid: boolean): void;
+  /**
+   * One complete line, without LF and without one trailing CR. `valid` is false for
+   * malformed UTF-8. `bytes` are the exact bytes `line` was decoded from; they may be
+   * a view of a pushed chunk, so with `copyChunks` on they are valid only during the
+   * call.
+   */
+  onLine(line: string, valid: boolean, bytes: Uint8Array): void;
   /** A line exceeded the cap; its bytes were discarded. Called once per oversized line. */
   onOversized(bytes: number): void;
 }
@@ -15,9 +20,20 @@ export interface LineHandler {
 export interface LineSplitterOptions {
   /** Maximum bytes of one line, excluding the LF. Default {@link DEFAULT_MAX_LINE_BYTES}. */
   maxLineBytes?: number;
+  /**
+   * Whether the chunks passed to `push` may be reused by the caller once `push`
+   * returns, so that a partial line must be copied. Default true. Streams hand out a
+   * fresh buffer per chunk: the stdio bridge passes false, and a long line is then
+   * copied once (when it is complete) instead of twice.
+   */
+  copyChunks?: boolean;
 }
 
 const LF = 0x0a;
+// From this size on, an ASCII line is decoded as an external (off-heap) string. Below
+// it the heap is cheaper: many freed megabyte-sized buffers leave the C allocator's
+// memory in place and raise the resident size instead.
+const LARGE_LINE_BYTES = 4 * 1024 * 1024;
 const CR = 0x0d;
 
 /**
@@ -30,6 +46,7 @@ const CR = 0x0d;
 export class LineSplitter {
   private readonly max: number;
   private readonly handler: LineHandler;
+  private readonly copyChunks: boolean;
   private parts: Buffer[] = [];
   private partBytes = 0;
   // While true the current line is over the cap and is being skipped.
@@ -43,6 +60,7 @@ export class LineSplitter {
   constructor(handler: LineHandler, options: LineSplitterOptions = {}) {
     this.max = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
     this.handler = handler;
+    this.copyChunks = options.copyChunks ?? true;
   }
 
   /** Feeds one chunk; complete lines are reported synchronously, in order. */
@@ -115,8 +133,8 @@ export class LineSplitter {
       this.reset();
       return;
     }
-    // Copy: the caller may reuse its chunk buffer.
-    this.parts.push(Buffer.from(buf.subarray(start, end)));
+    // Copy unless told the chunk is ours to keep: the caller may reuse its buffer.
+    this.parts.push(this.copyChunks ? Buffer.from(buf.subarray(start, end)) : buf.subarray(start, end));
     this.partBytes += n;
   }
 
@@ -133,8 +151,15 @@ export class LineSplitter {
       return;
     }
     const view = start === 0 && e === buf.length ? buf : buf.subarray(start, e);
+    // A long ASCII line (the usual form of a large JSON text) decodes the same as
+    // latin1, which Node keeps outside the JS heap: the memory is counted as external
+    // and reclaimed sooner, so a stream of 10 MB lines does not pile up heap garbage.
+    if (view.length >= LARGE_LINE_BYTES && isAscii(view)) {
+      this.handler.onLine(view.toString('latin1'), true, view);
+      return;
+    }
     // Malformed UTF-8 is reported rather than silently replaced by U+FFFD, so that the
     // proxy never checks a different string than the bytes the peer meant.
-    this.handler.onLine(view.toString('utf8'), isUtf8(view));
+    this.handler.onLine(view.toString('utf8'), isUtf8(view), view);
   }
 }

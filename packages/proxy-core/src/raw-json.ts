@@ -32,28 +32,26 @@ function skipString(s: string, i: number): number {
   }
 }
 
-const STRUCTURAL = /["{}[\]]/g;
-
-// s[i] is `{` or `[`; returns the index after the matching close, or -1.
+// s[i] is `{` or `[`; returns the index after the matching close, or -1. A plain loop
+// over char codes: structural characters are dense in JSON, and strings (where long
+// payloads live) are skipped with indexOf.
 function skipContainer(s: string, i: number): number {
   let depth = 0;
-  let pos = i;
-  for (;;) {
-    STRUCTURAL.lastIndex = pos;
-    const m = STRUCTURAL.exec(s);
-    if (m === null) return -1;
-    const at = m.index;
-    const c = s.charCodeAt(at);
+  const len = s.length;
+  for (let p = i; p < len; p++) {
+    const c = s.charCodeAt(p);
     if (c === QUOTE) {
-      pos = skipString(s, at);
-      if (pos === -1) return -1;
-      continue;
+      const after = skipString(s, p);
+      if (after === -1) return -1;
+      p = after - 1;
+    } else if (c === 0x7b || c === 0x5b) {
+      depth++;
+    } else if (c === 0x7d || c === 0x5d) {
+      depth--;
+      if (depth === 0) return p + 1;
     }
-    if (c === 0x7b || c === 0x5b) depth++;
-    else depth--;
-    pos = at + 1;
-    if (depth === 0) return pos;
   }
+  return -1;
 }
 
 function skipValue(s: string, i: number): number {

@@ -1,12 +1,45 @@
-import { Ajv, type ValidateFunction } from 'ajv';
-import { Ajv2019 } from 'ajv/dist/2019.js';
-import { Ajv2020 } from 'ajv/dist/2020.js';
-import addFormatsModule from 'ajv-formats';
+import { createRequire } from 'node:module';
+import type { ValidateFunction } from 'ajv';
 
-// ajv-formats is CommonJS; depending on the loader its default export is the plugin or
-// a namespace holding it.
-const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ??
-  addFormatsModule) as unknown as (ajv: unknown) => void;
+/** The validator classes, loaded on the first `tools/call` that needs one. */
+interface AjvModules {
+  Ajv: typeof import('ajv').Ajv;
+  Ajv2019: typeof import('ajv/dist/2019.js').Ajv2019;
+  Ajv2020: typeof import('ajv/dist/2020.js').Ajv2020;
+  addFormats: (ajv: unknown) => void;
+}
+
+let loaded: AjvModules | undefined;
+
+/**
+ * Loads ajv synchronously on first use. ajv and its formats are most of the engine's
+ * code and start-up memory, and a session that never calls a tool does not need
+ * them. They are CommonJS, so a synchronous `require` keeps argument validation a
+ * synchronous step of the request check (no window in which a call could overtake its
+ * own validation). Inside the bundled CLI the bundler supplies `require` (and turns
+ * these calls into lazily evaluated bundled modules); as a plain ES module the
+ * package makes one for this file.
+ */
+function ajvModules(): AjvModules {
+  if (loaded !== undefined) return loaded;
+  type Mods = [typeof import('ajv'), typeof import('ajv/dist/2019.js'), typeof import('ajv/dist/2020.js'), unknown];
+  let mods: Mods;
+  if (typeof require === 'function') {
+    mods = [require('ajv'), require('ajv/dist/2019.js'), require('ajv/dist/2020.js'), require('ajv-formats')] as Mods;
+  } else {
+    const load = createRequire(import.meta.url);
+    mods = [load('ajv'), load('ajv/dist/2019.js'), load('ajv/dist/2020.js'), load('ajv-formats')] as Mods;
+  }
+  // ajv-formats is CommonJS; its plugin is the module itself or its `default`.
+  const formats = mods[3] as { default?: unknown };
+  loaded = {
+    Ajv: mods[0].Ajv,
+    Ajv2019: mods[1].Ajv2019,
+    Ajv2020: mods[2].Ajv2020,
+    addFormats: (formats.default ?? formats) as (ajv: unknown) => void,
+  };
+  return loaded;
+}
 
 /** The outcome of validating tool arguments. */
 export interface ArgumentCheck {
@@ -44,6 +77,7 @@ export class ArgumentValidator {
       // annotations Ajv's strict mode rejects; unknown keywords are ignored, as the
       // JSON Schema specification says.
       const opts = { strict: false, allErrors: false, validateFormats: true, logger: false as const };
+      const { Ajv, Ajv2019, Ajv2020, addFormats } = ajvModules();
       const created = draft === '2020' ? new Ajv2020(opts) : draft === '2019' ? new Ajv2019(opts) : new Ajv(opts);
       addFormats(created);
       ajv = created;

@@ -5,6 +5,33 @@ import type { ProxyEngine, ProxyEngineOptions } from './engine.types.js';
 import { ProxyError } from './errors.js';
 import { LineSplitter } from './line-splitter.js';
 
+const LF_BYTES = Buffer.from('\n');
+// Output of one flush up to this size is copied into one buffer; larger is written as is.
+const MAX_COALESCED_BYTES = 32 * 1024;
+
+/**
+ * Writes queued messages (texts, or byte parts of one message each) as NDJSON. Small
+ * output goes out as one buffer (one chunk for whoever reads it); large output is
+ * handed over as the views it is made of (one writev), not copied into one buffer.
+ * Returns false when the stream asks to wait for 'drain'.
+ */
+function writeParts(out: Writable, queue: ReadonlyArray<string | readonly Uint8Array[]>): boolean {
+  const parts: Uint8Array[] = [];
+  let total = 0;
+  for (const m of queue) {
+    if (typeof m === 'string') parts.push(Buffer.from(m));
+    else for (const part of m) if (part.length > 0) parts.push(part);
+    parts.push(LF_BYTES);
+  }
+  for (const part of parts) total += part.length;
+  if (total <= MAX_COALESCED_BYTES) return out.write(Buffer.concat(parts, total));
+  let ok = true;
+  out.cork();
+  for (const part of parts) if (!out.write(part)) ok = false;
+  out.uncork();
+  return ok;
+}
+
 /** Default wait of each shutdown stage (stdin closed → SIGTERM → SIGKILL). */
 export const DEFAULT_SHUTDOWN_GRACE_MS = 2000;
 
@@ -74,8 +101,11 @@ export function createStdioBridge(options: StdioBridgeOptions): StdioBridge {
     throw new ProxyError('INVALID_OPTIONS', 'createStdioBridge needs a command');
   }
   const hostOut = options.hostOutput;
-  const toHost: string[] = [];
-  const toServer: string[] = [];
+  // Texts, or messages as UTF-8 byte parts (toHostBytes).
+  const toHost: Array<string | readonly Uint8Array[]> = [];
+  let toHostHasBytes = false;
+  const toServer: Array<string | readonly Uint8Array[]> = [];
+  let toServerHasBytes = false;
   let flushScheduled = false;
   let serverGone = false;
   let child: ChildProcessWithoutNullStreams | undefined;
@@ -93,21 +123,32 @@ export function createStdioBridge(options: StdioBridgeOptions): StdioBridge {
   const flush = (): void => {
     flushScheduled = false;
     if (toServer.length > 0 && child !== undefined && !serverGone && child.stdin.writable) {
-      const data = toServer.join('\n') + '\n';
+      const ok = toServerHasBytes ? writeParts(child.stdin, toServer) : child.stdin.write(toServer.join('\n') + '\n');
       toServer.length = 0;
-      if (!child.stdin.write(data)) {
+      toServerHasBytes = false;
+      if (!ok) {
         options.hostInput.pause();
         child.stdin.once('drain', () => options.hostInput.resume());
       }
-    } else toServer.length = 0;
+    } else {
+      toServer.length = 0;
+      toServerHasBytes = false;
+    }
     if (toHost.length > 0 && hostOut.writable) {
-      const data = toHost.join('\n') + '\n';
+      let ok: boolean;
+      if (toHostHasBytes) {
+        ok = writeParts(hostOut, toHost);
+      } else ok = hostOut.write(toHost.join('\n') + '\n');
       toHost.length = 0;
-      if (!hostOut.write(data) && child !== undefined) {
+      toHostHasBytes = false;
+      if (!ok && child !== undefined) {
         child.stdout.pause();
         hostOut.once('drain', () => child?.stdout.resume());
       }
-    } else toHost.length = 0;
+    } else {
+      toHost.length = 0;
+      toHostHasBytes = false;
+    }
   };
   const schedule = (): void => {
     if (!flushScheduled) {
@@ -122,8 +163,18 @@ export function createStdioBridge(options: StdioBridgeOptions): StdioBridge {
         toServer.push(json);
         schedule();
       },
+      toServerBytes(parts) {
+        toServer.push(parts);
+        toServerHasBytes = true;
+        schedule();
+      },
       toHost(json) {
         toHost.push(json);
+        schedule();
+      },
+      toHostBytes(parts) {
+        toHost.push(parts);
+        toHostHasBytes = true;
         schedule();
       },
       onFatal(err) {
@@ -158,19 +209,23 @@ export function createStdioBridge(options: StdioBridgeOptions): StdioBridge {
     else resolveClosed(exit);
   };
 
+  // Stream chunks are fresh buffers the splitter may keep without copying.
+  const splitterOptions = options.maxLineBytes === undefined ? { copyChunks: false } : { maxLineBytes: options.maxLineBytes, copyChunks: false };
   const serverSplitter = new LineSplitter(
     {
-      onLine: (line, valid) => engine.receiveFromServer(line, valid),
+      // The bytes are views of chunks this bridge owns (copyChunks: false), so they stay
+      // valid until written.
+      onLine: (line, valid, bytes) => engine.receiveFromServer(line, valid, bytes),
       onOversized: (n) => engine.serverLineTooLong(n),
     },
-    options.maxLineBytes === undefined ? {} : { maxLineBytes: options.maxLineBytes },
+    splitterOptions,
   );
   const hostSplitter = new LineSplitter(
     {
       onLine: (line, valid) => engine.receiveFromHost(line, valid),
       onOversized: (n) => engine.hostLineTooLong(n),
     },
-    options.maxLineBytes === undefined ? {} : { maxLineBytes: options.maxLineBytes },
+    splitterOptions,
   );
   const onHostData = (chunk: Buffer | string): void => {
     hostSplitter.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);

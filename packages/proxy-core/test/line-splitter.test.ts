@@ -92,3 +92,67 @@ describe('LineSplitter', () => {
     });
   });
 });
+
+describe('LineSplitter copyChunks', () => {
+  const run = (copyChunks: boolean): string[] => {
+    const lines: string[] = [];
+    const s = new LineSplitter({ onLine: (l) => lines.push(l), onOversized: () => lines.push('(oversized)') }, { copyChunks });
+    // One buffer reused for every chunk, as a caller that recycles its buffers would.
+    const shared = Buffer.alloc(4);
+    for (const piece of ['{"a"', ':1}\n', '{"b"', ':2}\n']) {
+      shared.write(piece);
+      s.push(shared.subarray(0, Buffer.byteLength(piece)));
+    }
+    return lines;
+  };
+
+  describe('when chunks are copied (the default)', () => {
+    it('reports lines intact even though the caller reuses its buffer', () => {
+      expect(run(true)).toEqual(['{"a":1}', '{"b":2}']);
+    });
+  });
+
+  describe('when the caller hands over fresh chunks (copyChunks: false)', () => {
+    it('keeps the chunks themselves, so a reused buffer shows through', () => {
+      // This is why only owners of fresh chunks (the stdio bridge) may turn copying off.
+      expect(run(false)).toEqual([':1}\n:1}', ':2}\n:2}']);
+    });
+
+    it('reports the same lines for fresh chunks, split anywhere', () => {
+      const text = '{"x":"' + 'y'.repeat(1000) + '"}\n{"z":1}\n';
+      for (const size of [1, 7, 64, 999, 5000]) {
+        const lines: string[] = [];
+        const s = new LineSplitter({ onLine: (l) => lines.push(l), onOversized: () => lines.push('(oversized)') }, { copyChunks: false });
+        const bytes = Buffer.from(text);
+        for (let i = 0; i < bytes.length; i += size) s.push(Buffer.from(bytes.subarray(i, i + size)));
+        expect(lines).toEqual(['{"x":"' + 'y'.repeat(1000) + '"}', '{"z":1}']);
+      }
+    });
+  });
+});
+
+describe('LineSplitter long lines', () => {
+  const one = (bytes: Buffer): Array<[string, boolean]> => {
+    const got: Array<[string, boolean]> = [];
+    const s = new LineSplitter({ onLine: (l, v) => got.push([l, v]), onOversized: () => got.push(['(oversized)', false]) });
+    for (let i = 0; i < bytes.length; i += 65536) s.push(bytes.subarray(i, i + 65536));
+    s.push(Buffer.from('\n'));
+    return got;
+  };
+  const long = 'a'.repeat(4 * 1024 * 1024 + 5);
+
+  describe('when a line over 4 MiB is ASCII', () => {
+    it('reports the same text, as valid', () => {
+      expect(one(Buffer.from(long))).toEqual([[long, true]]);
+    });
+  });
+
+  describe('when a line over 4 MiB has multi-byte or malformed UTF-8', () => {
+    it('decodes UTF-8 and flags malformed bytes', () => {
+      expect(one(Buffer.from(long + 'é✓'))).toEqual([[long + 'é✓', true]]);
+      const [line, valid] = one(Buffer.concat([Buffer.from(long), Buffer.from([0xff])]))[0]!;
+      expect(valid).toBe(false);
+      expect(line.startsWith(long)).toBe(true);
+    });
+  });
+});

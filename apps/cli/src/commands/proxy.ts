@@ -6,6 +6,7 @@ import { readLockfile } from '@mcptrust/lockfile';
 import type { Lockfile } from '@mcptrust/lockfile';
 import { createStdioBridge, effectiveAllowlist, ProxyError } from '@mcptrust/proxy-core';
 import type { EnforcementMode, FailOn, PreflightDrift, StdioBridgeExit } from '@mcptrust/proxy-core';
+import type { Argv } from 'yargs';
 import type { CommandContext, CommandModule } from '../main.js';
 import { UsageError } from '../exit-codes.js';
 import { parseDuration, serverCommandFrom } from '../options.js';
@@ -149,7 +150,7 @@ async function resolveFlags(argv: Record<string, unknown>, io: Io): Promise<Prox
  * Runs the proxy until the host goes away, the server exits, or a signal arrives.
  * stdin/stdout belong to the host's MCP session; everything else goes to stderr.
  */
-async function runProxy(argv: Record<string, unknown>, ctx: CommandContext): Promise<void> {
+export async function runProxy(argv: Record<string, unknown>, ctx: CommandContext): Promise<void> {
   const { io } = ctx;
   const flags = await resolveFlags(argv, io);
   if (argv['print-effective-allowlist'] === true) {
@@ -209,6 +210,51 @@ async function runProxy(argv: Record<string, unknown>, ctx: CommandContext): Pro
   settle(io, flags, exit, bridge.engine.drift, signalled);
 }
 
+/** One flag of `mcptrust proxy`. */
+interface ProxyFlag {
+  readonly name: string;
+  readonly type: 'string' | 'boolean';
+  readonly alias?: readonly string[];
+  readonly default?: string | boolean;
+  readonly demandOption?: boolean;
+  readonly choices?: readonly string[];
+  readonly describe: string;
+}
+
+/**
+ * Every flag of `mcptrust proxy`, in one table that both runners read: yargs
+ * (`proxyOptions`) and the fast path (`parseProxyArgv`). A new flag goes here and
+ * nowhere else, so the two cannot disagree on names, defaults or choices
+ * (test/proxy-argv.test.ts compares them).
+ */
+export const PROXY_FLAGS: readonly ProxyFlag[] = [
+  { name: 'lock', alias: ['l', 'lockfile'], type: 'string', demandOption: true, describe: 'Lockfile whose items are allowed (required)' },
+  { name: 'timeout', type: 'string', default: DEFAULT_PROXY_TIMEOUT, describe: 'Start-up deadline: initialize answered, and each preflight list page' },
+  { name: 'request-timeout', type: 'string', default: DEFAULT_PROXY_REQUEST_TIMEOUT, describe: 'Deadline of each host request (extended by progress); then the host gets an error and the server a cancellation' },
+  { name: 'fail-on', type: 'string', choices: FAIL_ON, default: 'critical', describe: 'Preflight drift at or above this severity refuses the session; below it, drifted items are denied' },
+  { name: 'preflight', type: 'boolean', default: true, describe: 'Compare the whole server with the lockfile before answering initialize (--no-preflight: only check items as they are listed and called)' },
+  { name: 'audit-only', type: 'boolean', default: false, describe: 'Change nothing; log what would have been blocked or filtered' },
+  { name: 'filter-only', type: 'boolean', default: false, describe: 'Filter lists but let calls through (logged)' },
+  { name: 'allow-static-resources', type: 'boolean', default: false, describe: 'Also allow the static resources the server lists at start-up' },
+  { name: 'deny-sampling', type: 'boolean', default: false, describe: 'Answer sampling/createMessage from the server with -32601' },
+  { name: 'deny-roots', type: 'boolean', default: false, describe: 'Answer roots/list from the server with -32601' },
+  { name: 'deny-elicitation', type: 'boolean', default: false, describe: 'Answer elicitation/create from the server with -32601' },
+  { name: 'policy', type: 'string', describe: 'Policy file: checked to exist and be readable; its runtime rules are not enforced yet (they arrive with the policy feature)' },
+  { name: 'print-effective-allowlist', type: 'boolean', default: false, describe: 'Print the tools, prompts, templates and static resources the lockfile allows (JSON) and exit; starts nothing' },
+];
+
+/** The flags, usage and examples of `mcptrust proxy` (shared by every runner). */
+export function proxyOptions(y: Argv): Argv {
+  let cli = y.usage('Usage: $0 proxy --lock mcp-lock.json [flags] -- <server command>\n\nstdin/stdout carry the MCP session with the host; audit lines and diagnostics go to stderr.');
+  for (const { name, ...option } of PROXY_FLAGS) {
+    cli = cli.option(name, { ...option, alias: option.alias === undefined ? undefined : [...option.alias], choices: option.choices === undefined ? undefined : [...option.choices] });
+  }
+  return cli
+    .example('$0 proxy --lock mcp-lock.json -- npx -y @modelcontextprotocol/server-filesystem /tmp', 'enforce the lockfile in front of a server')
+    .example('$0 proxy --lock mcp-lock.json --audit-only -- node server.js', 'trial run: log what would be blocked')
+    .example('$0 proxy --lock mcp-lock.json --print-effective-allowlist', 'show what the lockfile allows');
+}
+
 /**
  * `mcptrust proxy --lock mcp-lock.json [flags] -- <server command>`: the runtime
  * firewall between a host and one MCP server.
@@ -217,24 +263,60 @@ export const proxyCommand: CommandModule = (cli, ctx) =>
   cli.command(
     'proxy',
     'Run an MCP server behind the deny-by-default firewall: only what mcp-lock.json pins reaches the host',
-    (y) =>
-      y
-        .usage('Usage: $0 proxy --lock mcp-lock.json [flags] -- <server command>\n\nstdin/stdout carry the MCP session with the host; audit lines and diagnostics go to stderr.')
-        .option('lock', { alias: ['l', 'lockfile'], type: 'string', demandOption: true, describe: 'Lockfile whose items are allowed (required)' })
-        .option('timeout', { type: 'string', default: DEFAULT_PROXY_TIMEOUT, describe: 'Start-up deadline: initialize answered, and each preflight list page' })
-        .option('request-timeout', { type: 'string', default: DEFAULT_PROXY_REQUEST_TIMEOUT, describe: 'Deadline of each host request (extended by progress); then the host gets an error and the server a cancellation' })
-        .option('fail-on', { type: 'string', choices: FAIL_ON, default: 'critical', describe: 'Preflight drift at or above this severity refuses the session; below it, drifted items are denied' })
-        .option('preflight', { type: 'boolean', default: true, describe: 'Compare the whole server with the lockfile before answering initialize (--no-preflight: only check items as they are listed and called)' })
-        .option('audit-only', { type: 'boolean', default: false, describe: 'Change nothing; log what would have been blocked or filtered' })
-        .option('filter-only', { type: 'boolean', default: false, describe: 'Filter lists but let calls through (logged)' })
-        .option('allow-static-resources', { type: 'boolean', default: false, describe: 'Also allow the static resources the server lists at start-up' })
-        .option('deny-sampling', { type: 'boolean', default: false, describe: 'Answer sampling/createMessage from the server with -32601' })
-        .option('deny-roots', { type: 'boolean', default: false, describe: 'Answer roots/list from the server with -32601' })
-        .option('deny-elicitation', { type: 'boolean', default: false, describe: 'Answer elicitation/create from the server with -32601' })
-        .option('policy', { type: 'string', describe: 'Policy file: checked to exist and be readable; its runtime rules are not enforced yet (they arrive with the policy feature)' })
-        .option('print-effective-allowlist', { type: 'boolean', default: false, describe: 'Print the tools, prompts, templates and static resources the lockfile allows (JSON) and exit; starts nothing' })
-        .example('$0 proxy --lock mcp-lock.json -- npx -y @modelcontextprotocol/server-filesystem /tmp', 'enforce the lockfile in front of a server')
-        .example('$0 proxy --lock mcp-lock.json --audit-only -- node server.js', 'trial run: log what would be blocked')
-        .example('$0 proxy --lock mcp-lock.json --print-effective-allowlist', 'show what the lockfile allows'),
+    proxyOptions,
     async (argv) => runProxy(argv as unknown as Record<string, unknown>, ctx),
   );
+
+const FLAGS_BY_NAME: ReadonlyMap<string, ProxyFlag> = new Map(PROXY_FLAGS.map((f) => [f.name, f]));
+
+/**
+ * The proxy's fast path: parses the plain, common form of a proxy command line
+ * (`proxy --flag value … --flag … -- <server command>`) into exactly the values yargs
+ * would hand to {@link runProxy}, so a proxy starts without loading yargs. It accepts
+ * only long names from {@link PROXY_FLAGS}, each at most once, string values as
+ * `--flag value` or `--flag=value` (not starting with `-`), booleans as a bare
+ * `--flag` or `--no-flag`, and a non-empty server command after `--`. Anything else
+ * (help, version, aliases, repeated or unknown flags, a value outside `choices`, a
+ * missing required flag) returns undefined and the caller runs yargs, which gives the
+ * usual help and errors. `test/proxy-argv.test.ts` checks it against yargs.
+ */
+export function parseProxyArgv(argv: readonly string[]): Record<string, unknown> | undefined {
+  if (argv[0] !== 'proxy') return undefined;
+  const dashes = argv.indexOf('--');
+  if (dashes === -1 || dashes === argv.length - 1) return undefined;
+  const out: Record<string, unknown> = {};
+  for (const f of PROXY_FLAGS) if (f.default !== undefined) out[f.name] = f.default;
+  const seen = new Set<string>();
+  for (let i = 1; i < dashes; i++) {
+    const token = argv[i]!;
+    if (!token.startsWith('--') || token.length < 3) return undefined;
+    const eq = token.indexOf('=');
+    let name = eq === -1 ? token.slice(2) : token.slice(2, eq);
+    const flag = FLAGS_BY_NAME.get(name);
+    let value: string | boolean;
+    if (flag?.type === 'string') {
+      if (eq !== -1) value = token.slice(eq + 1);
+      else {
+        if (i + 1 >= dashes) return undefined;
+        value = argv[++i]!;
+      }
+      if (value.length === 0 || value.startsWith('-')) return undefined;
+    } else if (eq === -1 && flag?.type === 'boolean') {
+      value = true;
+    } else if (eq === -1 && name.startsWith('no-') && FLAGS_BY_NAME.get(name.slice(3))?.type === 'boolean') {
+      name = name.slice(3);
+      value = false;
+    } else {
+      return undefined;
+    }
+    if (seen.has(name)) return undefined;
+    seen.add(name);
+    out[name] = value;
+  }
+  for (const f of PROXY_FLAGS) {
+    if (f.demandOption === true && !seen.has(f.name)) return undefined;
+    if (f.choices !== undefined && out[f.name] !== undefined && !f.choices.includes(String(out[f.name]))) return undefined;
+  }
+  out['--'] = argv.slice(dashes + 1);
+  return out;
+}
