@@ -26,16 +26,17 @@ afterAll(removeTempDirs);
 const BRIEF_LINE = 'mcptrust: action=blocked method=tools/call tool=exec_shell reason="not in allowlist"';
 
 describe('mcptrust proxy --help', () => {
-  it('documents every flag, and says that policy rules are not enforced yet', async () => {
+  it('documents every flag, including the signature and runtime-policy flags', async () => {
     const r = await runCli(['proxy', '--help']);
     expect(r.code).toBe(0);
     for (const flag of [
       '--lock', '--timeout', '--request-timeout', '--fail-on', '--preflight', '--audit-only', '--filter-only',
       '--allow-static-resources', '--deny-sampling', '--deny-roots', '--deny-elicitation', '--policy', '--print-effective-allowlist',
+      '--key', '--signature', '--issuer', '--identity', '--identity-regexp', '--trusted-root',
     ]) {
       expect(r.stdout).toContain(flag);
     }
-    expect(r.stdout).toMatch(/not enforced yet/);
+    expect(r.stdout).toMatch(/runtime: rules decide each tools\/call/);
   });
 });
 
@@ -63,7 +64,7 @@ describe('mcptrust proxy when the flags or the lockfile are wrong', () => {
     ['a bad --request-timeout', () => ['proxy', '-l', lock, '--request-timeout', 'forever', '--', ...markerServer], /--request-timeout/],
     ['a missing lockfile', () => ['proxy', '--lockfile', join(dir, 'nope.json'), '--', ...markerServer], /nope\.json does not exist/],
     ['a lockfile that is not JSON', () => ['proxy', '-l', bad(), '--', ...markerServer], /bad\.json/],
-    ['a missing policy file', () => ['proxy', '-l', lock, '--policy', join(dir, 'nope.yaml'), '--', ...markerServer], /policy file .*nope\.yaml does not exist/],
+    ['a missing policy file', () => ['proxy', '-l', lock, '--policy', join(dir, 'nope.yaml'), '--', ...markerServer], /nope\.yaml: cannot read the policy file/],
     ['no server command', () => ['proxy', '-l', lock], /missing server command/],
     ['an unknown flag', () => ['proxy', '-l', lock, '--deny-everything', '--', ...markerServer], /deny-everything/],
   ])('exits 2 with %s, before starting the server', async (_what, args, message) => {
@@ -92,9 +93,11 @@ describe('mcptrust proxy when the flags or the lockfile are wrong', () => {
     chmodSync(policy, 0o000);
     const r = await runCli(['proxy', '-l', lock, '--policy', policy, '--', ...markerServer]);
     chmodSync(policy, 0o600);
-    // root can read anything; then the file is accepted and the notice is printed instead.
-    if (r.code === 2) expect(r.stderr).toMatch(/not readable/);
-    else expect(r.stderr).toMatch(/runtime policy rules are not enforced yet/);
+    // Unreadable (or, for root, readable but not a valid policy): refused either way,
+    // naming the file, before any server starts.
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(policy);
+    expect(existsSync(marker)).toBe(false);
   });
 });
 
@@ -145,11 +148,11 @@ describe('mcptrust proxy in front of the demo server', () => {
     expect(run.stderr()).toContain('tool `exec_shell` added [critical]');
   });
 
-  it('accepts a readable --policy file and says on stderr that its rules are not enforced yet', async () => {
+  it('accepts a policy without runtime rules and says that only the allowlist applies to calls', async () => {
     const policy = join(dir, 'policy.yaml');
-    writeFileSync(policy, 'rules: []\n');
+    writeFileSync(policy, 'name: ci-only\nmode: warn\nrules: []\n');
     const run = startProxy(['--lock', lock, '--policy', policy], [NODE, DEMO]);
-    await run.waitForStderr(/runtime policy rules are not enforced yet/);
+    await run.waitForStderr(/has no runtime: rules; only the lockfile allowlist applies to calls/);
     const init = await run.initialize();
     expect(init.message['result']).toBeDefined();
   });

@@ -1,14 +1,12 @@
-import { constants } from 'node:fs';
-import { access, stat } from 'node:fs/promises';
 import { formatAuditLine } from '@mcptrust/audit';
 import type { AuditEvent, AuditSink } from '@mcptrust/audit';
 import { readLockfile } from '@mcptrust/lockfile';
 import type { Lockfile } from '@mcptrust/lockfile';
 import { createStdioBridge, effectiveAllowlist, ProxyError } from '@mcptrust/proxy-core';
-import type { EnforcementMode, FailOn, PreflightDrift, StdioBridgeExit } from '@mcptrust/proxy-core';
+import type { EnforcementMode, FailOn, PreflightDrift, ProxyEngineOptions, StdioBridgeExit } from '@mcptrust/proxy-core';
 import type { Argv } from 'yargs';
 import type { CommandContext, CommandModule } from '../main.js';
-import { UsageError } from '../exit-codes.js';
+import { FindingError, UsageError } from '../exit-codes.js';
 import { parseDuration, serverCommandFrom } from '../options.js';
 import { paint, printable, say } from '../output.js';
 import type { Io } from '../output.js';
@@ -34,6 +32,8 @@ export interface ProxyFlags {
   denySampling: boolean;
   denyRoots: boolean;
   denyElicitation: boolean;
+  /** Runtime policy rules, compiled once (absent without --policy or when it has none). */
+  callGuard?: ProxyEngineOptions['callGuard'];
 }
 
 /**
@@ -58,22 +58,34 @@ export function stderrAuditSink(io: Io): AuditSink {
   };
 }
 
+/** The signature flags: any of them asks for a signature check before start-up. */
+const SIGNATURE_FLAGS = ['key', 'signature', 'issuer', 'identity', 'identity-regexp', 'github-actions', 'trusted-root', 'insecure-ignore-sct'] as const;
+
 /**
- * Checks that the policy file exists and is a readable regular file. Its rules are not
- * evaluated by the proxy yet; refusing a missing file now means a configuration that
- * names one keeps working unchanged once they are.
+ * Verifies the lockfile signature when a signature flag is given. Signing code is
+ * loaded only then, so a proxy without these flags starts as fast as before. A
+ * signature that does not hold is a finding (exit 1) and the server is never started.
  */
-async function checkPolicyFile(path: string): Promise<void> {
+async function verifySignatureFlags(argv: Record<string, unknown>, lockPath: string, io: Io): Promise<void> {
+  if (!SIGNATURE_FLAGS.some((f) => argv[f] !== undefined && argv[f] !== false)) return;
+  const { checkSignature, describeVerification, signatureCheckFromFlags } = await import('../gate-flags.js');
+  const request = signatureCheckFromFlags(argv, lockPath);
+  if (request === undefined) return;
+  const outcome = await checkSignature(request);
+  if (!outcome.valid) throw new FindingError(`${lockPath}: the lockfile signature does not hold, so the server was not started: ${outcome.reason}`);
+  say(io, `mcptrust: ${printable(lockPath)}: signature valid — ${describeVerification(outcome.verification)}`);
+}
+
+/** Loads and compiles `--policy`; its runtime rules become the engine's call guard. */
+async function runtimeGuardFrom(path: string, io: Io): Promise<ProxyEngineOptions['callGuard']> {
   if (path.trim() === '') throw new UsageError('--policy: expected a file path');
-  let isFile = false;
-  try {
-    isFile = (await stat(path)).isFile();
-    await access(path, constants.R_OK);
-  } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : `is not readable (${(error as Error).message})`;
-    throw new UsageError(`--policy: policy file ${path} ${reason}`);
+  const { createRuntimeGuard, loadPolicy } = await import('@mcptrust/policy');
+  const policy = await loadPolicy(path);
+  if (policy.runtime.length === 0) {
+    say(io, `${paint(io, 'yellow', 'mcptrust: notice:')} ${printable(path)} has no runtime: rules; only the lockfile allowlist applies to calls.`);
+    return undefined;
   }
-  if (!isFile) throw new UsageError(`--policy: ${path} is not a regular file`);
+  return createRuntimeGuard(policy);
 }
 
 function failOnFrom(value: unknown): FailOn {
@@ -128,7 +140,8 @@ async function resolveFlags(argv: Record<string, unknown>, io: Io): Promise<Prox
   const failOn = failOnFrom(argv['fail-on']);
   const lockPath = typeof argv['lock'] === 'string' ? argv['lock'] : '';
   if (lockPath.trim() === '') throw new UsageError('--lock: expected the path of the lockfile (e.g. --lock mcp-lock.json)');
-  if (argv['policy'] !== undefined) await checkPolicyFile(String(argv['policy']));
+  await verifySignatureFlags(argv, lockPath, io);
+  const callGuard = argv['policy'] === undefined ? undefined : await runtimeGuardFrom(String(argv['policy']), io);
   const parsed = await readLockfile(lockPath);
   for (const notice of parsed.notices) say(io, `${paint(io, 'cyan', 'notice:')} ${notice}`);
   return {
@@ -143,6 +156,7 @@ async function resolveFlags(argv: Record<string, unknown>, io: Io): Promise<Prox
     denySampling: argv['deny-sampling'] === true,
     denyRoots: argv['deny-roots'] === true,
     denyElicitation: argv['deny-elicitation'] === true,
+    ...(callGuard === undefined ? {} : { callGuard }),
   };
 }
 
@@ -158,9 +172,6 @@ export async function runProxy(argv: Record<string, unknown>, ctx: CommandContex
     return;
   }
   const server = serverCommandFrom(argv['--']);
-  if (argv['policy'] !== undefined) {
-    say(io, `${paint(io, 'yellow', 'mcptrust: notice:')} --policy ${printable(String(argv['policy']))} was checked, but runtime policy rules are not enforced yet; only the lockfile allowlist is.`);
-  }
   if (!flags.preflight) {
     say(io, `${paint(io, 'yellow', 'mcptrust: notice:')} --no-preflight: the server is not compared with ${printable(flags.lockPath)} at start-up; items are checked as they are listed and called.`);
   }
@@ -178,6 +189,7 @@ export async function runProxy(argv: Record<string, unknown>, ctx: CommandContex
     denySampling: flags.denySampling,
     denyRoots: flags.denyRoots,
     denyElicitation: flags.denyElicitation,
+    ...(flags.callGuard === undefined ? {} : { callGuard: flags.callGuard }),
     audit: stderrAuditSink(io),
     command: server.command,
     args: server.args,
@@ -239,7 +251,15 @@ export const PROXY_FLAGS: readonly ProxyFlag[] = [
   { name: 'deny-sampling', type: 'boolean', default: false, describe: 'Answer sampling/createMessage from the server with -32601' },
   { name: 'deny-roots', type: 'boolean', default: false, describe: 'Answer roots/list from the server with -32601' },
   { name: 'deny-elicitation', type: 'boolean', default: false, describe: 'Answer elicitation/create from the server with -32601' },
-  { name: 'policy', type: 'string', describe: 'Policy file: checked to exist and be readable; its runtime rules are not enforced yet (they arrive with the policy feature)' },
+  { name: 'policy', type: 'string', describe: 'Policy file whose runtime: rules decide each tools/call, prompts/get and resources/read (the first failing rule denies)' },
+  { name: 'key', type: 'string', describe: 'Start only if the lockfile carries a valid Ed25519 signature by this public key' },
+  { name: 'signature', type: 'string', describe: 'Signature file (default <lockfile>.sig, or <lockfile>.sigstore.json when keyless)' },
+  { name: 'issuer', type: 'string', describe: 'Start only if the lockfile carries a valid keyless (Sigstore) signature from this OIDC issuer' },
+  { name: 'identity', type: 'string', describe: 'Keyless: expected certificate identity (email or URI), exact' },
+  { name: 'identity-regexp', type: 'string', describe: 'Keyless: regular expression the identity must match (anchor it with ^…$)' },
+  { name: 'github-actions', type: 'boolean', default: false, describe: 'Keyless: the issuer is GitHub Actions' },
+  { name: 'trusted-root', type: 'string', describe: 'Keyless: Sigstore trusted_root.json (default: the root shipped with mcptrust, offline)' },
+  { name: 'insecure-ignore-sct', type: 'boolean', default: false, describe: 'Keyless: do not require a CT log SCT (private instances without CT)' },
   { name: 'print-effective-allowlist', type: 'boolean', default: false, describe: 'Print the tools, prompts, templates and static resources the lockfile allows (JSON) and exit; starts nothing' },
 ];
 
