@@ -36,6 +36,12 @@ export async function startMockSigstore() {
   const ca = await initializeCA(keyPair(), undefined, clock);
   const tlog = await initializeTLog(url, keyPair(), clock);
   const tsa = await initializeTSA(keyPair(), clock);
+  // The mocks stamp their certificates with the real time at creation (notBefore),
+  // but read the shared clock lazily for every signature, entry and timestamp. Move it
+  // to the next whole second now that the certificates exist: a timestamp taken from a
+  // clock read before a second boundary was crossed during set-up would predate its
+  // own TSA certificate and fail verification.
+  clock.setTime((Math.floor(Date.now() / 1000) + 1) * 1000);
   const handlers = [fulcioHandler(ca), rekorHandler(tlog), tsaHandler(tsa)];
   const requests = [];
   server.on('request', (req, res) => {
