@@ -7,12 +7,12 @@ import type { Argv } from 'yargs';
 import type { CommandContext, CommandModule } from '../main.js';
 import { EXIT, UsageError } from '../exit-codes.js';
 import { writeOutputFile } from '../write-output.js';
+import { sarifLog } from '../sarif-log.js';
 import { toPolicyDriftItems } from '../gate-flags.js';
 import { parseDuration, serverCommandFrom } from '../options.js';
 import { paint, printable, say } from '../output.js';
 import type { Io } from '../output.js';
 import { printFindings } from '../report.js';
-import { VERSION } from '../version.js';
 
 const FORMATS = ['text', 'json', 'markdown', 'sarif'] as const;
 type Format = (typeof FORMATS)[number];
@@ -100,40 +100,26 @@ function renderMarkdown(result: PolicyResult): string {
 }
 
 function renderSarif(result: PolicyResult): string {
-  const sarif = {
-    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
-    version: '2.1.0',
-    runs: [
-      {
-        tool: {
-          driver: {
-            name: 'mcptrust',
-            version: VERSION,
-            informationUri: 'https://github.com/mcptrust/mcptrust-ts',
-            rules: result.rules.map((r) => ({
-              id: r.name,
-              shortDescription: { text: r.failureMessage },
-              properties: { expr: r.expr, controlRefs: r.controlRefs, evidence: r.evidence, evidenceCommands: r.evidenceCommands },
-            })),
-          },
+  return sarifLog({
+    rules: result.rules.map((r) => ({
+      id: r.name,
+      shortDescription: { text: r.failureMessage },
+      properties: { expr: r.expr, controlRefs: r.controlRefs, evidence: r.evidence, evidenceCommands: r.evidenceCommands },
+    })),
+    results: result.rules
+      .filter((r) => r.status !== 'pass')
+      .map((r) => ({
+        ruleId: r.name,
+        level: r.severity === 'error' ? 'error' : 'warning',
+        message: {
+          text: [r.failureMessage, r.error === undefined ? '' : `(evaluation error: ${r.error})`, r.items.length ? `items: ${r.items.map((i) => i.id).join(', ')}` : '']
+            .filter((t) => t !== '')
+            .join(' '),
         },
-        results: result.rules
-          .filter((r) => r.status !== 'pass')
-          .map((r) => ({
-            ruleId: r.name,
-            level: r.severity === 'error' ? 'error' : 'warning',
-            message: {
-              text: [r.failureMessage, r.error === undefined ? '' : `(evaluation error: ${r.error})`, r.items.length ? `items: ${r.items.map((i) => i.id).join(', ')}` : '']
-                .filter((t) => t !== '')
-                .join(' '),
-            },
-            locations: [{ physicalLocation: { artifactLocation: { uri: result.source.startsWith('preset:') ? 'mcp-lock.json' : result.source } } }],
-            properties: { status: r.status, items: r.items },
-          })),
-      },
-    ],
-  };
-  return `${JSON.stringify(sarif, null, 2)}\n`;
+        locations: [{ physicalLocation: { artifactLocation: { uri: result.source.startsWith('preset:') ? 'mcp-lock.json' : result.source } } }],
+        properties: { status: r.status, items: r.items },
+      })),
+  });
 }
 
 function render(io: Io, args: PolicyArgs, result: PolicyResult, input: PolicyInput): string {

@@ -3,6 +3,7 @@ import type { DriftRule, DriftSeverity } from '@mcptrust/drift';
 import { indexJsonLines, lineOf } from './json-lines.js';
 import type { DriftReport } from './report.js';
 import { RULE_DESCRIPTIONS } from './rules.js';
+import { sarifLog } from '../sarif-log.js';
 
 const LEVEL: Readonly<Record<DriftSeverity, 'error' | 'warning' | 'note'>> = { critical: 'error', moderate: 'warning', info: 'note' };
 
@@ -37,30 +38,16 @@ export function renderSarif(report: DriftReport, lockfileText: string): string {
       properties: { severity: item.severity, kind: item.kind, itemType: item.itemType, itemId: item.itemId, path: item.path },
     };
   });
-  const sarif = {
-    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
-    version: '2.1.0',
-    runs: [
-      {
-        tool: {
-          driver: {
-            name: 'mcptrust',
-            semanticVersion: report.generator.replace(/^mcptrust /, ''),
-            informationUri: 'https://github.com/mcptrust/mcptrust-ts',
-            rules: rules.map((rule) => ({
-              id: sarifRuleId(rule),
-              name: RULE_DESCRIPTIONS[rule].name,
-              shortDescription: { text: RULE_DESCRIPTIONS[rule].text },
-              helpUri: 'https://github.com/mcptrust/mcptrust-ts/blob/main/docs/DRIFT.md',
-              defaultConfiguration: { level: LEVEL[RULE_DESCRIPTIONS[rule].severity] },
-              properties: { severity: RULE_DESCRIPTIONS[rule].severity },
-            })),
-          },
-        },
-        results,
-        properties: { failed: report.failed, failOn: report.failOn, server: report.server },
-      },
-    ],
-  };
-  return `${JSON.stringify(sarif, null, 2)}\n`;
+  return sarifLog({
+    rules: rules.map((rule) => ({
+      id: sarifRuleId(rule),
+      name: RULE_DESCRIPTIONS[rule].name,
+      shortDescription: { text: RULE_DESCRIPTIONS[rule].text },
+      helpUri: 'https://github.com/mcptrust/mcptrust-ts/blob/main/docs/DRIFT.md',
+      defaultConfiguration: { level: LEVEL[RULE_DESCRIPTIONS[rule].severity] },
+      properties: { severity: RULE_DESCRIPTIONS[rule].severity },
+    })),
+    results,
+    properties: { failed: report.failed, failOn: report.failOn, server: report.server },
+  });
 }
