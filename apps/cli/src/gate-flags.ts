@@ -12,18 +12,13 @@ import { GITHUB_ACTIONS_ISSUER, SigningError, verifyLockfileSignature } from '@m
 import type { LockfileSignatureVerification, SigstoreVerifyOptions, VerifyLockfileSignatureOptions } from '@mcptrust/signing';
 import { UsageError } from './exit-codes.js';
 import { printable } from './output.js';
+import { SIGNATURE_FLAG_SPECS } from './signature-flags.js';
 
 /** Adds the signature flags (`--key` or keyless `--issuer` + `--identity`/`--identity-regexp`). */
 export function signatureOptions<T>(y: Argv<T>): Argv<T> {
-  return y
-    .option('key', { type: 'string', describe: 'Require a valid Ed25519 signature of the lockfile, by this public key' })
-    .option('signature', { type: 'string', describe: 'Signature file (default <lockfile>.sig, or <lockfile>.sigstore.json when keyless)' })
-    .option('issuer', { type: 'string', describe: 'Require a keyless (Sigstore) signature from this OIDC issuer' })
-    .option('identity', { type: 'string', describe: 'Keyless: expected certificate identity (email or URI), exact' })
-    .option('identity-regexp', { type: 'string', describe: 'Keyless: regular expression the identity must match (anchor it with ^…$)' })
-    .option('github-actions', { type: 'boolean', default: false, describe: `Keyless: the issuer is GitHub Actions (${GITHUB_ACTIONS_ISSUER})` })
-    .option('trusted-root', { type: 'string', describe: 'Keyless: Sigstore trusted_root.json (default: the root shipped with mcptrust, offline)' })
-    .option('insecure-ignore-sct', { type: 'boolean', default: false, describe: 'Keyless: do not require a CT log SCT (private instances without CT)' }) as Argv<T>;
+  let cli = y;
+  for (const { name, ...option } of SIGNATURE_FLAG_SPECS) cli = cli.option(name, option) as Argv<T>;
+  return cli;
 }
 
 /**

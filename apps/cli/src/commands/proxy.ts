@@ -7,6 +7,7 @@ import type { EnforcementMode, FailOn, PreflightDrift, ProxyEngineOptions, Stdio
 import type { Argv } from 'yargs';
 import type { CommandContext, CommandModule } from '../main.js';
 import { FindingError, UsageError } from '../exit-codes.js';
+import { SIGNATURE_FLAG_SPECS } from '../signature-flags.js';
 import { parseDuration, serverCommandFrom } from '../options.js';
 import { paint, printable, say } from '../output.js';
 import type { Io } from '../output.js';
@@ -59,7 +60,7 @@ export function stderrAuditSink(io: Io): AuditSink {
 }
 
 /** The signature flags: any of them asks for a signature check before start-up. */
-const SIGNATURE_FLAGS = ['key', 'signature', 'issuer', 'identity', 'identity-regexp', 'github-actions', 'trusted-root', 'insecure-ignore-sct'] as const;
+const SIGNATURE_FLAGS = SIGNATURE_FLAG_SPECS.map((f) => f.name);
 
 /**
  * Verifies the lockfile signature when a signature flag is given. Signing code is
@@ -252,14 +253,7 @@ export const PROXY_FLAGS: readonly ProxyFlag[] = [
   { name: 'deny-roots', type: 'boolean', default: false, describe: 'Answer roots/list from the server with -32601' },
   { name: 'deny-elicitation', type: 'boolean', default: false, describe: 'Answer elicitation/create from the server with -32601' },
   { name: 'policy', type: 'string', describe: 'Policy file whose runtime: rules decide each tools/call, prompts/get and resources/read (the first failing rule denies)' },
-  { name: 'key', type: 'string', describe: 'Start only if the lockfile carries a valid Ed25519 signature by this public key' },
-  { name: 'signature', type: 'string', describe: 'Signature file (default <lockfile>.sig, or <lockfile>.sigstore.json when keyless)' },
-  { name: 'issuer', type: 'string', describe: 'Start only if the lockfile carries a valid keyless (Sigstore) signature from this OIDC issuer' },
-  { name: 'identity', type: 'string', describe: 'Keyless: expected certificate identity (email or URI), exact' },
-  { name: 'identity-regexp', type: 'string', describe: 'Keyless: regular expression the identity must match (anchor it with ^…$)' },
-  { name: 'github-actions', type: 'boolean', default: false, describe: 'Keyless: the issuer is GitHub Actions' },
-  { name: 'trusted-root', type: 'string', describe: 'Keyless: Sigstore trusted_root.json (default: the root shipped with mcptrust, offline)' },
-  { name: 'insecure-ignore-sct', type: 'boolean', default: false, describe: 'Keyless: do not require a CT log SCT (private instances without CT)' },
+  ...SIGNATURE_FLAG_SPECS,
   { name: 'print-effective-allowlist', type: 'boolean', default: false, describe: 'Print the tools, prompts, templates and static resources the lockfile allows (JSON) and exit; starts nothing' },
 ];
 

@@ -1,5 +1,5 @@
-import { GITHUB_ACTIONS_ISSUER, verifyLockfileSignature } from '@mcptrust/signing';
-import { sigstorePolicyFromFlags } from '../gate-flags.js';
+import { verifyLockfileSignature } from '@mcptrust/signing';
+import { signatureOptions, sigstorePolicyFromFlags } from '../gate-flags.js';
 import type { CommandModule } from '../main.js';
 import { UsageError } from '../exit-codes.js';
 import { paint, printable, say } from '../output.js';
@@ -13,18 +13,13 @@ export const verifyCommand: CommandModule = (cli, ctx) =>
     'verify [file]',
     'Verify a lockfile signature (exit 0 valid, 1 invalid, 2 error)',
     (y) =>
-      y
+      signatureOptions(y)
         .usage('Usage: $0 verify [--key public.key] [--lockfile mcp-lock.json] [--signature mcp-lock.json.sig]\n       $0 verify --issuer ISSUER (--identity SAN | --identity-regexp RE) [--trusted-root FILE]')
         .positional('file', { type: 'string', describe: 'Lockfile to verify (same as --lockfile)' })
         .option('lockfile', { alias: ['lock'], type: 'string', describe: `Lockfile to verify (default ${DEFAULT_LOCKFILE})` })
+        // verify reads a key by default, and keeps its short aliases.
         .option('key', { alias: 'k', type: 'string', describe: 'Ed25519 public key file (default public.key)' })
         .option('signature', { alias: 's', type: 'string', describe: 'Signature file (default <lockfile>.sig, or <lockfile>.sigstore.json when keyless)' })
-        .option('issuer', { type: 'string', describe: 'Keyless: expected OIDC issuer' })
-        .option('identity', { type: 'string', describe: 'Keyless: expected certificate identity (email or URI), exact' })
-        .option('identity-regexp', { type: 'string', describe: 'Keyless: regular expression the identity must match (anchor it with ^…$)' })
-        .option('github-actions', { type: 'boolean', default: false, describe: `Keyless: the issuer is GitHub Actions (${GITHUB_ACTIONS_ISSUER})` })
-        .option('trusted-root', { type: 'string', describe: 'Keyless: Sigstore trusted_root.json (default: the root shipped with mcptrust, offline)' })
-        .option('insecure-ignore-sct', { type: 'boolean', default: false, describe: 'Keyless: do not require a CT log SCT (private instances without CT)' })
         .example('$0 verify --key public.key mcp-lock.json', 'check mcp-lock.json.sig')
         .example(
           '$0 verify --github-actions --identity-regexp "^https://github.com/acme/app/.github/workflows/approve.yml@refs/heads/main$"',
