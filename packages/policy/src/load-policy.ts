@@ -73,6 +73,31 @@ const TOP_KEYS = new Set(['name', 'mode', 'rules', 'runtime']);
 const RULE_KEYS = new Set(['name', 'expr', 'failure_msg', 'severity', 'control_refs', 'evidence', 'evidence_commands']);
 const RUNTIME_KEYS = new Set(['name', 'expr', 'failure_msg']);
 
+/**
+ * Reads a list of rules (`rules` or `runtime`): each a mapping with only `keys`, a
+ * string `name`, `expr` and `failure_msg`, names unique within the list. Returns each
+ * raw mapping with its path and the common part, for the caller to add its own keys.
+ */
+function ruleEntries(where: Located, data: Record<string, unknown>, field: 'rules' | 'runtime', what: string, keys: Set<string>): Array<[Record<string, unknown>, string, RuntimeRule]> {
+  const list = data[field];
+  if (!Array.isArray(list)) throw invalid(where, field, `expected a list of ${what}s`);
+  if (list.length > MAX_POLICY_RULES) throw invalid(where, field, `at most ${MAX_POLICY_RULES} ${what}s are allowed`);
+  const seen = new Set<string>();
+  return list.map((raw, i) => {
+    const path = `${field}[${i}]`;
+    if (!isRecord(raw)) throw invalid(where, path, 'expected a mapping with name, expr and failure_msg');
+    checkKeys(where, raw, keys, path);
+    const rule: RuntimeRule = {
+      name: requireString(where, raw, 'name', path),
+      expr: requireString(where, raw, 'expr', path),
+      failure_msg: requireString(where, raw, 'failure_msg', path),
+    };
+    if (seen.has(rule.name)) throw invalid(where, `${path}.name`, `duplicate ${what} name "${rule.name}"`);
+    seen.add(rule.name);
+    return [raw, path, rule];
+  });
+}
+
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -131,21 +156,8 @@ function validateDocument(where: Located, data: unknown): PolicyDocument {
   const name = requireString(where, data, 'name', 'policy');
   const mode = data['mode'] ?? 'warn';
   if (mode !== 'warn' && mode !== 'strict') throw invalid(where, 'mode', `expected "warn" or "strict", got ${JSON.stringify(mode)}`);
-  const rawRules = data['rules'];
-  if (!Array.isArray(rawRules)) throw invalid(where, 'rules', 'expected a list of rules');
-  if (rawRules.length > MAX_POLICY_RULES) throw invalid(where, 'rules', `at most ${MAX_POLICY_RULES} rules are allowed`);
-  const seen = new Set<string>();
-  const rules: PolicyRule[] = rawRules.map((raw, i) => {
-    const path = `rules[${i}]`;
-    if (!isRecord(raw)) throw invalid(where, path, 'expected a mapping with name, expr and failure_msg');
-    checkKeys(where, raw, RULE_KEYS, path);
-    const rule: PolicyRule = {
-      name: requireString(where, raw, 'name', path),
-      expr: requireString(where, raw, 'expr', path),
-      failure_msg: requireString(where, raw, 'failure_msg', path),
-    };
-    if (seen.has(rule.name)) throw invalid(where, `${path}.name`, `duplicate rule name "${rule.name}"`);
-    seen.add(rule.name);
+  const rules: PolicyRule[] = ruleEntries(where, data, 'rules', 'rule', RULE_KEYS).map(([raw, path, common]) => {
+    const rule: PolicyRule = { ...common };
     const severity = raw['severity'];
     if (severity !== undefined) {
       if (severity !== 'warn' && severity !== 'error') throw invalid(where, `${path}.severity`, `expected "warn" or "error", got ${JSON.stringify(severity)}`);
@@ -158,24 +170,8 @@ function validateDocument(where: Located, data: unknown): PolicyDocument {
     return rule;
   });
   const document: PolicyDocument = { name, mode: mode as PolicyMode, rules };
-  const rawRuntime = data['runtime'];
-  if (rawRuntime !== undefined) {
-    if (!Array.isArray(rawRuntime)) throw invalid(where, 'runtime', 'expected a list of runtime rules');
-    if (rawRuntime.length > MAX_POLICY_RULES) throw invalid(where, 'runtime', `at most ${MAX_POLICY_RULES} runtime rules are allowed`);
-    const seenRuntime = new Set<string>();
-    document.runtime = rawRuntime.map((raw, i) => {
-      const path = `runtime[${i}]`;
-      if (!isRecord(raw)) throw invalid(where, path, 'expected a mapping with name, expr and failure_msg');
-      checkKeys(where, raw, RUNTIME_KEYS, path);
-      const rule: RuntimeRule = {
-        name: requireString(where, raw, 'name', path),
-        expr: requireString(where, raw, 'expr', path),
-        failure_msg: requireString(where, raw, 'failure_msg', path),
-      };
-      if (seenRuntime.has(rule.name)) throw invalid(where, `${path}.name`, `duplicate runtime rule name "${rule.name}"`);
-      seenRuntime.add(rule.name);
-      return rule;
-    });
+  if (data['runtime'] !== undefined) {
+    document.runtime = ruleEntries(where, data, 'runtime', 'runtime rule', RUNTIME_KEYS).map(([, , rule]) => rule);
   }
   return document;
 }
