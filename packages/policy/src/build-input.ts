@@ -97,25 +97,18 @@ function compare(a: string, b: string): number {
 export function buildPolicyInput(scan: ScanReport, options: BuildPolicyInputOptions = {}): PolicyInput {
   const findings = scan.findings.map(findingOf);
   const findingsFor = (itemType: string, id: string): PolicyFinding[] => findings.filter((f) => f.itemType === itemType && f.itemId === id);
+  // Both kinds of resource carry the same descriptive fields; absent ones become "".
+  const described = (r: { name: string; title?: string; description?: string; mimeType?: string }) => ({
+    name: r.name,
+    title: r.title ?? '',
+    description: r.description ?? '',
+    mimeType: r.mimeType ?? '',
+  });
   const templates = scan.resourceTemplates
-    .map((t) => ({
-      uriTemplate: t.uriTemplate,
-      name: t.name,
-      title: t.title ?? '',
-      description: t.description ?? '',
-      mimeType: t.mimeType ?? '',
-      scheme: uriScheme(t.uriTemplate),
-    }))
+    .map((t) => ({ uriTemplate: t.uriTemplate, ...described(t), scheme: uriScheme(t.uriTemplate) }))
     .sort((a, b) => compare(a.uriTemplate, b.uriTemplate));
   const statics = scan.resources
-    .map((r) => ({
-      uri: r.uri,
-      name: r.name,
-      title: r.title ?? '',
-      description: r.description ?? '',
-      mimeType: r.mimeType ?? '',
-      scheme: uriScheme(r.uri),
-    }))
+    .map((r) => ({ uri: r.uri, ...described(r), scheme: uriScheme(r.uri) }))
     .sort((a, b) => compare(a.uri, b.uri));
   const schemes = [...new Set([...templates, ...statics].map((r) => r.scheme).filter((s) => s !== ''))].sort(compare);
 
