@@ -65,7 +65,7 @@ describe.each([
     expect(names).toContain('echo');
     const after = await run.request('after', 'tools/call', { name: 'read_file', arguments: { path: 'a' } });
     expect(errorCode(after.message)).toBe(-32053);
-    expect(run.stderr()).toMatch(/action=blocked method=tools\/call tool=read_file reason="definition drifted"/);
+    await run.waitForStderr(/action=blocked method=tools\/call tool=read_file reason="definition drifted"/);
   });
 });
 

@@ -125,7 +125,7 @@ describe('mcptrust proxy in front of the demo server', () => {
     await run.initialize();
     const call = await run.request(1, 'tools/call', { name: 'exec_shell', arguments: { command: 'id' } });
     expect(call.message['result']).toBeDefined();
-    expect(run.stderr()).toMatch(/action=audit_only method=tools\/call tool=exec_shell reason="not in allowlist"/);
+    await run.waitForStderr(/action=audit_only method=tools\/call tool=exec_shell reason="not in allowlist"/);
   });
 
   it('--filter-only hides exec_shell from lists but lets a call through', async () => {

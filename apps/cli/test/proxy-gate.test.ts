@@ -35,7 +35,7 @@ describe('mcptrust proxy --key', () => {
     const list = await run.request(2, 'tools/list');
     const tools = (list.message['result'] as { tools: Array<{ name: string }> }).tools.map((t) => t.name);
     expect(tools).toContain('read_note');
-    expect(run.stderr()).toMatch(/signature valid/);
+    await run.waitForStderr(/signature valid/);
   });
 
   it('refuses to start the server (exit 1) when the signature does not hold for the key', async () => {
@@ -97,7 +97,8 @@ describe('mcptrust proxy --policy (runtime rules)', () => {
     const denied = await run.request(3, 'tools/call', { name: 'write_file', arguments: { path: `${fsDir}/../../etc/mcptrust-should-not-exist`, content: 'x' } });
     const error = denied.message['error'] as { code: number; message: string };
     expect(error.message).toBe('MCPTRUST_DENIED: write-only-tmp: write_file may only write under /tmp');
-    expect(run.stderr()).toMatch(/action=blocked method=tools\/call tool=write_file/);
+    // The audit line travels on stderr, a separate pipe: it may arrive after the answer.
+    await run.waitForStderr(/action=blocked method=tools\/call tool=write_file/);
     expect(run.stderr()).not.toMatch(/not enforced/);
   });
 

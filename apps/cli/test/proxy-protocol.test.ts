@@ -263,7 +263,7 @@ describe('PROTOCOL 22, 23, 27, 28: denials on every surface', () => {
     expect(errorOf(answer.message).code).not.toBe(-32002);
     expect(errorOf(answer.message).message).toMatch(/^MCPTRUST_DENIED: /);
     expect(loggedRequests(log).some((l) => l['method'] === method)).toBe(false);
-    expect(run.stderr()).toMatch(new RegExp(`action=blocked method=${method.replace('/', '\\/')}`));
+    await run.waitForStderr(new RegExp(`action=blocked method=${method.replace('/', '\\/')}`));
   });
 
   it('validates tools/call arguments against the pinned inputSchema', async () => {
