@@ -20,6 +20,7 @@ export function jestConfig(dir) {
       // Workspace packages are tested from source, so a package's tests never need a
       // build of its dependencies; the end-to-end tests run the built CLI instead.
       '^@mcptrust/(lockfile|proxy-core|drift|artifact|signing|policy|audit)$': join(root, 'packages/$1/src/index.ts'),
+      '^@mcptrust/(lockfile|proxy-core|drift|artifact|signing|policy|audit)/errors$': join(root, 'packages/$1/src/errors.ts'),
       '^(\\.{1,2}/.*)\\.js$': '$1',
     },
     transform: {

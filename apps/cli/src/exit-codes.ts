@@ -1,9 +1,12 @@
-import { LockfileError } from '@mcptrust/lockfile';
-import { DriftError } from '@mcptrust/drift';
-import { ProxyError } from '@mcptrust/proxy-core';
-import { AuditError } from '@mcptrust/audit';
-import { PolicyError } from '@mcptrust/policy';
-import { SigningError } from '@mcptrust/signing';
+// Error classes come from each package's `errors` entry, which imports nothing else:
+// this module is part of every command (the proxy's start-up bundle included), and a
+// package's main entry would bring its whole library (Sigstore, CEL, YAML) along.
+import { LockfileError } from '@mcptrust/lockfile/errors';
+import { DriftError } from '@mcptrust/drift/errors';
+import { ProxyError } from '@mcptrust/proxy-core/errors';
+import { AuditError } from '@mcptrust/audit/errors';
+import { PolicyError } from '@mcptrust/policy/errors';
+import { SigningError } from '@mcptrust/signing/errors';
 
 /** Exit codes of every command (ARCHITECTURE.md "Errors and exit codes"). */
 export const EXIT = {

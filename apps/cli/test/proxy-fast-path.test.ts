@@ -1,7 +1,7 @@
 // `mcptrust proxy` runs from its own bundle (the runner with only the proxy command).
 // Its help and usage errors must be exactly those of the full command tree.
 import { describe, expect, it } from '@jest/globals';
-import { readdirSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { runCli } from './helpers.js';
 
@@ -10,6 +10,25 @@ describe('mcptrust proxy fast path', () => {
     const files = readdirSync(fileURLToPath(new URL('../dist/', import.meta.url)));
     expect(files).toContain('mcptrust-proxy.js');
     expect(files).toContain('mcptrust-ajv.cjs');
+  });
+
+  it('starts without loading Sigstore, CEL, YAML, yargs, ajv or the MCP SDK', () => {
+    // Every chunk the proxy entry imports statically (dynamic import() is lazy and not
+    // followed); each bundled module keeps a "// <path>" comment naming its source.
+    const dist = fileURLToPath(new URL('../dist/', import.meta.url));
+    const loaded = new Set<string>();
+    const visit = (file: string): void => {
+      if (loaded.has(file)) return;
+      loaded.add(file);
+      const text = readFileSync(dist + file, 'utf8');
+      for (const m of text.matchAll(/\b(?:import|export)\s*(?:\{[^}]*\}|\*\s+as\s+\w+|\w+)?\s*(?:from\s*)?"\.\/([^"]+)"/g)) visit(m[1]!);
+    };
+    visit('mcptrust-proxy.js');
+    expect(loaded.size).toBeGreaterThan(1); // the entry does import its chunks
+    const sources = [...loaded].flatMap((file) => [...readFileSync(dist + file, 'utf8').matchAll(/^\/\/ (\S+)$/gm)].map((m) => m[1]!));
+    expect(sources.some((s) => s.includes('packages/proxy-core/'))).toBe(true);
+    const heavy = sources.filter((s) => /node_modules\/\.pnpm\/(?:@?sigstore|@sigstore\+|@marcbachmann\+cel-js|yaml|yargs|ajv|zod|@modelcontextprotocol\+sdk)[@+]/.test(s));
+    expect(heavy).toEqual([]);
   });
 
   it('lists proxy in the top-level --help', async () => {
