@@ -4,9 +4,12 @@
 // noise hits both alike. The client is a raw NDJSON writer/reader (no SDK) and the
 // server is bench/proxy/echo-server.mjs, so neither is the bottleneck.
 //
-// Usage: node bench/proxy/run.mjs [--quick] [--json] [--case TEXT]   (build first: pnpm build)
+// Usage: node bench/proxy/run.mjs [--quick] [--json] [--case TEXT] [--baselines]   (build first: pnpm build)
 //   --case TEXT   run only the cases whose name contains TEXT (start-up is then skipped
 //                 unless TEXT is "start")
+//   --baselines   also run every case through two reference relays (relay.mjs): a plain
+//                 byte pipe and a parse+stringify relay, i.e. what any process in the
+//                 middle costs on this machine
 //   BENCH_PROXY_NODE_OPTIONS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the proxy.
 // Reports req/s, p50/p99 latency, proxy CPU per request and the proxy's peak RSS.
 import { spawn, spawnSync } from 'node:child_process';
@@ -17,12 +20,16 @@ import { fileURLToPath } from 'node:url';
 
 const CLI = fileURLToPath(new URL('../../apps/cli/dist/mcptrust.js', import.meta.url));
 const SERVER = fileURLToPath(new URL('./echo-server.mjs', import.meta.url));
+const RELAY = fileURLToPath(new URL('./relay.mjs', import.meta.url));
 if (!existsSync(CLI)) {
   console.error('bench: build the CLI first (pnpm build)');
   process.exit(2);
 }
 const quick = process.argv.includes('--quick');
 const asJson = process.argv.includes('--json');
+const baselines = process.argv.includes('--baselines');
+const MODES = baselines ? ['direct', 'proxy', 'pipe', 'naive'] : ['direct', 'proxy'];
+const MODE_NAMES = { pipe: 'byte pipe', naive: 'parse+stringify relay' };
 const caseIndex = process.argv.indexOf('--case');
 const only = caseIndex === -1 ? undefined : process.argv[caseIndex + 1];
 const proxyNodeArgs = (process.env.BENCH_PROXY_NODE_OPTIONS ?? '').split(' ').filter((a) => a !== '');
@@ -60,10 +67,12 @@ async function session(mode, lockPath, serverArgs) {
   const child =
     mode === 'direct'
       ? spawn(process.execPath, [SERVER, ...serverArgs], { stdio: ['pipe', 'pipe', 'ignore'] })
-      : spawn(process.execPath, [...proxyNodeArgs, CLI, 'proxy', '--lock', lockPath, '--request-timeout', '600s', '--', process.execPath, SERVER, ...serverArgs], {
-          stdio: ['pipe', 'pipe', 'pipe'],
-        });
-  if (mode === 'proxy') child.stderr.resume();
+      : mode === 'proxy'
+        ? spawn(process.execPath, [...proxyNodeArgs, CLI, 'proxy', '--lock', lockPath, '--request-timeout', '600s', '--', process.execPath, SERVER, ...serverArgs], {
+            stdio: ['pipe', 'pipe', 'pipe'],
+          })
+        : spawn(process.execPath, [RELAY, mode, '--', process.execPath, SERVER, ...serverArgs], { stdio: ['pipe', 'pipe', 'pipe'] });
+  if (mode !== 'direct') child.stderr.resume();
   const waiting = new Map();
   // Partial line kept as chunks so a 10 MB line is joined once, not re-scanned per chunk.
   let parts = [];
@@ -166,9 +175,9 @@ const CASES = [
 const results = [];
 for (const c of CASES) {
   if (only !== undefined && !c.id.includes(only)) continue;
-  const best = { direct: undefined, proxy: undefined };
+  const best = {};
   for (let round = 0; round < ROUNDS; round++) {
-    for (const mode of ['direct', 'proxy']) {
+    for (const mode of MODES) {
       const s = await session(mode, c.lock, c.args);
       await c.run(s); // warm-up pass is not kept when several rounds run
       const r = ROUNDS > 1 && round === 0 ? undefined : await c.run(s);
@@ -176,14 +185,16 @@ for (const c of CASES) {
       if (r !== undefined && (best[mode] === undefined || r.rps > best[mode].rps)) best[mode] = r;
     }
   }
-  results.push({ case: c.id, direct: best.direct, proxy: best.proxy, ratio: best.proxy.rps / best.direct.rps });
+  const row = { case: c.id, direct: best.direct, proxy: best.proxy, ratio: best.proxy.rps / best.direct.rps };
+  for (const mode of MODES.slice(2)) row[mode] = { ...best[mode], ratio: best[mode].rps / best.direct.rps };
+  results.push(row);
 }
 
 // Start-up: spawn → initialize answered (proxy includes its preflight listing).
-const starts = { direct: [], proxy: [] };
+const starts = Object.fromEntries(MODES.map((m) => [m, []]));
 const startRuns = only === undefined || only === 'start' ? (quick ? 5 : 15) : 0;
 for (let i = 0; i < startRuns; i++) {
-  for (const mode of ['direct', 'proxy']) {
+  for (const mode of MODES) {
     const s = await session(mode, LOCK_SMALL, []);
     starts[mode].push(s.startupMs);
     await s.close();
@@ -191,6 +202,7 @@ for (let i = 0; i < startRuns; i++) {
 }
 const med = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const startup = { directMs: med(starts.direct), proxyMs: med(starts.proxy) };
+for (const mode of MODES.slice(2)) startup[`${mode}Ms`] = med(starts[mode]);
 // Idle RSS of a proxy that only answered initialize.
 const idle = await session('proxy', LOCK_SMALL, []);
 await new Promise((r) => setTimeout(r, 200));
@@ -209,6 +221,16 @@ if (asJson) {
   for (const r of results) {
     console.log(`| ${r.case} | ${f(r.direct.rps)} | ${f(r.proxy.rps)} | ${f(r.ratio, 2)}× | ${f(r.direct.p50, 3)} / ${f(r.direct.p99, 3)} | ${f(r.proxy.p50, 3)} / ${f(r.proxy.p99, 3)} | ${f(r.proxy.cpuPerReqUs)} | ${f(r.proxy.peakMiB, 1)} |`);
   }
+  if (baselines) {
+    console.log('\nReference relays (same cases, same run): ratio to direct, CPU µs/req, peak RSS MiB');
+    console.log(`| case | proxy | ${MODES.slice(2).map((m) => MODE_NAMES[m]).join(' | ')} |`);
+    console.log(`|---|---:|${MODES.slice(2).map(() => '---:').join('|')}|`);
+    for (const r of results) {
+      const cell = (x) => `${f(x.ratio, 2)}× · ${f(x.cpuPerReqUs)} µs · ${f(x.peakMiB, 1)}`;
+      console.log(`| ${r.case} | ${cell({ ...r.proxy, ratio: r.ratio })} | ${MODES.slice(2).map((m) => cell(r[m])).join(' | ')} |`);
+    }
+  }
   console.log(`\nstart → initialize answered (median): direct ${f(startup.directMs, 1)} ms, proxy ${f(startup.proxyMs, 1)} ms (+${f(startup.proxyMs - startup.directMs, 1)} ms, preflight included)`);
+  for (const mode of MODES.slice(2)) console.log(`  ${MODE_NAMES[mode]}: ${f(startup[`${mode}Ms`], 1)} ms (+${f(startup[`${mode}Ms`] - startup.directMs, 1)} ms)`);
   console.log(`proxy peak RSS after initialize only (idle): ${f(idleMiB, 1)} MiB`);
 }

@@ -126,7 +126,8 @@ describe('PROTOCOL 7 and 13: host IDs never reach the server', () => {
     expect(text).not.toContain('init-1');
     const ids = loggedRequests(log).filter((l) => 'id' in l).map((l) => l['id']);
     expect(ids.length).toBeGreaterThanOrEqual(3);
-    for (const id of ids) expect(String(id)).toMatch(/^[0-9a-f-]{36}$/);
+    // 128 random bits as base64url (PROTOCOL 13).
+    for (const id of ids) expect(String(id)).toMatch(/^[A-Za-z0-9_-]{22}$/);
   });
 });
 

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { noopAuditSink } from '@mcptrust/audit';
 import type { AuditAction, AuditDirection, AuditEvent, AuditSink } from '@mcptrust/audit';
 import { hashText } from '@mcptrust/lockfile';
@@ -18,6 +17,7 @@ import type {
 import { ProxyError } from './errors.js';
 import {
   DENIAL_CODES,
+  HOST_REQUEST_METHODS,
   LATEST_PROTOCOL_VERSION,
   SUPPORTED_PROTOCOL_VERSIONS,
   isKnownHostRequest,
@@ -26,6 +26,7 @@ import {
   type DenialClass,
   type SupportedProtocolVersion,
 } from './protocol.js';
+import { createRandomIdSource } from './random-id.js';
 import { findTopLevelId, replaceTopLevelId } from './raw-json.js';
 import { ArgumentValidator } from './schema-validator.js';
 
@@ -54,6 +55,7 @@ function has(o: Json, k: string): boolean {
 class Pending {
   constructor(
     readonly proxyId: string,
+    readonly proxyIdJson: string, // the proxy ID as a JSON string token
     readonly hostId: string | undefined, // JSON text of the host ID; undefined for internal
     readonly hostKey: string | undefined,
     readonly method: string,
@@ -96,8 +98,9 @@ interface CachedPage {
 }
 
 // Answers at least this long are forwarded from their bytes (toHostBytes): below it,
-// replacing the id in the text is cheaper than handling buffers.
-const MIN_BYTE_FORWARD_CHARS = 16 * 1024;
+// replacing the id in the text is cheaper than handling buffers. The stdio bridge
+// hands the engine the bytes of lines from this length on only.
+export const MIN_BYTE_FORWARD_CHARS = 16 * 1024;
 
 const CLOSE_BRACE = Buffer.from('}');
 
@@ -235,7 +238,7 @@ class Engine implements ProxyEngine {
     this.maxLogBytes = positive(options.maxLogMessageBytes, 256 * 1024, 'maxLogMessageBytes');
     this.sink = options.audit ?? noopAuditSink;
     this.auditAllowed = options.auditAllowed ?? false;
-    this.newId = options.randomId ?? randomUUID;
+    this.newId = options.randomId ?? createRandomIdSource();
   }
 
   get state(): EngineState {
@@ -595,10 +598,11 @@ class Engine implements ProxyEngine {
       // The proxy token is the proxy ID: random, and never the host's ID or token.
       params = { ...params, _meta: { ...meta, progressToken: proxyId } };
     }
-    const entry = new Pending(proxyId, idJson, key, method, Date.now() + timeoutMs, timeoutMs, hostToken, tool, task, undefined);
+    const proxyIdJson = jsonString(proxyId);
+    const entry = new Pending(proxyId, proxyIdJson, idJson, key, method, Date.now() + timeoutMs, timeoutMs, hostToken, tool, task, undefined);
     this.pending.set(proxyId, entry);
     this.pendingByHost.set(key, proxyId);
-    const head = '{"jsonrpc":"2.0","id":' + JSON.stringify(proxyId) + ',"method":' + JSON.stringify(method);
+    const head = ENVELOPE_HEAD + proxyIdJson + ',"method":' + jsonString(method);
     const paramsJson = params === undefined ? undefined : JSON.stringify(params);
     if (paramsJson !== undefined && paramsJson.length >= MIN_BYTE_FORWARD_CHARS && this.io.toServerBytes !== undefined) {
       // A large request is encoded straight from its serialized params: no combined
@@ -623,7 +627,7 @@ class Engine implements ProxyEngine {
     } catch {
       return false;
     }
-    const entry = new Pending(proxyId, undefined, undefined, method, Date.now() + this.startupTimeout, this.startupTimeout, undefined, undefined, false, onAnswer);
+    const entry = new Pending(proxyId, jsonString(proxyId), undefined, undefined, method, Date.now() + this.startupTimeout, this.startupTimeout, undefined, undefined, false, onAnswer);
     this.pending.set(proxyId, entry);
     let line = '{"jsonrpc":"2.0","id":' + JSON.stringify(proxyId) + ',"method":' + JSON.stringify(method);
     if (params !== undefined) line += ',"params":' + JSON.stringify(params);
@@ -1094,12 +1098,13 @@ class Engine implements ProxyEngine {
       raw.length >= MIN_BYTE_FORWARD_CHARS &&
       this.lineBytes !== undefined &&
       this.io.toHostBytes !== undefined &&
-      this.forwardBytes(raw, this.lineBytes, hostId)
+      this.forwardBytes(raw, this.lineBytes, hostId, entry.proxyIdJson)
     ) {
       return;
     }
     if (raw !== undefined) {
-      const replaced = replaceTopLevelId(raw, hostId);
+      const end = leadingIdEnd(raw, entry.proxyIdJson);
+      const replaced = end !== -1 ? ENVELOPE_HEAD + hostId + raw.slice(end) : replaceTopLevelId(raw, hostId);
       if (replaced !== undefined) {
         this.io.toHost(replaced);
         return;
@@ -1115,8 +1120,9 @@ class Engine implements ProxyEngine {
    * between, written without building or encoding a string. Returns false when the
    * id cannot be located safely.
    */
-  private forwardBytes(raw: string, bytes: Uint8Array, hostId: string): boolean {
-    const span = findTopLevelId(raw);
+  private forwardBytes(raw: string, bytes: Uint8Array, hostId: string, proxyIdJson: string): boolean {
+    const leading = leadingIdEnd(raw, proxyIdJson);
+    const span = leading !== -1 ? { start: ENVELOPE_HEAD.length, end: leading } : findTopLevelId(raw);
     if (span === undefined) return false;
     const idText = raw.slice(span.start, span.end);
     const start = span.start < 256 && isAscii(raw, span.start) ? span.start : Buffer.byteLength(raw.slice(0, span.start));
@@ -1541,6 +1547,36 @@ class Engine implements ProxyEngine {
 }
 
 const ENVELOPE_HEAD = '{"jsonrpc":"2.0","id":';
+
+// JSON string tokens of the method names the engine forwards, built once.
+const QUOTED = new Map<string, string>(HOST_REQUEST_METHODS.map((m) => [m, JSON.stringify(m)]));
+
+/** `JSON.stringify` of a string, remembered for method names and plain proxy IDs. */
+function jsonString(s: string): string {
+  const known = QUOTED.get(s);
+  if (known !== undefined) return known;
+  // A proxy ID of letters, digits, `-` and `_` needs no escaping (and is never reused,
+  // so it is not remembered).
+  if (s.length <= MAX_PROXY_ID_CHARS && isPlainIdText(s)) return '"' + s + '"';
+  return JSON.stringify(s);
+}
+
+/**
+ * Where the top-level id of a server answer ends, when the answer has the usual
+ * envelope `{"jsonrpc":"2.0","id":"<proxy id>",…` and that member is certainly the only
+ * top-level `id`: the rest of the text contains neither `"id"` nor a `\u` escape (the
+ * only way a key can spell `id` other than literally). The text was validated by
+ * JSON.parse, whose result carries this same proxy id. Returns -1 otherwise, and the
+ * caller scans the whole text (`findTopLevelId`).
+ */
+function leadingIdEnd(raw: string, proxyIdJson: string): number {
+  if (!raw.startsWith(ENVELOPE_HEAD) || !raw.startsWith(proxyIdJson, ENVELOPE_HEAD.length)) return -1;
+  const end = ENVELOPE_HEAD.length + proxyIdJson.length;
+  const next = raw.charCodeAt(end);
+  if (next !== 0x2c && next !== 0x7d) return -1;
+  if (raw.indexOf('"id"', end) !== -1 || raw.indexOf('\\u', end) !== -1) return -1;
+  return end;
+}
 
 /**
  * The common case of a numeric host id, without scanning the whole message: the line

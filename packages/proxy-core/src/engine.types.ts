@@ -96,7 +96,7 @@ export interface ProxyEngineOptions {
   audit?: AuditSink;
   /** Also emit an `allowed` event for every forwarded request (costs an object per message). */
   auditAllowed?: boolean;
-  /** Source of proxy IDs; must be a CSPRNG. Default `crypto.randomUUID`. Throwing denies the request. */
+  /** Source of proxy IDs; must be a CSPRNG. Default: 16 bytes of `crypto.randomFillSync` as 22 base64url characters. Throwing denies the request. */
   randomId?: () => string;
 }
 

@@ -7,11 +7,11 @@ export const DEFAULT_MAX_LINE_BYTES = 10 * 1024 * 1024;
 export interface LineHandler {
   /**
    * One complete line, without LF and without one trailing CR. `valid` is false for
-   * malformed UTF-8. `bytes` are the exact bytes `line` was decoded from; they may be
-   * a view of a pushed chunk, so with `copyChunks` on they are valid only during the
-   * call.
+   * malformed UTF-8. `bytes` are the exact bytes `line` was decoded from (undefined for
+   * lines shorter than the `bytesFrom` option); they may be a view of a pushed chunk,
+   * so with `copyChunks` on they are valid only during the call.
    */
-  onLine(line: string, valid: boolean, bytes: Uint8Array): void;
+  onLine(line: string, valid: boolean, bytes: Uint8Array | undefined): void;
   /** A line exceeded the cap; its bytes were discarded. Called once per oversized line. */
   onOversized(bytes: number): void;
 }
@@ -27,6 +27,12 @@ export interface LineSplitterOptions {
    * copied once (when it is complete) instead of twice.
    */
   copyChunks?: boolean;
+  /**
+   * Lines of fewer bytes than this are reported without their bytes (`bytes` is
+   * undefined), which spares a buffer view per line to a handler that only wants the
+   * bytes of long lines. Default 0: every line comes with its bytes.
+   */
+  bytesFrom?: number;
 }
 
 const LF = 0x0a;
@@ -47,6 +53,7 @@ export class LineSplitter {
   private readonly max: number;
   private readonly handler: LineHandler;
   private readonly copyChunks: boolean;
+  private readonly bytesFrom: number;
   private parts: Buffer[] = [];
   private partBytes = 0;
   // While true the current line is over the cap and is being skipped.
@@ -61,6 +68,7 @@ export class LineSplitter {
     this.max = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
     this.handler = handler;
     this.copyChunks = options.copyChunks ?? true;
+    this.bytesFrom = options.bytesFrom ?? 0;
   }
 
   /** Feeds one chunk; complete lines are reported synchronously, in order. */
@@ -150,11 +158,20 @@ export class LineSplitter {
       this.handler.onOversized(e - start);
       return;
     }
+    const n = e - start;
+    if (n < this.bytesFrom) {
+      // Short line, no view: decode in place. Malformed UTF-8 always decodes to U+FFFD,
+      // so a line without one is valid; one with it is checked byte by byte (it may be
+      // a genuine U+FFFD).
+      const line = buf.toString('utf8', start, e);
+      this.handler.onLine(line, line.indexOf('\uFFFD') === -1 || isUtf8(buf.subarray(start, e)), undefined);
+      return;
+    }
     const view = start === 0 && e === buf.length ? buf : buf.subarray(start, e);
     // A long ASCII line (the usual form of a large JSON text) decodes the same as
     // latin1, which Node keeps outside the JS heap: the memory is counted as external
     // and reclaimed sooner, so a stream of 10 MB lines does not pile up heap garbage.
-    if (view.length >= LARGE_LINE_BYTES && isAscii(view)) {
+    if (n >= LARGE_LINE_BYTES && isAscii(view)) {
       this.handler.onLine(view.toString('latin1'), true, view);
       return;
     }

@@ -78,6 +78,9 @@ const BASE_HOST_REQUESTS = [
 ];
 const TASK_REQUESTS = ['tasks/get', 'tasks/result', 'tasks/cancel', 'tasks/list'];
 
+/** Every host→server request method of any supported version. */
+export const HOST_REQUEST_METHODS: readonly string[] = [...BASE_HOST_REQUESTS, ...TASK_REQUESTS];
+
 const HOST_REQUESTS: Record<SupportedProtocolVersion, ReadonlySet<string>> = {
   '2024-11-05': new Set(BASE_HOST_REQUESTS),
   '2025-03-26': new Set(BASE_HOST_REQUESTS),

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
-import { createProxyEngine } from './engine.js';
+import { createProxyEngine, MIN_BYTE_FORWARD_CHARS } from './engine.js';
 import type { ProxyEngine, ProxyEngineOptions } from './engine.types.js';
 import { ProxyError } from './errors.js';
 import { LineSplitter } from './line-splitter.js';
@@ -209,8 +209,10 @@ export function createStdioBridge(options: StdioBridgeOptions): StdioBridge {
     else resolveClosed(exit);
   };
 
-  // Stream chunks are fresh buffers the splitter may keep without copying.
-  const splitterOptions = options.maxLineBytes === undefined ? { copyChunks: false } : { maxLineBytes: options.maxLineBytes, copyChunks: false };
+  // Stream chunks are fresh buffers the splitter may keep without copying. Only lines
+  // long enough for the engine's byte forwarding come with their bytes (a UTF-8 line
+  // has at least as many bytes as characters).
+  const splitterOptions = { copyChunks: false, bytesFrom: MIN_BYTE_FORWARD_CHARS, ...(options.maxLineBytes === undefined ? {} : { maxLineBytes: options.maxLineBytes }) };
   const serverSplitter = new LineSplitter(
     {
       // The bytes are views of chunks this bridge owns (copyChunks: false), so they stay

@@ -268,3 +268,55 @@ describe('list page cache with ids that need escaping', () => {
     });
   });
 });
+
+describe('id replacement in the usual envelope', () => {
+  // `{"jsonrpc":"2.0","id":"<proxy id>",…` gets its id replaced without a scan of the
+  // whole answer, but only when no later text could be a second top-level `id`.
+  function setup() {
+    const h = createHarness();
+    h.initialize();
+    h.host(req(7, 'tools/call', { name: 'echo', arguments: { text: 'x' } }));
+    const proxyId = h.lastToServer()['id'] as string;
+    h.clear();
+    return { h, proxyId, token: JSON.stringify(proxyId) };
+  }
+
+  describe('when an answer has the usual envelope', () => {
+    it('forwards the original text with only the id replaced', () => {
+      const { h, token } = setup();
+      // Spacing no serializer would produce proves the text was not re-serialized.
+      const line = '{"jsonrpc":"2.0","id":' + token + ',"result":{ "content" : [ {"type":"text","text":"hi"} ] }}';
+      h.engine.receiveFromServer(line);
+      expect(h.rawToHost).toEqual(['{"jsonrpc":"2.0","id":7,"result":{ "content" : [ {"type":"text","text":"hi"} ] }}']);
+    });
+  });
+
+  describe('when the answer repeats the id member later', () => {
+    it('re-serializes, so no proxy id reaches the host', () => {
+      const { h, proxyId, token } = setup();
+      h.engine.receiveFromServer('{"jsonrpc":"2.0","id":' + token + ',"result":{"content":[]},"id":' + token + '}');
+      expect(h.rawToHost).toHaveLength(1);
+      expect(h.rawToHost[0]).not.toContain(proxyId);
+      expect(JSON.parse(h.rawToHost[0]!)).toEqual({ jsonrpc: '2.0', id: 7, result: { content: [] } });
+    });
+  });
+
+  describe('when a later key spells id with an escape', () => {
+    it('re-serializes, so no proxy id reaches the host', () => {
+      const { h, proxyId, token } = setup();
+      h.engine.receiveFromServer('{"jsonrpc":"2.0","id":' + token + ',"result":{"content":[]},"\\u0069d":' + token + '}');
+      expect(h.rawToHost).toHaveLength(1);
+      expect(h.rawToHost[0]).not.toContain(proxyId);
+      expect(JSON.parse(h.rawToHost[0]!)['id']).toBe(7);
+    });
+  });
+
+  describe('when the result itself has "id" members', () => {
+    it('still forwards the original text with only the top-level id replaced', () => {
+      const { h, token } = setup();
+      const line = '{"jsonrpc":"2.0","id":' + token + ',"result":{"structuredContent":{"id":' + token + ',"rows":[{"id":1}]},"content":[]}}';
+      h.engine.receiveFromServer(line);
+      expect(h.rawToHost).toEqual(['{"jsonrpc":"2.0","id":7,"result":{"structuredContent":{"id":' + token + ',"rows":[{"id":1}]},"content":[]}}']);
+    });
+  });
+});

@@ -156,3 +156,50 @@ describe('LineSplitter long lines', () => {
     });
   });
 });
+
+describe('LineSplitter bytesFrom', () => {
+  function collectWith(bytesFrom: number) {
+    const lines: Array<{ line: string; valid: boolean; bytes: Uint8Array | undefined }> = [];
+    const splitter = new LineSplitter({ onLine: (line, valid, bytes) => lines.push({ line, valid, bytes }), onOversized: () => undefined }, { bytesFrom });
+    return { splitter, lines };
+  }
+
+  describe('when a line is shorter than bytesFrom', () => {
+    it('reports it without bytes', () => {
+      const { splitter, lines } = collectWith(16);
+      splitter.push(Buffer.from('{"a":1}\n{"long":"0123456789"}\n'));
+      expect(lines.map((l) => [l.line, l.valid, l.bytes === undefined])).toEqual([
+        ['{"a":1}', true, true],
+        ['{"long":"0123456789"}', true, false],
+      ]);
+      expect(Buffer.from(lines[1]!.bytes!).toString('utf8')).toBe('{"long":"0123456789"}');
+    });
+
+    it('still flags malformed UTF-8, and accepts a genuine U+FFFD', () => {
+      const { splitter, lines } = collectWith(1024);
+      splitter.push(Buffer.concat([Buffer.from('{"a":"'), Buffer.from([0xc3, 0x28]), Buffer.from('"}\n{"b":"\uFFFD"}\n{"c":"é"}\n')]));
+      expect(lines.map((l) => [l.line, l.valid])).toEqual([
+        ['{"a":"\uFFFD("}', false],
+        ['{"b":"\uFFFD"}', true],
+        ['{"c":"é"}', true],
+      ]);
+    });
+  });
+
+  describe('property: lines and validity do not depend on bytesFrom', () => {
+    it('holds for arbitrary bytes, malformed UTF-8 included', () => {
+      fc.assert(
+        fc.property(fc.uint8Array({ maxLength: 200 }), fc.nat({ max: 64 }), (raw, bytesFrom) => {
+          const withBytes = collectWith(0);
+          const without = collectWith(bytesFrom);
+          withBytes.splitter.push(raw);
+          withBytes.splitter.end();
+          without.splitter.push(raw);
+          without.splitter.end();
+          expect(without.lines.map((l) => [l.line, l.valid])).toEqual(withBytes.lines.map((l) => [l.line, l.valid]));
+        }),
+        { numRuns: 500 },
+      );
+    });
+  });
+});
