@@ -314,7 +314,8 @@ class Engine implements ProxyEngine {
   }
 
   private hostLine(line: string, utf8Valid: boolean): void {
-    if (line.trim().length === 0) return; // blank lines are skipped, never end the session
+    // A blank line is not a JSON value either: -32700 below, and the session goes on
+    // (PROTOCOL 4).
     let msg: unknown;
     if (!utf8Valid) {
       this.refuse(undefined, undefined, { cls: 'PARSE_ERROR', reason: 'Parse error: line is not valid UTF-8' }, 'dropped');
@@ -987,7 +988,6 @@ class Engine implements ProxyEngine {
   }
 
   private serverLine(line: string, utf8Valid: boolean): void {
-    if (line.trim().length === 0) return;
     if (!utf8Valid) {
       this.dropFromServer('server line is not valid UTF-8');
       return;

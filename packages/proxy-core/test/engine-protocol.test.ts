@@ -49,9 +49,34 @@ describe('PROTOCOL 4: junk lines never end the session', () => {
     h.host('hello');
     expect(h.lastToHost()).not.toHaveProperty('id');
     expect(h.lastToHost()['error']['code']).toBe(-32700);
-    h.host('');
     h.host(req(1, 'ping'));
     expect(h.lastToServer()['method']).toBe('ping');
+  });
+
+  it('answers a blank or whitespace-only host line with -32700 without id and keeps going', () => {
+    const h = createHarness();
+    for (const blank of ['', '   ', '\t']) {
+      h.clear();
+      h.host(blank);
+      expect(h.toServer).toHaveLength(0);
+      expect(h.toHost).toHaveLength(1);
+      expect(h.lastToHost()).not.toHaveProperty('id');
+      expect(h.lastToHost()['error']['code']).toBe(-32700);
+    }
+    h.host(req(1, 'ping'));
+    expect(h.lastToServer()['method']).toBe('ping');
+  });
+
+  it('drops and audits a blank server line', () => {
+    const h = createHarness();
+    h.host(req(1, 'ping'));
+    const id = h.lastToServer()['id'];
+    h.clear();
+    h.server('');
+    expect(h.toHost).toHaveLength(0);
+    expect(h.sink.events.filter((e) => e.action === 'dropped' && e.direction === 'server_to_host')).toHaveLength(1);
+    h.server({ jsonrpc: '2.0', id, result: {} });
+    expect(h.lastToHost()).toEqual({ jsonrpc: '2.0', id: 1, result: {} });
   });
 
   it('drops and audits "Listening..." from the server and still relays the response', () => {
