@@ -20,7 +20,8 @@ export function jestConfig(dir) {
       // Workspace packages are tested from source, so a package's tests never need a
       // build of its dependencies; the end-to-end tests run the built CLI instead.
       '^@mcptrust/(lockfile|proxy-core|drift|artifact|signing|policy|audit)$': join(root, 'packages/$1/src/index.ts'),
-      '^@mcptrust/(lockfile|proxy-core|drift|artifact|signing|policy|audit)/errors$': join(root, 'packages/$1/src/errors.ts'),
+      // Subpath entries (`@mcptrust/signing/errors`, `@mcptrust/drift/compare-live-listing`).
+      '^@mcptrust/(lockfile|proxy-core|drift|artifact|signing|policy|audit)/([a-z-]+)$': join(root, 'packages/$1/src/$2.ts'),
       '^(\\.{1,2}/.*)\\.js$': '$1',
     },
     transform: {

@@ -1,5 +1,7 @@
-import { parseServerCommand } from '@mcptrust/drift';
-import type { ServerCommand } from '@mcptrust/drift';
+// From its own entry: this module is part of the proxy's start-up, which must not load
+// the drift package's index (and with it the drift model).
+import { parseServerCommand } from '@mcptrust/drift/parse-server-command';
+import type { ServerCommand } from '@mcptrust/drift/parse-server-command';
 import { UsageError } from './exit-codes.js';
 
 /**

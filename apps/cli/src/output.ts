@@ -1,4 +1,5 @@
-import { escapeInvisible } from '@mcptrust/drift';
+// From its own entry: this module is part of the proxy's start-up (see options.ts).
+import { escapeInvisible } from '@mcptrust/drift/unicode';
 import type { Writable } from 'node:stream';
 
 /** Where a command writes: stdout for the requested output only, stderr for everything else. */

@@ -12,7 +12,7 @@ describe('mcptrust proxy fast path', () => {
     expect(files).toContain('mcptrust-ajv.cjs');
   });
 
-  it('starts without loading Sigstore, CEL, YAML, yargs, ajv or the MCP SDK', () => {
+  it('starts without loading Sigstore, CEL, YAML, yargs, ajv, the MCP SDK or the drift model', () => {
     // Every chunk the proxy entry imports statically (dynamic import() is lazy and not
     // followed); each bundled module keeps a "// <path>" comment naming its source.
     const dist = fileURLToPath(new URL('../dist/', import.meta.url));
@@ -27,8 +27,10 @@ describe('mcptrust proxy fast path', () => {
     expect(loaded.size).toBeGreaterThan(1); // the entry does import its chunks
     const sources = [...loaded].flatMap((file) => [...readFileSync(dist + file, 'utf8').matchAll(/^\/\/ (\S+)$/gm)].map((m) => m[1]!));
     expect(sources.some((s) => s.includes('packages/proxy-core/'))).toBe(true);
-    const heavy = sources.filter((s) => /node_modules\/\.pnpm\/(?:@?sigstore|@sigstore\+|@marcbachmann\+cel-js|yaml|yargs|ajv|zod|@modelcontextprotocol\+sdk)[@+]/.test(s));
+    const heavy = sources.filter((s) => /node_modules\/\.pnpm\/(?:@?sigstore|@sigstore\+|@marcbachmann\+cel-js|yaml|yargs|ajv|zod|@modelcontextprotocol\+sdk|diff)[@+]/.test(s));
     expect(heavy).toEqual([]);
+    // The drift model (grading preflight drift) is loaded only when there is drift.
+    expect(sources.filter((s) => /packages\/drift\/dist\/(?:compare|analyze|describe-change|schema-diff)/.test(s))).toEqual([]);
   });
 
   it('lists proxy in the top-level --help', async () => {

@@ -1,5 +1,6 @@
 import { DriftError } from './errors.js';
 import type { ServerCommand } from './scan.types.js';
+export type { ServerCommand } from './scan.types.js';
 
 /** Characters that a POSIX shell treats as operators; none of them can be honoured without one. */
 const OPERATORS = new Set(['|', '&', ';', '<', '>', '(', ')']);

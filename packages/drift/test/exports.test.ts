@@ -15,6 +15,7 @@ describe('@mcptrust/drift export surface', () => {
       'analyzeToolRisk',
       'checkDrift',
       'compactWordDiff',
+      'compareLiveListing',
       'compareToLockfile',
       'confusableSkeleton',
       'describeSchemaType',

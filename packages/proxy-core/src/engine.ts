@@ -1,6 +1,8 @@
 import { noopAuditSink } from '@mcptrust/audit';
 import type { AuditAction, AuditDirection, AuditEvent, AuditSink } from '@mcptrust/audit';
-import { hashText } from '@mcptrust/lockfile';
+import type { DriftItem, LiveListing } from '@mcptrust/drift';
+import type { Lockfile } from '@mcptrust/lockfile';
+import { hashJson, hashText } from '@mcptrust/lockfile';
 import { Allowlist, type ItemKind } from './allowlist.js';
 import type {
   EngineState,
@@ -834,7 +836,8 @@ class Engine implements ProxyEngine {
           continue;
         }
         if (seen.get(id)! > 1) {
-          drift.push({ kind, id, change: 'changed', severity: 'critical', fields: ['(listed twice)'] });
+          // Reported once, however many copies were listed.
+          if (!this.drifted.get(kind)!.has(id)) drift.push({ kind, id, change: 'changed', severity: 'critical', fields: ['(listed twice)'] });
           this.markDrifted(kind, id);
           continue;
         }
@@ -855,6 +858,39 @@ class Engine implements ProxyEngine {
     compare('prompts/list', 'prompt', 'name', this.allow.prompts.keys());
     compare('resources/templates/list', 'resourceTemplate', 'uriTemplate', this.allow.templates.keys());
     compare('resources/list', 'resource', 'uri', this.allow.staticResources.keys());
+    // A new server version or another negotiated protocol version is `info` in both
+    // models (the host may well negotiate another version than `mcptrust lock` did):
+    // no need to load the model for those alone.
+    const versionsOnly = drift.every((d) => d.kind === 'server' && (d.id === 'serverInfo.version' || d.id === 'protocolVersion'));
+    if (versionsOnly && !serverFieldsDiffer(this.opts.lockfile, initResult)) {
+      this.settlePreflight(drift);
+      return;
+    }
+    // Something differs: grade it with the drift model, which is loaded only now (a
+    // server that matches its lockfile never pays for it). Until then the session stays
+    // in preflight and host requests wait, as they do for the listing.
+    const listing: LiveListing = {
+      initialize: initResult,
+      tools: collected.get('tools/list') ?? [],
+      prompts: collected.get('prompts/list') ?? [],
+      resources: collected.get('resources/list') ?? [],
+      resourceTemplates: collected.get('resources/templates/list') ?? [],
+    };
+    void loadDriftModel().then(
+      (compareLiveListing) => {
+        if (this.currentState !== 'preflight') return;
+        this.gradePreflight(drift, () => compareLiveListing(this.opts.lockfile, listing));
+        this.settlePreflight(drift);
+      },
+      () => {
+        // The model could not be loaded: the engine's own, stricter grades stand.
+        if (this.currentState === 'preflight') this.settlePreflight(drift);
+      },
+    );
+  }
+
+  /** Refuses the session or opens it, once the preflight drift is graded. */
+  private settlePreflight(drift: PreflightDrift[]): void {
     this.driftFound = drift;
     const threshold = SEVERITY_RANK[this.failOn];
     const blocking = drift.filter((d) => SEVERITY_RANK[d.severity] >= threshold);
@@ -876,6 +912,44 @@ class Engine implements ProxyEngine {
     if (entry !== undefined && this.initResult !== undefined) this.sendHostResult(entry.hostId!, this.initResult);
     this.audit('session', 'internal', { method: 'initialize', reason: `session established (${drift.length} drifted item(s) denied)` });
     this.replayQueue();
+  }
+
+  /**
+   * Grades the preflight drift with the severity model of `@mcptrust/drift` (the one
+   * `mcptrust check` uses), so a server that passes `check --fail-on X` also passes
+   * the proxy's preflight at the same threshold and vice versa. Which items drifted
+   * stays the engine's own hash verdict (they are denied whatever their grade); the
+   * model sets their severity and sentence, and adds the server-level changes it knows
+   * (capabilities, server name). If grading fails, the engine's stricter grades stand.
+   */
+  private gradePreflight(drift: PreflightDrift[], grade: () => DriftItem[]): void {
+    let graded: DriftItem[];
+    try {
+      graded = grade();
+    } catch {
+      return;
+    }
+    const worst = new Map<string, DriftItem>();
+    for (const g of graded) {
+      const key = gradedKey(g);
+      const seen = worst.get(key);
+      if (seen === undefined || SEVERITY_RANK[g.severity] > SEVERITY_RANK[seen.severity]) worst.set(key, g);
+    }
+    const reported = new Set<string>();
+    for (const d of drift) {
+      const key = d.kind + '\0' + d.id;
+      reported.add(key);
+      // Items the engine saw listed twice or malformed are not in the model's input.
+      if (d.fields?.some((f) => f.startsWith('('))) continue;
+      const g = worst.get(key);
+      if (g === undefined) continue;
+      d.severity = g.severity;
+      d.message = g.message;
+    }
+    for (const [key, g] of worst) {
+      if (reported.has(key) || !key.startsWith('server\0')) continue;
+      drift.push({ kind: 'server', id: key.slice('server\0'.length), change: g.kind, severity: g.severity, message: g.message });
+    }
   }
 
   private refuseSession(drift: PreflightDrift[], reason: string, code: 'PREFLIGHT_DRIFT' | 'PREFLIGHT_FAILED'): void {
@@ -1547,6 +1621,46 @@ class Engine implements ProxyEngine {
 }
 
 const ENVELOPE_HEAD = '{"jsonrpc":"2.0","id":';
+
+type CompareLiveListing = (lockfile: Lockfile, live: LiveListing) => DriftItem[];
+let driftModel: Promise<CompareLiveListing> | undefined;
+
+/** The drift model's comparison, imported on first use (most sessions never need it). */
+function loadDriftModel(): Promise<CompareLiveListing> {
+  driftModel ??= import('./drift-model.js').then((m) => m.compareLiveListing);
+  return driftModel;
+}
+
+/**
+ * Whether the server-level fields only the drift model compares (capabilities, server
+ * name and title) differ from the lockfile; the engine itself checks version, protocol
+ * version and instructions.
+ */
+function serverFieldsDiffer(lockfile: Lockfile, initResult: Json): boolean {
+  const pinned = lockfile.server;
+  const info = isObject(initResult['serverInfo']) ? initResult['serverInfo'] : {};
+  if ((typeof info['name'] === 'string' ? info['name'] : '') !== pinned.name) return true;
+  if ((typeof info['title'] === 'string' ? info['title'] : undefined) !== pinned.title) return true;
+  const caps = isObject(initResult['capabilities']) ? initResult['capabilities'] : {};
+  try {
+    return hashJson(caps as Parameters<typeof hashJson>[0]) !== hashJson(pinned.capabilities);
+  } catch {
+    return true;
+  }
+}
+
+/** The engine's `kind + "\0" + id` of a graded drift item (see gradePreflight). */
+function gradedKey(g: DriftItem): string {
+  switch (g.itemType) {
+    case 'serverInstructions':
+      return 'server\0instructions';
+    case 'serverInfo':
+    case 'capabilities':
+      return 'server\0' + (g.details.field ?? g.itemType);
+    default:
+      return g.itemType + '\0' + g.itemId;
+  }
+}
 
 // JSON string tokens of the method names the engine forwards, built once.
 const QUOTED = new Map<string, string>(HOST_REQUEST_METHODS.map((m) => [m, JSON.stringify(m)]));

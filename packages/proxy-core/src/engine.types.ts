@@ -121,10 +121,12 @@ export interface PreflightDrift {
   id: string;
   /** `added`, `removed` or `changed`. */
   change: 'added' | 'removed' | 'changed';
-  /** Severity by the baseline classification. */
+  /** Severity by the severity model of `@mcptrust/drift` (ARCHITECTURE.md), as `mcptrust check` grades it. */
   severity: 'critical' | 'moderate' | 'info';
   /** Changed hash fields, for `changed`. */
   fields?: string[];
+  /** One plain-English sentence from the drift model (`@mcptrust/drift`), when it graded the item. */
+  message?: string;
 }
 
 /** The transport-agnostic enforcement engine (see the package README). */

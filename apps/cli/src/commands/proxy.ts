@@ -105,7 +105,9 @@ function describeDrift(d: PreflightDrift): string {
   const fields = d.fields !== undefined && d.fields.length > 0 ? ` (${d.fields.join(', ')})` : '';
   const foreign = [...new Set([...d.id].filter((ch) => (ch.codePointAt(0) ?? 0) > 0x7e))];
   const note = foreign.length > 0 ? ` — non-ASCII: ${foreign.map((ch) => `U+${(ch.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`).join(' ')}` : '';
-  return `${d.kind} \`${printable(d.id)}\` ${d.change}${fields} [${d.severity}]${note}`;
+  // The drift model's sentence (what changed, e.g. the new injection indicators) on its own line.
+  const sentence = d.message === undefined ? '' : `\n      ${printable(d.message)}`;
+  return `${d.kind} \`${printable(d.id)}\` ${d.change}${fields} [${d.severity}]${note}${sentence}`;
 }
 
 /**

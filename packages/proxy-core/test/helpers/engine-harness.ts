@@ -75,6 +75,8 @@ export interface Harness {
   /** Runs initialize (and answers preflight when enabled) so the session is ready. */
   initialize(version?: string, opts?: { capabilities?: Msg; serverResult?: Msg }): void;
   clear(): void;
+  /** Waits until preflight has settled (drift is graded by a lazily loaded model). */
+  settle(): Promise<void>;
 }
 
 export function createHarness(options: Partial<ProxyEngineOptions> = {}): Harness {
@@ -123,6 +125,9 @@ export function createHarness(options: Partial<ProxyEngineOptions> = {}): Harnes
       if (options.preflight === true) answerPreflight(h);
       h.host({ jsonrpc: '2.0', method: 'notifications/initialized' });
       h.clear();
+    },
+    async settle() {
+      for (let i = 0; i < 1000 && h.engine.state === 'preflight'; i++) await new Promise((r) => setTimeout(r, 1));
     },
     clear() {
       h.toServer.length = 0;
