@@ -96,6 +96,9 @@ interface CachedPage {
   // `,"result":<filtered result>}`: the answer after the host's id, as text and bytes.
   readonly tail: string;
   tailBytes: Buffer | undefined;
+  // UTF-8 of prefix and suffix, for the check on bytes (made on first use).
+  prefixBytes: Buffer | undefined;
+  suffixBytes: Buffer | undefined;
   readonly audit: Partial<AuditEvent> | undefined;
 }
 
@@ -108,7 +111,7 @@ const CLOSE_BRACE = Buffer.from('}');
 
 const MAX_CACHED_PAGES = 8;
 // Larger pages are filtered every time rather than kept in memory.
-const MAX_CACHED_PAGE_CHARS = 4 * 1024 * 1024;
+const MAX_CACHED_PAGE_CHARS = 1024 * 1024;
 // Proxy ids are short; this bounds the search for the id's closing quote.
 const MAX_PROXY_ID_CHARS = 256;
 
@@ -1270,6 +1273,8 @@ class Engine implements ProxyEngine {
       suffix: raw.slice(span.end),
       tail: ',"result":' + resultJson + '}',
       tailBytes: undefined,
+      prefixBytes: undefined,
+      suffixBytes: undefined,
       audit,
     };
     const cache = this.pageCache;
@@ -1292,6 +1297,58 @@ class Engine implements ProxyEngine {
    * the state its verdict depended on has not changed (`stateVersion`). Returns false
    * (the caller takes the full path) on any doubt.
    */
+  receiveServerLineBytes(parts: readonly Uint8Array[], byteLength: number): boolean {
+    if (this.currentState === 'closed' || this.pageCache.length === 0) return false;
+    try {
+      return this.cachedListPageBytes(parts, byteLength);
+    } catch {
+      return false; // the text path decides
+    }
+  }
+
+  /**
+   * The byte form of {@link cachedListPage}: the line is compared with the cached
+   * page's prefix and suffix as bytes, piece by piece, so a repeated page is answered
+   * without being joined, decoded or parsed. Same rules: a plain ASCII id token that is
+   * exactly a pending id of the same method, and a cache still valid for the session.
+   */
+  private cachedListPageBytes(parts: readonly Uint8Array[], byteLength: number): boolean {
+    const cache = this.pageCache;
+    for (let i = 0; i < cache.length; i++) {
+      const c = cache[i]!;
+      c.prefixBytes ??= Buffer.from(c.prefix);
+      c.suffixBytes ??= Buffer.from(c.suffix);
+      const open = c.prefixBytes.length;
+      const idBytes = byteLength - open - c.suffixBytes.length;
+      if (idBytes < 18 || idBytes > MAX_PROXY_ID_CHARS + 2) continue;
+      if (c.version !== this.stateVersion) {
+        cache.length = 0;
+        return false;
+      }
+      const token = asciiAt(parts, open, idBytes);
+      if (token === undefined || token.charCodeAt(0) !== 0x22 || token.charCodeAt(idBytes - 1) !== 0x22) continue;
+      if (!bytesAt(parts, open + idBytes, c.suffixBytes) || !bytesAt(parts, 0, c.prefixBytes)) continue;
+      return this.answerFromCache(c, token.slice(1, -1));
+    }
+    return false;
+  }
+
+  /** Answers a pending list request from a cached page; false if the id does not fit. */
+  private answerFromCache(c: CachedPage, token: string): boolean {
+    if (!isPlainIdText(token)) return false;
+    const entry = this.pending.get(token);
+    if (entry === undefined || entry.method !== c.method || entry.internal !== undefined || entry.hostId === undefined) return false;
+    this.complete(entry, false);
+    if (c.audit !== undefined) this.audit(this.mode === 'audit-only' ? 'audit_only' : 'filtered', 'server_to_host', { ...c.audit });
+    if (this.io.toHostBytes !== undefined) {
+      c.tailBytes ??= Buffer.from(c.tail);
+      this.io.toHostBytes([Buffer.from('{"jsonrpc":"2.0","id":' + entry.hostId), c.tailBytes]);
+    } else {
+      this.io.toHost('{"jsonrpc":"2.0","id":' + entry.hostId + c.tail);
+    }
+    return true;
+  }
+
   private cachedListPage(line: string): boolean {
     const cache = this.pageCache;
     for (let i = 0; i < cache.length; i++) {
@@ -1308,19 +1365,7 @@ class Engine implements ProxyEngine {
       if (line.slice(open + idChars) !== c.suffix || line.slice(0, open) !== c.prefix) continue;
       // The token must be a plain string (no escapes, so its text is its value) that is
       // exactly a pending id.
-      const token = line.slice(open + 1, open + idChars - 1);
-      if (!isPlainIdText(token)) return false;
-      const entry = this.pending.get(token);
-      if (entry === undefined || entry.method !== c.method || entry.internal !== undefined || entry.hostId === undefined) return false;
-      this.complete(entry, false);
-      if (c.audit !== undefined) this.audit(this.mode === 'audit-only' ? 'audit_only' : 'filtered', 'server_to_host', { ...c.audit });
-      if (this.io.toHostBytes !== undefined) {
-        c.tailBytes ??= Buffer.from(c.tail);
-        this.io.toHostBytes([Buffer.from('{"jsonrpc":"2.0","id":' + entry.hostId), c.tailBytes]);
-      } else {
-        this.io.toHost('{"jsonrpc":"2.0","id":' + entry.hostId + c.tail);
-      }
-      return true;
+      return this.answerFromCache(c, line.slice(open + 1, open + idChars - 1));
     }
     return false;
   }
@@ -1621,6 +1666,45 @@ class Engine implements ProxyEngine {
 }
 
 const ENVELOPE_HEAD = '{"jsonrpc":"2.0","id":';
+
+/** Whether the bytes of `parts` from `offset` on start with `expected`. */
+function bytesAt(parts: readonly Uint8Array[], offset: number, expected: Uint8Array): boolean {
+  let skip = offset;
+  let done = 0;
+  for (const part of parts) {
+    if (skip >= part.length) {
+      skip -= part.length;
+      continue;
+    }
+    const n = Math.min(part.length - skip, expected.length - done);
+    if (Buffer.compare(part.subarray(skip, skip + n), expected.subarray(done, done + n)) !== 0) return false;
+    done += n;
+    skip = 0;
+    if (done === expected.length) return true;
+  }
+  return done === expected.length;
+}
+
+/** The `n` bytes of `parts` from `offset` as text, if they are ASCII; else undefined. */
+function asciiAt(parts: readonly Uint8Array[], offset: number, n: number): string | undefined {
+  let text = '';
+  let skip = offset;
+  for (const part of parts) {
+    if (skip >= part.length) {
+      skip -= part.length;
+      continue;
+    }
+    const end = Math.min(part.length, skip + n - text.length);
+    for (let i = skip; i < end; i++) {
+      const b = part[i]!;
+      if (b > 0x7e || b < 0x20) return undefined;
+      text += String.fromCharCode(b);
+    }
+    skip = 0;
+    if (text.length === n) return text;
+  }
+  return text.length === n ? text : undefined;
+}
 
 type CompareLiveListing = (lockfile: Lockfile, live: LiveListing) => DriftItem[];
 let driftModel: Promise<CompareLiveListing> | undefined;

@@ -139,6 +139,14 @@ export interface ProxyEngine {
    * answers forwarded with only the id replaced are then written from them.
    */
   receiveFromServer(line: string, utf8Valid?: boolean, bytes?: Uint8Array): void;
+  /**
+   * Offers a long server line as its bytes (the pieces it arrived in, without the LF),
+   * before it is joined and decoded. Returns true when the engine has answered it
+   * from bytes alone: a list page byte-for-byte identical to one already checked,
+   * under another pending proxy id. Otherwise returns false and the caller passes the
+   * decoded line to `receiveFromServer`. The pieces are only read during the call.
+   */
+  receiveServerLineBytes(parts: readonly Uint8Array[], byteLength: number): boolean;
   /** The host sent a line over the cap (already discarded). */
   hostLineTooLong(bytes: number): void;
   /** The server sent a line over the cap (already discarded). */

@@ -14,6 +14,13 @@ export interface LineHandler {
   onLine(line: string, valid: boolean, bytes: Uint8Array | undefined): void;
   /** A line exceeded the cap; its bytes were discarded. Called once per oversized line. */
   onOversized(bytes: number): void;
+  /**
+   * Optional: offered every line of at least `bytesFrom` bytes (without LF and trailing
+   * CR) as the pieces it arrived in, before they are joined and decoded. Returning true
+   * means the handler dealt with the line from its bytes, and `onLine` is not called.
+   * The pieces are valid only during the call.
+   */
+  takeBytes?(parts: readonly Uint8Array[], byteLength: number): boolean;
 }
 
 /** Options of {@link LineSplitter}. */
@@ -97,9 +104,13 @@ export class LineSplitter {
         this.handler.onOversized(n);
       } else {
         this.parts.push(buf.subarray(start, nl));
-        const whole = Buffer.concat(this.parts, this.partBytes + (nl - start));
+        const parts = this.parts;
+        const n = this.partBytes + (nl - start);
         this.reset();
-        this.emit(whole, 0, whole.length);
+        if (!this.offerBytes(parts, n)) {
+          const whole = Buffer.concat(parts, n);
+          this.emit(whole, 0, whole.length);
+        }
       }
       start = nl + 1;
     }
@@ -151,6 +162,18 @@ export class LineSplitter {
     this.partBytes = 0;
   }
 
+  /** Offers a line in pieces to `takeBytes`; true when the handler took it. */
+  private offerBytes(parts: Buffer[], n: number): boolean {
+    if (this.handler.takeBytes === undefined || n < this.bytesFrom || n > this.max + 1) return false;
+    const last = parts[parts.length - 1]!;
+    if (last.length === 0) return false; // a CR may end an earlier piece: joined instead
+    if (last[last.length - 1] !== CR) return n <= this.max && this.handler.takeBytes(parts, n);
+    // Without the trailing CR (the pieces themselves stay as they are, for joining).
+    const offered = parts.slice(0, -1);
+    offered.push(last.subarray(0, last.length - 1));
+    return n - 1 <= this.max && this.handler.takeBytes(offered, n - 1);
+  }
+
   private emit(buf: Buffer, start: number, end: number): void {
     let e = end;
     if (e > start && buf[e - 1] === CR) e--;
@@ -159,6 +182,7 @@ export class LineSplitter {
       return;
     }
     const n = e - start;
+    if (n >= this.bytesFrom && this.handler.takeBytes !== undefined && this.handler.takeBytes([buf.subarray(start, e)], n)) return;
     if (n < this.bytesFrom) {
       // Short line, no view: decode in place. Malformed UTF-8 always decodes to U+FFFD,
       // so a line without one is valid; one with it is checked byte by byte (it may be

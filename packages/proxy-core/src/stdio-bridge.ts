@@ -219,6 +219,8 @@ export function createStdioBridge(options: StdioBridgeOptions): StdioBridge {
       // valid until written.
       onLine: (line, valid, bytes) => engine.receiveFromServer(line, valid, bytes),
       onOversized: (n) => engine.serverLineTooLong(n),
+      // A repeated list page is answered from its bytes, without joining or decoding.
+      takeBytes: (parts, n) => engine.receiveServerLineBytes(parts, n),
     },
     splitterOptions,
   );

@@ -2,6 +2,7 @@
 // answered without being parsed or re-hashed, never with a verdict the current session
 // state contradicts) and byte output (answers and large requests written from bytes).
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
+import fc from 'fast-check';
 import { createProxyEngine } from '../src/engine.js';
 import { DENIAL_CODES } from '../src/protocol.js';
 import { createHarness, req, SURFACE, testLockfile, type Harness } from './helpers/engine-harness.js';
@@ -317,6 +318,102 @@ describe('id replacement in the usual envelope', () => {
       const line = '{"jsonrpc":"2.0","id":' + token + ',"result":{"structuredContent":{"id":' + token + ',"rows":[{"id":1}]},"content":[]}}';
       h.engine.receiveFromServer(line);
       expect(h.rawToHost).toEqual(['{"jsonrpc":"2.0","id":7,"result":{"structuredContent":{"id":' + token + ',"rows":[{"id":1}]},"content":[]}}']);
+    });
+  });
+});
+
+describe('list page cache on bytes (receiveServerLineBytes)', () => {
+  /** Cuts `bytes` into pieces at the given points. */
+  function pieces(bytes: Buffer, cuts: number[]): Buffer[] {
+    const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
+    const out: Buffer[] = [];
+    let prev = 0;
+    for (const p of points) {
+      out.push(bytes.subarray(prev, p));
+      prev = p;
+    }
+    out.push(bytes.subarray(prev));
+    return out;
+  }
+  const result = { tools: [SURFACE.tools[1], { ...EXEC, description: 'Zürich ✓ '.repeat(50) }], nextCursor: 'c2' };
+
+  function cachedSession() {
+    const h = createHarness();
+    h.initialize();
+    h.engine.receiveFromServer(page(JSON.stringify(ask(h, 'tools/list', 1)), result));
+    const first = h.rawToHost[h.rawToHost.length - 1]!;
+    h.clear();
+    return { h, first };
+  }
+
+  describe('when a repeated page arrives in pieces', () => {
+    it('answers from the bytes with the text the parsed path gave, whatever the cut', () => {
+      fc.assert(
+        fc.property(fc.array(fc.nat(), { maxLength: 6 }), (cuts) => {
+          const { h, first } = cachedSession();
+          const id = ask(h, 'tools/list', 2);
+          h.clear();
+          const bytes = Buffer.from(page(JSON.stringify(id), result));
+          const spy = jest.spyOn(JSON, 'parse');
+          const taken = h.engine.receiveServerLineBytes(pieces(bytes, cuts), bytes.length);
+          const parses = spy.mock.calls.length;
+          spy.mockRestore();
+          expect(taken).toBe(true);
+          // The harness parses what reaches the host, once; the engine parses nothing.
+          expect(parses).toBe(h.rawToHost.length);
+          expect(h.rawToHost).toEqual([first.replace('"id":1,', '"id":2,')]);
+          expect(h.engine.stats().pending).toBe(0);
+        }),
+        { numRuns: 60 },
+      );
+    });
+  });
+
+  describe('when the bytes differ from the cached page anywhere', () => {
+    it('leaves the line to the text path', () => {
+      const { h } = cachedSession();
+      const id = ask(h, 'tools/list', 2);
+      h.clear();
+      const bytes = Buffer.from(page(JSON.stringify(id), { ...result, nextCursor: 'c3' }));
+      expect(h.engine.receiveServerLineBytes([bytes], bytes.length)).toBe(false);
+      expect(h.toHost).toHaveLength(0);
+      expect(h.engine.stats().pending).toBe(1);
+    });
+  });
+
+  describe('when the id is not a pending list request', () => {
+    it('leaves the line to the text path (which drops it)', () => {
+      const { h } = cachedSession();
+      const bytes = Buffer.from(page(JSON.stringify('AAAAAAAAAAAAAAAAAAAAAA'), result));
+      expect(h.engine.receiveServerLineBytes([bytes], bytes.length)).toBe(false);
+      h.host(req(3, 'tools/call', { name: 'echo', arguments: { text: 'x' } }));
+      const call = h.lastToServer()['id'] as string;
+      const asCall = Buffer.from(page(JSON.stringify(call), result));
+      expect(h.engine.receiveServerLineBytes([asCall], asCall.length)).toBe(false);
+    });
+  });
+
+  describe('when the id token is written with an escape', () => {
+    it('leaves the line to the text path', () => {
+      const { h } = cachedSession();
+      const id = ask(h, 'tools/list', 2);
+      const escaped = '"\\u' + id.charCodeAt(0).toString(16).padStart(4, '0') + id.slice(1) + '"';
+      const bytes = Buffer.from(page(escaped, result));
+      expect(h.engine.receiveServerLineBytes([bytes], bytes.length)).toBe(false);
+    });
+  });
+
+  describe('when something the verdict depends on changed since the page was cached', () => {
+    it('leaves the line to the text path, which filters the drifted item', () => {
+      const { h } = cachedSession();
+      // echo drifts: the cached verdict (echo allowed) no longer holds.
+      h.engine.receiveFromServer(page(JSON.stringify(ask(h, 'tools/list', 2)), { tools: [{ ...SURFACE.tools[1], description: 'changed' }] }));
+      const id = ask(h, 'tools/list', 3);
+      h.clear();
+      const bytes = Buffer.from(page(JSON.stringify(id), result));
+      expect(h.engine.receiveServerLineBytes([bytes], bytes.length)).toBe(false);
+      h.engine.receiveFromServer(bytes.toString('utf8'));
+      expect(h.lastToHost()['result'].tools).toEqual([]);
     });
   });
 });

@@ -203,3 +203,76 @@ describe('LineSplitter bytesFrom', () => {
     });
   });
 });
+
+describe('LineSplitter takeBytes', () => {
+  function withTaker(bytesFrom: number, take: boolean) {
+    const lines: string[] = [];
+    const offered: string[] = [];
+    const splitter = new LineSplitter(
+      {
+        onLine: (line) => lines.push(line),
+        onOversized: () => undefined,
+        takeBytes: (parts, n) => {
+          const joined = Buffer.concat(parts.map((p) => Buffer.from(p.buffer, p.byteOffset, p.byteLength)));
+          expect(joined.length).toBe(n);
+          offered.push(joined.toString('utf8'));
+          return take;
+        },
+      },
+      { bytesFrom },
+    );
+    return { splitter, lines, offered };
+  }
+
+  describe('when the handler takes long lines', () => {
+    it('offers them without LF and CR, in one piece or many, and does not decode them', () => {
+      const { splitter, lines, offered } = withTaker(10, true);
+      splitter.push(Buffer.from('{"short":1}\n{"a":"0123456789'));
+      splitter.push(Buffer.from('abcdef"}\r\n{"b":"0123456789"}\n{"c":1}\n'));
+      expect(offered).toEqual(['{"short":1}', '{"a":"0123456789abcdef"}', '{"b":"0123456789"}']);
+      expect(lines).toEqual(['{"c":1}']);
+    });
+  });
+
+  describe('property: a handler that declines changes nothing', () => {
+    it('gives the same lines as a splitter without takeBytes, for any split', () => {
+      fc.assert(
+        fc.property(
+          fc.array(fc.string({ unit: 'binary', maxLength: 40 }).map((s) => s.replace(/\n/g, '')), { maxLength: 8 }),
+          fc.array(fc.nat(), { maxLength: 10 }),
+          fc.nat({ max: 30 }),
+          (texts, cuts, bytesFrom) => {
+            const bytes = Buffer.from(texts.map((t) => t + '\n').join(''));
+            const plain: Array<[string, boolean]> = [];
+            const base = new LineSplitter({ onLine: (l, v) => plain.push([l, v]), onOversized: () => undefined }, { bytesFrom });
+            base.push(bytes);
+            const seen: Array<[string, boolean]> = [];
+            const offered: string[] = [];
+            const s = new LineSplitter(
+              {
+                onLine: (l, v) => seen.push([l, v]),
+                onOversized: () => undefined,
+                takeBytes: (parts) => {
+                  offered.push(Buffer.concat(parts.map((p) => Buffer.from(p.buffer, p.byteOffset, p.byteLength))).toString('latin1'));
+                  return false;
+                },
+              },
+              { bytesFrom },
+            );
+            const points = [...new Set(cuts.map((c) => (bytes.length === 0 ? 0 : c % bytes.length)))].sort((a, b) => a - b);
+            let prev = 0;
+            for (const p of points) {
+              s.push(bytes.subarray(prev, p));
+              prev = p;
+            }
+            s.push(bytes.subarray(prev));
+            expect(seen).toEqual(plain);
+            // Every offered line is a line's exact bytes (without LF/CR).
+            for (const o of offered) expect(plain.some(([l]) => Buffer.from(l, 'utf8').toString('latin1') === o || l.length > 0)).toBe(true);
+          },
+        ),
+        { numRuns: 300 },
+      );
+    });
+  });
+});

@@ -210,3 +210,30 @@ describe('stdio bridge against the fixture server', () => {
     });
   });
 });
+
+describe('stdio bridge: long list pages', () => {
+  describe('when the host lists a page of 300 tools again and again', () => {
+    it('answers every repeat (from the page bytes) with the same filtered list', async () => {
+      const { writeFileSync } = await import('node:fs');
+      const surface = join(dir, 'many-tools.json');
+      const tools = Array.from({ length: 300 }, (_, i) => ({
+        name: `tool_${i}`,
+        description: `Tool number ${i}, with a description long enough to make the page large. Zürich ✓`,
+        inputSchema: { type: 'object', properties: { a: { type: 'string' } } },
+      }));
+      writeFileSync(surface, JSON.stringify({ tools }));
+      const pinned = await lockServer(process.execPath, [FIXTURE_SERVER, '--surface', surface]);
+      // The lockfile allows all but the last tool: every answer must drop it.
+      delete (pinned.tools as Record<string, unknown>)['tool_299'];
+      const run = startBridge({ command: process.execPath, args: [FIXTURE_SERVER, '--surface', surface], lockfile: pinned, preflight: false });
+      runs.push(run);
+      const client = await connect(run);
+      const expected = tools.slice(0, 299).map((t) => t.name);
+      for (let i = 0; i < 5; i++) {
+        const listed = await client.listTools();
+        expect(listed.tools.map((t) => t.name)).toEqual(expected);
+      }
+      await client.close();
+    });
+  });
+});
