@@ -104,11 +104,12 @@ export class LineSplitter {
         this.handler.onOversized(n);
       } else {
         this.parts.push(buf.subarray(start, nl));
-        const parts = this.parts;
         const n = this.partBytes + (nl - start);
-        this.reset();
-        if (!this.offerBytes(parts, n)) {
-          const whole = Buffer.concat(parts, n);
+        if (this.offerBytes(this.parts, n)) {
+          this.reset();
+        } else {
+          const whole = Buffer.concat(this.parts, n);
+          this.reset();
           this.emit(whole, 0, whole.length);
         }
       }
