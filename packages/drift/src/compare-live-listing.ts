@@ -1,7 +1,7 @@
-import type { JsonObject, Lockfile, ScannedServer } from '@mcptrust/lockfile';
+import type { Lockfile } from '@mcptrust/lockfile';
 import { analyzeScanReport } from './analyze-scan-report.js';
 import { compareToLockfile } from './compare-to-lockfile.js';
-import { toPromptDefinition, toResourceDefinition, toResourceTemplateDefinition, toToolDefinition } from './definitions.js';
+import { toPromptDefinition, toResourceDefinition, toResourceTemplateDefinition, toScannedServer, toToolDefinition } from './definitions.js';
 import type { CompareOptions, DriftItem } from './drift.types.js';
 
 /**
@@ -19,10 +19,6 @@ export interface LiveListing {
   resources: readonly unknown[];
   /** Every item of every `resources/templates/list` page. */
   resourceTemplates: readonly unknown[];
-}
-
-function isObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /**
@@ -44,19 +40,6 @@ function definitions<T>(items: readonly unknown[], convert: (item: unknown, inde
   return converted.filter((item) => count.get(idOf(item)) === 1);
 }
 
-function serverOf(result: Readonly<Record<string, unknown>>): ScannedServer {
-  const info = isObject(result['serverInfo']) ? result['serverInfo'] : {};
-  const server: ScannedServer = {
-    name: typeof info['name'] === 'string' ? info['name'] : '',
-    version: typeof info['version'] === 'string' ? info['version'] : '',
-    protocolVersion: typeof result['protocolVersion'] === 'string' ? result['protocolVersion'] : '',
-    capabilities: isObject(result['capabilities']) ? result['capabilities'] : {},
-  };
-  if (typeof info['title'] === 'string') server.title = info['title'];
-  if (typeof result['instructions'] === 'string') server.instructions = result['instructions'];
-  return server;
-}
-
 /**
  * {@link compareToLockfile} for a listing gathered on a live connection rather than by
  * `scanServer`: the same severity model and sentences, so a server graded by
@@ -68,7 +51,7 @@ function serverOf(result: Readonly<Record<string, unknown>>): ScannedServer {
  */
 export function compareLiveListing(lockfile: Lockfile, live: LiveListing, options: CompareOptions = {}): DriftItem[] {
   const report = analyzeScanReport({
-    server: serverOf(live.initialize),
+    server: toScannedServer(live.initialize),
     tools: definitions(live.tools, toToolDefinition, (t) => t.name),
     prompts: definitions(live.prompts, toPromptDefinition, (p) => p.name),
     resources: definitions(live.resources, toResourceDefinition, (r) => r.uri),

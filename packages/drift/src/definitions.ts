@@ -5,6 +5,7 @@ import type {
   PromptDefinition,
   ResourceDefinition,
   ResourceTemplateDefinition,
+  ScannedServer,
   ToolDefinition,
 } from '@mcptrust/lockfile';
 import { DriftError } from './errors.js';
@@ -130,6 +131,24 @@ export function toResourceTemplateDefinition(item: unknown, index: number): Reso
   put(template, 'description', optionalString(item, 'description', where));
   put(template, 'mimeType', optionalString(item, 'mimeType', where));
   return template;
+}
+
+/**
+ * The server part of a scan from an `initialize` result: name, version, title,
+ * negotiated protocol version, capabilities and instructions (missing or mistyped
+ * fields become empty, as the lockfile pins them).
+ */
+export function toScannedServer(result: Readonly<Record<string, unknown>>): ScannedServer {
+  const info = isObject(result['serverInfo']) ? result['serverInfo'] : {};
+  const server: ScannedServer = {
+    name: typeof info['name'] === 'string' ? info['name'] : '',
+    version: typeof info['version'] === 'string' ? info['version'] : '',
+    protocolVersion: typeof result['protocolVersion'] === 'string' ? result['protocolVersion'] : '',
+    capabilities: isObject(result['capabilities']) ? result['capabilities'] : {},
+  };
+  if (typeof info['title'] === 'string') server.title = info['title'];
+  if (typeof result['instructions'] === 'string') server.instructions = result['instructions'];
+  return server;
 }
 
 /**

@@ -18,6 +18,7 @@ import {
   toPromptDefinition,
   toResourceDefinition,
   toResourceTemplateDefinition,
+  toScannedServer,
   toToolDefinition,
 } from './definitions.js';
 import { DriftError } from './errors.js';
@@ -290,17 +291,7 @@ class ScanSession {
 
   #scannedServer(): ScannedServer {
     // The SDK has validated this result before `connect` resolved.
-    const raw = this.#rawInitialize ?? {};
-    const info = isObject(raw['serverInfo']) ? raw['serverInfo'] : {};
-    const server: ScannedServer = {
-      name: typeof info['name'] === 'string' ? info['name'] : '',
-      version: typeof info['version'] === 'string' ? info['version'] : '',
-      protocolVersion: typeof raw['protocolVersion'] === 'string' ? raw['protocolVersion'] : '',
-      capabilities: isObject(raw['capabilities']) ? raw['capabilities'] : {},
-    };
-    if (typeof info['title'] === 'string') server.title = info['title'];
-    if (typeof raw['instructions'] === 'string') server.instructions = raw['instructions'];
-    return server;
+    return toScannedServer(this.#rawInitialize ?? {});
   }
 
   async #listAll<T>(
