@@ -57,6 +57,16 @@
 //                            right after notifications/initialized, send that server→client
 //                            request (repeatable, or comma-separated)
 //   --log-requests FILE      append every line received on stdin, exactly as received, to FILE
+//   --emit-on-init FILE      right after notifications/initialized (and after any
+//                            --server-request-on-init request), write each element of the
+//                            JSON array in FILE as one stdout line: objects serialized,
+//                            strings verbatim (notifications, stray responses, junk)
+//   --tasks                  2025-11-25 tasks: declare the tasks capability; a tools/call
+//                            with params.task answers a CreateTaskResult (taskId
+//                            fixture-task-N) followed by notifications/tasks/status, and
+//                            the tool's result is kept for tasks/result; tasks/get,
+//                            tasks/result, tasks/cancel answer for known ids (else -32602)
+//                            and tasks/list lists them plus a task this client never made
 //   --ignore-stdin-close     keep running after stdin ends and ignore SIGTERM
 //
 // Default surface: tools read_file, list_dir, echo, slow, hang, crash, big, sample, roots,
@@ -119,6 +129,7 @@ const BOOLEAN_FLAGS = new Set([
   'stdout-junk',
   'both-result-and-error',
   'ignore-stdin-close',
+  'tasks',
   'help',
 ]);
 const VALUE_FLAGS = new Set([
@@ -140,6 +151,7 @@ const VALUE_FLAGS = new Set([
   'never-answer',
   'server-request-on-init',
   'log-requests',
+  'emit-on-init',
 ]);
 
 function parseCount(flag, text) {
@@ -182,6 +194,8 @@ function parseArgs(argv) {
     bothResultAndError: false,
     serverRequestOnInit: [],
     logRequests: null,
+    emitOnInit: null,
+    tasks: false,
     ignoreStdinClose: false,
   };
   for (let i = 0; i < argv.length; i++) {
@@ -269,6 +283,9 @@ function parseArgs(argv) {
           if (!SERVER_REQUEST_KINDS.includes(kind)) fail(`--server-request-on-init takes ${SERVER_REQUEST_KINDS.join('|')}`);
           options.serverRequestOnInit.push(kind);
         }
+        break;
+      case 'emit-on-init':
+        options.emitOnInit = value;
         break;
       case 'log-requests':
         options.logRequests = value;
@@ -457,6 +474,7 @@ function capabilitiesFor(surface, options) {
     capabilities.resources = { subscribe: true, listChanged: true };
   }
   if (surface.prompts.length > 0 || surface.resourceTemplates.length > 0) capabilities.completions = {};
+  if (options.tasks) capabilities.tasks = { list: {}, cancel: {}, requests: { tools: { call: {} } } };
   return capabilities;
 }
 
@@ -628,6 +646,38 @@ function sendInitRequests() {
             : requestClient('ping');
     request.answer.then((answer) => log(`client answered ${kind} request ${request.id}: ${JSON.stringify(answer)}`));
   }
+  if (options.emitOnInit !== null) {
+    const lines = JSON.parse(readFileSync(options.emitOnInit, 'utf8'));
+    if (!Array.isArray(lines)) fail('--emit-on-init: the file must hold a JSON array');
+    for (const line of lines) {
+      const text = (typeof line === 'string' ? line : JSON.stringify(line)) + '\n';
+      enqueue(() => {
+        process.stdout.write(text);
+      });
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Tasks (--tasks, protocol 2025-11-25)
+
+const tasks = new Map(); // taskId → { task, result }
+const FOREIGN_TASK = { taskId: 'task-of-another-client', status: 'completed', createdAt: '2025-01-01T00:00:00.000Z', lastUpdatedAt: '2025-01-01T00:00:00.000Z', ttl: 60000 };
+
+function createTask(params, ctx) {
+  const taskId = `fixture-task-${tasks.size + 1}`;
+  const now = new Date().toISOString();
+  const task = { taskId, status: 'completed', createdAt: now, lastUpdatedAt: now, ttl: params.task?.ttl ?? 60000 };
+  const { task: _augmented, ...call } = params;
+  tasks.set(taskId, { task, result: callTool(call, ctx) });
+  ctx.afterAnswer = () => writeNotification('notifications/tasks/status', task);
+  return { task };
+}
+
+function knownTask(params) {
+  const entry = tasks.get(params?.taskId);
+  if (entry === undefined) throw new RpcError(-32602, `Unknown task: ${String(params?.taskId)}`);
+  return entry;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1004,7 +1054,22 @@ function dispatch(method, params, ctx) {
     case 'tools/list':
       return listPage('tools', 'tools', surface.tools, params);
     case 'tools/call':
-      return callTool(params, ctx);
+      return options.tasks && params?.task !== undefined ? createTask(params, ctx) : callTool(params, ctx);
+    case 'tasks/get':
+      if (!options.tasks) throw new RpcError(-32601, `Method not found: ${method}`);
+      return knownTask(params).task;
+    case 'tasks/result':
+      if (!options.tasks) throw new RpcError(-32601, `Method not found: ${method}`);
+      return knownTask(params).result;
+    case 'tasks/cancel': {
+      if (!options.tasks) throw new RpcError(-32601, `Method not found: ${method}`);
+      const entry = knownTask(params);
+      entry.task = { ...entry.task, status: 'cancelled' };
+      return entry.task;
+    }
+    case 'tasks/list':
+      if (!options.tasks) throw new RpcError(-32601, `Method not found: ${method}`);
+      return { tasks: [...[...tasks.values()].map((entry) => entry.task), FOREIGN_TASK] };
     case 'prompts/list':
       return listPage('prompts', 'prompts', surface.prompts, params);
     case 'prompts/get':

@@ -520,6 +520,28 @@ describe('fixture-server', () => {
       await server.stderrContaining('client answered roots request 0: {"result":{"roots":[]}}');
     });
 
+    it('writes the lines of --emit-on-init right after initialized, objects serialized and strings verbatim', async () => {
+      const file = join(scratch, 'emit.json');
+      writeFileSync(file, JSON.stringify([{ jsonrpc: '2.0', method: 'notifications/message', params: { level: 'info', data: 'hi' } }, 'not json']));
+      const server = await started(['--emit-on-init', file]);
+      const lines = await server.waitForLines(3);
+      expect(lines.slice(1)).toEqual(['{"jsonrpc":"2.0","method":"notifications/message","params":{"level":"info","data":"hi"}}', 'not json']);
+    });
+
+    it('runs a tools/call as a task with --tasks and answers tasks/get, tasks/result and tasks/list', async () => {
+      const server = new RawServer(FIXTURE, ['--tasks']);
+      const init = await server.initialize('2025-11-25');
+      expect((init.capabilities as Record<string, unknown>)['tasks']).toEqual({ list: {}, cancel: {}, requests: { tools: { call: {} } } });
+      server.send(request(2, 'tools/call', { name: 'echo', arguments: { message: 'hi' }, task: { ttl: 1000 } }));
+      expect(((await server.response(2)).result as { task: { taskId: string } }).task.taskId).toBe('fixture-task-1');
+      server.send(request(3, 'tasks/result', { taskId: 'fixture-task-1' }));
+      expect((await server.response(3)).result).toMatchObject({ content: [{ type: 'text', text: 'hi' }] });
+      server.send(request(4, 'tasks/get', { taskId: 'nope' }));
+      expect((await server.response(4)).error).toMatchObject({ code: -32602 });
+      server.send(request(5, 'tasks/list'));
+      expect(((await server.response(5)).result as { tasks: Array<{ taskId: string }> }).tasks.map((t) => t.taskId)).toEqual(['fixture-task-1', 'task-of-another-client']);
+    });
+
     it('refuses sample when the client did not declare sampling', async () => {
       const server = await started();
       server.send(request(2, 'tools/call', { name: 'sample', arguments: {} }));

@@ -35,7 +35,7 @@ async function toolNames(run: ProxyRun, id: string): Promise<string[]> {
   return ((list.message['result'] as { tools: Array<{ name: string }> }).tools).map((t) => t.name);
 }
 
-describe('shadow tool added mid-session', () => {
+describe('PROTOCOL 17 and 22: shadow tool added mid-session', () => {
   it('filters exec_shell from the list and blocks calling it with the brief log line', async () => {
     const run = proxied(['--drift-after', '1', '--drift', 'add-tool']);
     await run.initialize();
@@ -53,7 +53,7 @@ describe.each([
   ['schema widened mid-session', 'widen-schema'],
   ['description changed to an injection', 'inject-description'],
   ['annotations changed to look safer', 'change-annotations'],
-])('%s', (_title, kind) => {
+])('PROTOCOL 21: %s', (_title, kind) => {
   it('filters the changed tool and blocks its calls (DEFINITION_DRIFTED)', async () => {
     const run = proxied(['--drift-after', '1', '--drift', kind, '--drift-tool', 'read_file']);
     await run.initialize();
@@ -69,7 +69,7 @@ describe.each([
   });
 });
 
-describe('look-alike name', () => {
+describe('PROTOCOL 20: look-alike name (no Unicode normalization)', () => {
   it('refuses the session at preflight when the server serves a confusable of a pinned name (exit 1)', async () => {
     const run = proxied(['--confusable']);
     const answer = await run.request('init', 'initialize', { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'h', version: '1' } });
@@ -91,7 +91,7 @@ describe('look-alike name', () => {
   });
 });
 
-describe('spoofed responses from the server', () => {
+describe('PROTOCOL 11: spoofed responses from the server', () => {
   it('delivers exactly one answer per request when the server answers twice', async () => {
     const run = proxied(['--duplicate-responses']);
     await run.initialize();
@@ -128,7 +128,7 @@ describe('spoofed responses from the server', () => {
   });
 });
 
-describe('stdout junk from the server', () => {
+describe('PROTOCOL 4: stdout junk from the server', () => {
   it('drops non-JSON lines and keeps the session', async () => {
     const run = proxied(['--stdout-junk']);
     await run.initialize();
@@ -139,7 +139,7 @@ describe('stdout junk from the server', () => {
   });
 });
 
-describe('never-answering server', () => {
+describe('PROTOCOL 12 and 41: never-answering server', () => {
   it('refuses request 1025 while 1024 are pending, then recovers after the timeout', async () => {
     const run = proxied(['--never-answer', 'tools/call'], ['--request-timeout', '1500ms']);
     await run.initialize();
@@ -154,7 +154,7 @@ describe('never-answering server', () => {
   }, 30_000);
 });
 
-describe('crash mid-call', () => {
+describe('PROTOCOL 43: crash mid-call', () => {
   it('answers the pending call with -32061 and exits 2 naming the exit code', async () => {
     const run = proxied(['--crash-after', '1']);
     await run.initialize();
@@ -165,7 +165,7 @@ describe('crash mid-call', () => {
   });
 });
 
-describe('10 MiB + 1 lines from the server', () => {
+describe('PROTOCOL 40: 10 MiB + 1 lines from the server', () => {
   it('drops the oversized line without buffering it and keeps the session', async () => {
     const run = proxied(['--oversized-line', String(10 * 1024 * 1024 + 1)]);
     await run.initialize();

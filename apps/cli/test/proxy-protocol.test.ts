@@ -383,3 +383,179 @@ describe('PROTOCOL 43: the server exits mid-call', () => {
     expect(run.stderr()).toMatch(/mcptrust: error: the server exited with code 3/);
   });
 });
+
+// ---------------------------------------------------------------------------------------
+// Lists served verbatim (--surface) and server output written as is (--emit-on-init).
+
+/** A fixture surface file (served verbatim) and the lockfile of its clean form. */
+async function surfaceSession(clean: Record<string, unknown>, served: Record<string, unknown>, name: string) {
+  const { writeFileSync } = await import('node:fs');
+  const cleanFile = join(dir, `${name}-clean.json`);
+  const servedFile = join(dir, `${name}-served.json`);
+  writeFileSync(cleanFile, JSON.stringify(clean));
+  writeFileSync(servedFile, JSON.stringify(served));
+  const pinned = await lockWithCli(dir, `${name}-lock.json`, [NODE, FIXTURE, '--surface', cleanFile]);
+  // --no-preflight: the session starts, and the lists themselves are under test.
+  const run = startProxy(['--lock', pinned, '--no-preflight'], [NODE, FIXTURE, '--surface', servedFile]);
+  await run.initialize();
+  return run;
+}
+
+const ECHO = { name: 'echo', description: 'Echo the message.', inputSchema: { type: 'object', properties: { message: { type: 'string' } } } };
+const LIST_DIR = { name: 'list_dir', description: 'List a directory.', inputSchema: { type: 'object', properties: { path: { type: 'string' } } } };
+
+describe('PROTOCOL 18: malformed lists fail closed', () => {
+  it('drops non-object items and items without a string name', async () => {
+    const run = await surfaceSession({ tools: [ECHO, LIST_DIR] }, { tools: [ECHO, 42, { description: 'no name', inputSchema: { type: 'object' } }, { name: 7, inputSchema: { type: 'object' } }, LIST_DIR] }, 'malformed');
+    const list = await run.request('l', 'tools/list', {});
+    expect((list.message['result'] as { tools: Array<{ name: string }> }).tools.map((t) => t.name)).toEqual(['echo', 'list_dir']);
+    await run.waitForStderr(/action=filtered method=tools\/list count=3 reason="malformed item"/);
+  });
+});
+
+describe('PROTOCOL 19: resources/list is always filtered', () => {
+  it('keeps the pinned static resource and template matches, drops the rest', async () => {
+    const readme = { uri: 'fixture://docs/readme', name: 'readme', mimeType: 'text/markdown' };
+    const template = { uriTemplate: 'file:///project/{path}', name: 'project-file' };
+    const run = await surfaceSession(
+      { resources: [readme], resourceTemplates: [template] },
+      { resources: [readme, { uri: 'fixture://secrets/env', name: 'env' }, { uri: 'file:///project/notes.txt', name: 'notes' }, { uri: 'file:///etc/passwd', name: 'passwd' }], resourceTemplates: [template] },
+      'resources',
+    );
+    const list = await run.request('r', 'resources/list', {});
+    expect((list.message['result'] as { resources: Array<{ uri: string }> }).resources.map((r) => r.uri)).toEqual(['fixture://docs/readme', 'file:///project/notes.txt']);
+  });
+});
+
+describe('PROTOCOL 20: names compare byte-for-byte; a name listed twice is dropped', () => {
+  it('drops both copies of echo and blocks its calls, keeps list_dir', async () => {
+    const run = await surfaceSession({ tools: [ECHO, LIST_DIR] }, { tools: [ECHO, LIST_DIR, ECHO] }, 'twice');
+    const list = await run.request('l', 'tools/list', {});
+    expect((list.message['result'] as { tools: Array<{ name: string }> }).tools.map((t) => t.name)).toEqual(['list_dir']);
+    const call = await run.request('c', 'tools/call', { name: 'echo', arguments: { message: 'x' } });
+    expect(errorOf(call.message).code).toBe(-32053);
+  });
+});
+
+/** The proxy in front of a fixture that writes `lines` to stdout right after initialized. */
+async function emitting(lines: unknown[], capabilities: Record<string, unknown> = {}, protocolVersion = '2025-06-18') {
+  const { writeFileSync } = await import('node:fs');
+  const file = join(dir, `emit-${++logCount}.json`);
+  // A last notification that always passes marks the end of what the server wrote.
+  writeFileSync(file, JSON.stringify([...lines, { jsonrpc: '2.0', method: 'notifications/prompts/list_changed' }]));
+  const { run, log } = proxied(['--emit-on-init', file]);
+  await run.initialize(capabilities, protocolVersion);
+  await run.waitFor((m) => m['method'] === 'notifications/prompts/list_changed');
+  const methods = run.received.map((r) => r.message['method']).filter((m) => m !== undefined);
+  return { run, log, methods, messages: run.received.map((r) => r.message) };
+}
+
+describe('PROTOCOL 26: notifications/resources/updated for URIs that are not allowed', () => {
+  it('is dropped and audited; an allowed URI passes', async () => {
+    const { run, messages } = await emitting([
+      { jsonrpc: '2.0', method: 'notifications/resources/updated', params: { uri: 'fixture://secrets/env' } },
+      { jsonrpc: '2.0', method: 'notifications/resources/updated', params: { uri: 'fixture://docs/readme' } },
+    ]);
+    const updated = messages.filter((m) => m['method'] === 'notifications/resources/updated').map((m) => (m['params'] as { uri: string }).uri);
+    expect(updated).toEqual(['fixture://docs/readme']);
+    await run.waitForStderr(/action=dropped .*notifications\/resources\/updated/);
+  });
+});
+
+describe('PROTOCOL 30: server notifications/cancelled', () => {
+  it('is dropped when no server→client request is live', async () => {
+    const { run, methods } = await emitting([{ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 999, reason: 'x' } }]);
+    expect(methods).not.toContain('notifications/cancelled');
+    await run.waitForStderr(/action=dropped .*notifications\/cancelled/);
+  });
+});
+
+describe('PROTOCOL 32: notifications passed unchanged', () => {
+  it('passes list_changed and log messages, and drops a log message over the size cap', async () => {
+    const { messages } = await emitting([
+      { jsonrpc: '2.0', method: 'notifications/tools/list_changed' },
+      { jsonrpc: '2.0', method: 'notifications/message', params: { level: 'info', logger: 'fixture', data: 'small' } },
+      { jsonrpc: '2.0', method: 'notifications/message', params: { level: 'info', logger: 'fixture', data: 'x'.repeat(300 * 1024) } },
+    ]);
+    expect(messages.filter((m) => m['method'] === 'notifications/tools/list_changed')).toHaveLength(1);
+    const logs = messages.filter((m) => m['method'] === 'notifications/message');
+    expect(logs.map((m) => (m['params'] as { data: string }).data)).toEqual(['small']);
+  });
+});
+
+describe('PROTOCOL 33: notifications for known IDs only', () => {
+  it('drops elicitation/complete and tasks/status for IDs the session never saw', async () => {
+    const { run, methods } = await emitting(
+      [
+        { jsonrpc: '2.0', method: 'notifications/elicitation/complete', params: { elicitationId: 'never-seen' } },
+        { jsonrpc: '2.0', method: 'notifications/tasks/status', params: { taskId: 'never-seen', status: 'working', createdAt: '2025-01-01T00:00:00Z', lastUpdatedAt: '2025-01-01T00:00:00Z', ttl: 1000 } },
+      ],
+      { elicitation: {} },
+      '2025-11-25',
+    );
+    expect(methods).not.toContain('notifications/elicitation/complete');
+    expect(methods).not.toContain('notifications/tasks/status');
+    await run.waitForStderr(/action=dropped .*notifications\/tasks\/status/);
+  });
+});
+
+describe('PROTOCOL 35: sampling knobs', () => {
+  it('relays sampling/createMessage with includeContext "none" and without server-supplied tools', async () => {
+    const { messages } = await emitting(
+      [{ jsonrpc: '2.0', id: 77, method: 'sampling/createMessage', params: { messages: [], maxTokens: 5, includeContext: 'allServers', tools: [{ name: 't', inputSchema: { type: 'object' } }], toolChoice: { mode: 'auto' } } }],
+      { sampling: {} },
+      '2025-11-25',
+    );
+    const relayed = messages.find((m) => m['method'] === 'sampling/createMessage');
+    expect(relayed).toBeDefined();
+    expect(relayed!['id']).not.toBe(77);
+    const params = relayed!['params'] as Record<string, unknown>;
+    expect(params['includeContext']).toBe('none');
+    expect(params).not.toHaveProperty('tools');
+    expect(params).not.toHaveProperty('toolChoice');
+  });
+});
+
+// ---------------------------------------------------------------------------------------
+// Tasks (2025-11-25): the fixture with --tasks runs task-augmented calls.
+
+describe('PROTOCOL 36, 37, 38: tasks', () => {
+  let tasksLock = '';
+  beforeAll(async () => {
+    tasksLock = await lockWithCli(dir, 'fixture-tasks.json', [NODE, FIXTURE, '--tasks']);
+  }, 30_000);
+
+  it('records the task of an allowed call, serves its tasks/get|result, filters tasks/list and refuses unknown task ids', async () => {
+    const log = join(dir, `requests-${++logCount}.ndjson`);
+    const run = startProxy(['--lock', tasksLock], [NODE, FIXTURE, '--tasks', '--log-requests', log]);
+    await run.initialize({}, '2025-11-25');
+    const created = await run.request('t1', 'tools/call', { name: 'echo', arguments: { message: 'hi' }, task: { ttl: 60000 } });
+    const taskId = (created.message['result'] as { task: { taskId: string } }).task.taskId;
+    expect(taskId).toBe('fixture-task-1');
+    // PROTOCOL 33: the status notification of a task this session created passes.
+    await run.waitFor((m) => m['method'] === 'notifications/tasks/status');
+    const got = await run.request('g', 'tasks/get', { taskId });
+    expect(got.message['result']).toMatchObject({ taskId });
+    const result = await run.request('r', 'tasks/result', { taskId });
+    expect(result.message['result']).toMatchObject({ content: [{ type: 'text', text: 'hi' }] });
+    // PROTOCOL 37: an id the session never saw is refused locally and never reaches the server.
+    const foreign = await run.request('f', 'tasks/get', { taskId: 'task-of-another-client' });
+    expect(errorOf(foreign.message).code).toBe(-32602);
+    expect(loggedRequests(log).some((l) => (l['params'] as { taskId?: string } | undefined)?.taskId === 'task-of-another-client')).toBe(false);
+    // PROTOCOL 38: tasks/list shows only the tasks of this session.
+    const list = await run.request('l', 'tasks/list', {});
+    expect((list.message['result'] as { tasks: Array<{ taskId: string }> }).tasks.map((t) => t.taskId)).toEqual([taskId]);
+  });
+});
+
+describe('PROTOCOL 39: tasks on earlier protocol versions', () => {
+  it('refuses tasks/* and task-augmented calls under 2025-06-18, forwarding nothing', async () => {
+    const { run, log } = proxied();
+    await run.initialize({}, '2025-06-18');
+    const call = await run.request('t', 'tools/call', { name: 'echo', arguments: { message: 'hi' }, task: { ttl: 1000 } });
+    expect(errorOf(call.message).message).toMatch(/^MCPTRUST_DENIED: task-augmented calls are not available/);
+    const get = await run.request('g', 'tasks/get', { taskId: 'x' });
+    expect(errorOf(get.message).message).toMatch(/^MCPTRUST_DENIED: tasks are not available under protocol 2025-06-18/);
+    expect(loggedRequests(log).some((l) => l['method'] === 'tasks/get' || (l['method'] === 'tools/call' && 'task' in ((l['params'] as object) ?? {})))).toBe(false);
+  });
+});
