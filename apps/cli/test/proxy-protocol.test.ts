@@ -97,6 +97,23 @@ describe('PROTOCOL 5: batches outside 2025-03-26', () => {
   });
 });
 
+describe('PROTOCOL 5: batches under 2025-03-26', () => {
+  it('splits the batch, checks each element, and never forwards an array', async () => {
+    const { run, log } = proxied();
+    await run.initialize({}, '2025-03-26');
+    run.send(
+      '[{"jsonrpc":"2.0","id":61,"method":"ping"},{"jsonrpc":"2.0","id":62,"method":"tools/call","params":{"name":"exec_shell","arguments":{}}},' +
+        '{"jsonrpc":"2.0","id":63,"method":"initialize","params":{"protocolVersion":"2025-03-26","capabilities":{},"clientInfo":{"name":"h","version":"1"}}}]\n',
+    );
+    expect((await run.waitFor((m) => m['id'] === 61)).message['result']).toEqual({});
+    expect(errorOf((await run.waitFor((m) => m['id'] === 62)).message).code).toBe(-32050);
+    expect(errorOf((await run.waitFor((m) => m['id'] === 63)).message).code).toBe(-32600);
+    const lines = loggedRequests(log);
+    expect(lines.filter((l) => l['method'] === 'ping')).toHaveLength(1);
+    expect(lines.some((l) => Array.isArray(l) || l['method'] === 'tools/call')).toBe(false);
+  });
+});
+
 describe('PROTOCOL 6: envelope', () => {
   it('refuses jsonrpc other than "2.0" with -32600 and the host id', async () => {
     const { run } = proxied();
