@@ -635,7 +635,7 @@ class Engine implements ProxyEngine {
     }
     const entry = new Pending(proxyId, jsonString(proxyId), undefined, undefined, method, Date.now() + this.startupTimeout, this.startupTimeout, undefined, undefined, false, onAnswer);
     this.pending.set(proxyId, entry);
-    let line = '{"jsonrpc":"2.0","id":' + JSON.stringify(proxyId) + ',"method":' + JSON.stringify(method);
+    let line = ENVELOPE_HEAD + entry.proxyIdJson + ',"method":' + jsonString(method);
     if (params !== undefined) line += ',"params":' + JSON.stringify(params);
     this.io.toServer(line + '}');
     this.armTimer();
@@ -940,7 +940,7 @@ class Engine implements ProxyEngine {
     }
     const reported = new Set<string>();
     for (const d of drift) {
-      const key = d.kind + '\0' + d.id;
+      const key = driftKey(d.kind, d.id);
       reported.add(key);
       // Items the engine saw listed twice or malformed are not in the model's input.
       if (d.fields?.some((f) => f.startsWith('('))) continue;
@@ -950,8 +950,9 @@ class Engine implements ProxyEngine {
       d.message = g.message;
     }
     for (const [key, g] of worst) {
-      if (reported.has(key) || !key.startsWith('server\0')) continue;
-      drift.push({ kind: 'server', id: key.slice('server\0'.length), change: g.kind, severity: g.severity, message: g.message });
+      const serverField = serverFieldOf(g);
+      if (reported.has(key) || serverField === undefined) continue;
+      drift.push({ kind: 'server', id: serverField, change: g.kind, severity: g.severity, message: g.message });
     }
   }
 
@@ -1289,14 +1290,6 @@ class Engine implements ProxyEngine {
     if (cache.length > MAX_CACHED_PAGES) cache.length = MAX_CACHED_PAGES;
   }
 
-  /**
-   * Answers a list page from the cache when `line` is exactly a cached page's text
-   * with another pending proxy id in place of the old one. Replacing one plain JSON
-   * string token by another leaves a valid document with the same structure, so the
-   * line needs neither parsing nor re-hashing: it is the page that was checked, and
-   * the state its verdict depended on has not changed (`stateVersion`). Returns false
-   * (the caller takes the full path) on any doubt.
-   */
   receiveServerLineBytes(parts: readonly Uint8Array[], byteLength: number): boolean {
     if (this.currentState === 'closed' || this.pageCache.length === 0) return false;
     try {
@@ -1342,13 +1335,21 @@ class Engine implements ProxyEngine {
     if (c.audit !== undefined) this.audit(this.mode === 'audit-only' ? 'audit_only' : 'filtered', 'server_to_host', { ...c.audit });
     if (this.io.toHostBytes !== undefined) {
       c.tailBytes ??= Buffer.from(c.tail);
-      this.io.toHostBytes([Buffer.from('{"jsonrpc":"2.0","id":' + entry.hostId), c.tailBytes]);
+      this.io.toHostBytes([Buffer.from(ENVELOPE_HEAD + entry.hostId), c.tailBytes]);
     } else {
-      this.io.toHost('{"jsonrpc":"2.0","id":' + entry.hostId + c.tail);
+      this.io.toHost(ENVELOPE_HEAD + entry.hostId + c.tail);
     }
     return true;
   }
 
+  /**
+   * Answers a list page from the cache when `line` is exactly a cached page's text
+   * with another pending proxy id in place of the old one. Replacing one plain JSON
+   * string token by another leaves a valid document with the same structure, so the
+   * line needs neither parsing nor re-hashing: it is the page that was checked, and
+   * the state its verdict depended on has not changed (`stateVersion`). Returns false
+   * (the caller takes the full path) on any doubt.
+   */
   private cachedListPage(line: string): boolean {
     const cache = this.pageCache;
     for (let i = 0; i < cache.length; i++) {
@@ -1627,7 +1628,7 @@ class Engine implements ProxyEngine {
         continue;
       }
       this.hostError(entry.hostId, DENIAL_CODES.REQUEST_TIMEOUT, `MCPTRUST_ERROR: request timed out after ${entry.timeoutMs} ms`, { code: 'REQUEST_TIMEOUT' });
-      this.io.toServer('{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":' + JSON.stringify(entry.proxyId) + ',"reason":"timeout"}}');
+      this.io.toServer('{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":' + entry.proxyIdJson + ',"reason":"timeout"}}');
       this.audit('timeout', 'host_to_server', { method: entry.method, code: 'REQUEST_TIMEOUT', ...(entry.tool !== undefined ? { tool: entry.tool } : {}) });
     }
     for (const sr of this.serverRequests.values()) {
@@ -1667,43 +1668,44 @@ class Engine implements ProxyEngine {
 
 const ENVELOPE_HEAD = '{"jsonrpc":"2.0","id":';
 
-/** Whether the bytes of `parts` from `offset` on start with `expected`. */
-function bytesAt(parts: readonly Uint8Array[], offset: number, expected: Uint8Array): boolean {
+/**
+ * Visits the bytes `[offset, offset + length)` of a line given as pieces, one view per
+ * piece it spans (`at`: the view's position within the range). Returns false when a
+ * visit does, or when the pieces end before the range does.
+ */
+function eachRange(parts: readonly Uint8Array[], offset: number, length: number, visit: (view: Uint8Array, at: number) => boolean): boolean {
   let skip = offset;
   let done = 0;
   for (const part of parts) {
+    if (done === length) break;
     if (skip >= part.length) {
       skip -= part.length;
       continue;
     }
-    const n = Math.min(part.length - skip, expected.length - done);
-    if (Buffer.compare(part.subarray(skip, skip + n), expected.subarray(done, done + n)) !== 0) return false;
+    const n = Math.min(part.length - skip, length - done);
+    if (!visit(part.subarray(skip, skip + n), done)) return false;
     done += n;
     skip = 0;
-    if (done === expected.length) return true;
   }
-  return done === expected.length;
+  return done === length;
 }
 
-/** The `n` bytes of `parts` from `offset` as text, if they are ASCII; else undefined. */
+/** Whether the bytes of `parts` from `offset` on start with `expected`. */
+function bytesAt(parts: readonly Uint8Array[], offset: number, expected: Uint8Array): boolean {
+  return eachRange(parts, offset, expected.length, (view, at) => Buffer.compare(view, expected.subarray(at, at + view.length)) === 0);
+}
+
+/** The `n` bytes of `parts` from `offset` as text, if they are printable ASCII; else undefined. */
 function asciiAt(parts: readonly Uint8Array[], offset: number, n: number): string | undefined {
   let text = '';
-  let skip = offset;
-  for (const part of parts) {
-    if (skip >= part.length) {
-      skip -= part.length;
-      continue;
-    }
-    const end = Math.min(part.length, skip + n - text.length);
-    for (let i = skip; i < end; i++) {
-      const b = part[i]!;
-      if (b > 0x7e || b < 0x20) return undefined;
+  const ok = eachRange(parts, offset, n, (view) => {
+    for (const b of view) {
+      if (b > 0x7e || b < 0x20) return false;
       text += String.fromCharCode(b);
     }
-    skip = 0;
-    if (text.length === n) return text;
-  }
-  return text.length === n ? text : undefined;
+    return true;
+  });
+  return ok ? text : undefined;
 }
 
 type CompareLiveListing = (lockfile: Lockfile, live: LiveListing) => DriftItem[];
@@ -1733,17 +1735,28 @@ function serverFieldsDiffer(lockfile: Lockfile, initResult: Json): boolean {
   }
 }
 
-/** The engine's `kind + "\0" + id` of a graded drift item (see gradePreflight). */
-function gradedKey(g: DriftItem): string {
+/** Table key of a drifted item: its kind and id (a server field's name for `server`). */
+function driftKey(kind: PreflightDrift['kind'], id: string): string {
+  return kind + '\0' + id;
+}
+
+/** The engine's id of a server-level drift item of the model, or undefined for an item. */
+function serverFieldOf(g: DriftItem): string | undefined {
   switch (g.itemType) {
     case 'serverInstructions':
-      return 'server\0instructions';
+      return 'instructions';
     case 'serverInfo':
     case 'capabilities':
-      return 'server\0' + (g.details.field ?? g.itemType);
+      return g.details.field ?? g.itemType;
     default:
-      return g.itemType + '\0' + g.itemId;
+      return undefined;
   }
+}
+
+/** The engine's key (see driftKey) of a graded drift item. */
+function gradedKey(g: DriftItem): string {
+  const serverField = serverFieldOf(g);
+  return serverField === undefined ? driftKey(g.itemType as PreflightDrift['kind'], g.itemId) : driftKey('server', serverField);
 }
 
 // JSON string tokens of the method names the engine forwards, built once.

@@ -167,7 +167,8 @@ export class LineSplitter {
 
   /** Offers a line in pieces to `takeBytes`; true when the handler took it. */
   private offerBytes(parts: Buffer[], n: number): boolean {
-    if (this.handler.takeBytes === undefined || n < this.bytesFrom || n > this.max + 1) return false;
+    // (Lines over the cap + 1 never get here: push reports them as oversized.)
+    if (this.handler.takeBytes === undefined || n < this.bytesFrom) return false;
     const last = parts[parts.length - 1]!;
     if (last.length === 0) return false; // a CR may end an earlier piece: joined instead
     if (last[last.length - 1] !== CR) return n <= this.max && this.handler.takeBytes(parts, n);
