@@ -94,6 +94,34 @@ describe('mcptrust policy check', () => {
     });
   });
 
+  describe('with a policy file written for the Go mcptrust (name and rules, no mode)', () => {
+    const GO_STYLE = [
+      'name: go-style',
+      'rules:',
+      '  - name: no-high-risk-tools',
+      '    expr: input.tools.all(t, t.riskLevel != "HIGH")',
+      '    failure_msg: HIGH-risk tools need a security review',
+      '',
+    ].join('\n');
+
+    it('fails the build (exit 1) when a rule without a severity fails', async () => {
+      const file = await policyFile('go-style.yaml', GO_STYLE);
+      const r = await runCli(['policy', 'check', '--policy', file, ...fsServer]);
+      expect(r.code).toBe(1);
+      expect(r.stdout).toContain(`Policy go-style (${file}, mode strict)`);
+      expect(r.stdout).toContain('FAIL  no-high-risk-tools: HIGH-risk tools need a security review');
+      expect(r.stderr).toContain('policy failed: no-high-risk-tools');
+    });
+
+    it('only warns (exit 0) when the file says mode: warn', async () => {
+      const file = await policyFile('go-style-warn.yaml', GO_STYLE.replace('name: go-style\n', 'name: go-style\nmode: warn\n'));
+      const r = await runCli(['policy', 'check', '--policy', file, ...fsServer]);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain('WARN  no-high-risk-tools: HIGH-risk tools need a security review');
+      expect(r.stderr).not.toContain('policy failed');
+    });
+  });
+
   describe('with --lock', () => {
     it('fills input.drift from the lockfile: none for the same server, critical for another one', async () => {
       const lock = join(dir, 'mcp-lock.json');

@@ -35,7 +35,7 @@ export interface RuleExplainer {
 export interface CompiledRule {
   /** The rule as written. */
   readonly rule: PolicyRule;
-  /** `severity`, or the mode's default (`error` in strict mode, `warn` in warn mode). */
+  /** `severity`, or the mode's default (`error` in strict mode, the default mode; `warn` in warn mode). */
   readonly severity: RuleSeverity;
   /** @internal the compiled expression. */
   readonly evaluate: Compiled;
@@ -154,7 +154,10 @@ function validateDocument(where: Located, data: unknown): PolicyDocument {
   if (!isRecord(data)) throw invalid(where, '(top level)', 'expected a mapping with name, mode and rules');
   checkKeys(where, data, TOP_KEYS, '');
   const name = requireString(where, data, 'name', 'policy');
-  const mode = data['mode'] ?? 'warn';
+  // Absent mode is strict: a rule written without a severity is a rule meant to fail the
+  // build (as policy files written for the Go mcptrust expect). Warning-only files say
+  // `mode: warn`.
+  const mode = data['mode'] ?? 'strict';
   if (mode !== 'warn' && mode !== 'strict') throw invalid(where, 'mode', `expected "warn" or "strict", got ${JSON.stringify(mode)}`);
   const rules: PolicyRule[] = ruleEntries(where, data, 'rules', 'rule', RULE_KEYS).map(([raw, path, common]) => {
     const rule: PolicyRule = { ...common };

@@ -1,4 +1,7 @@
-/** `warn`: rules without a severity only warn. `strict`: they fail the check (fail closed). */
+/**
+ * `strict` (the default when a file has no `mode`): rules without a severity fail the
+ * check. `warn`: they only warn.
+ */
 export type PolicyMode = 'warn' | 'strict';
 
 /** How a failing rule counts. */
@@ -36,7 +39,7 @@ export interface RuntimeRule {
 export interface PolicyDocument {
   /** Policy name. */
   name: string;
-  /** Evaluation mode. */
+  /** Evaluation mode (`strict` when the file does not say). */
   mode: PolicyMode;
   /** Rules evaluated against the scan/lockfile input document. */
   rules: PolicyRule[];

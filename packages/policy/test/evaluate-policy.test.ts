@@ -40,6 +40,23 @@ describe('evaluatePolicy', () => {
     });
   });
 
+  describe('when the policy file has no mode', () => {
+    const goStyle = (): string => 'name: go-style\nrules:\n  - name: no-high\n    expr: input.tools.all(t, t.riskLevel != "HIGH")\n    failure_msg: no HIGH tools\n';
+
+    it('fails on a rule without a severity, as the Go mcptrust does', () => {
+      const result = evaluatePolicy(parsePolicy(goStyle()), input());
+      expect(result.passed).toBe(false);
+      expect(result.mode).toBe('strict');
+      expect(result.rules[0]).toMatchObject({ status: 'fail', severity: 'error' });
+    });
+
+    it('only warns once the file says mode: warn', () => {
+      const result = evaluatePolicy(parsePolicy(goStyle().replace('name: go-style\n', 'name: go-style\nmode: warn\n')), input());
+      expect(result.passed).toBe(true);
+      expect(result.rules[0]).toMatchObject({ status: 'fail', severity: 'warn' });
+    });
+  });
+
   describe('when only warn-severity rules fail', () => {
     it('passes with warnings (warn mode default severity)', () => {
       const result = evaluatePolicy(policyOf('warn', [{ name: 'no-high', expr: 'input.tools.all(t, t.riskLevel != "HIGH")' }]), input());

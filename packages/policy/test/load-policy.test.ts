@@ -48,6 +48,19 @@ describe('parsePolicy', () => {
     });
   });
 
+  describe('when the file has no mode (a policy written for the Go mcptrust)', () => {
+    const GO_STYLE = 'name: go-style\nrules:\n  - name: r\n    expr: "true"\n    failure_msg: m\n  - name: w\n    expr: "true"\n    failure_msg: m\n    severity: warn\n';
+
+    it('reads it as strict: a rule without a severity is an error', () => {
+      const policy = parsePolicy(GO_STYLE);
+      expect(policy.document.mode).toBe('strict');
+      expect(policy.rules.map((r) => [r.rule.name, r.severity])).toEqual([
+        ['r', 'error'],
+        ['w', 'warn'],
+      ]);
+    });
+  });
+
   describe('when the file is malformed', () => {
     it.each([
       ['an unknown top-level key', 'name: a\nmode: warn\nrulez: []\nrules: []\n', 'rulez: unknown key'],
@@ -148,6 +161,12 @@ describe('loadPreset', () => {
     const policy = loadPreset(name);
     expect(policy.source).toBe(`preset:${name}`);
     expect(policy.rules.length).toBeGreaterThan(3);
+  });
+
+  it('keeps baseline a warning preset: only no-critical-drift is an error', () => {
+    const policy = loadPreset('baseline');
+    expect(policy.document.mode).toBe('warn');
+    expect(policy.rules.filter((r) => r.severity === 'error').map((r) => r.rule.name)).toEqual(['no-critical-drift']);
   });
 
   it('throws UNKNOWN_PRESET for another name', () => {
