@@ -4,6 +4,8 @@
  */
 import * as v from 'valibot';
 import { canonicalize } from './canonical-json.js';
+import { denyItems } from './denied.js';
+import type { LockfileItemRef } from './denied.js';
 import { LockfileError } from './errors.js';
 import { hashText } from './hashing.js';
 import { promptHashes, resourceTemplateHashes, staticResourceHashes, toolHashes } from './item-hashes.js';
@@ -31,6 +33,12 @@ export interface BuildLockfileOptions {
   generator?: string;
   /** `meta.updatedAt` (ISO 8601); defaults to now. Pass a fixed value for reproducible output. */
   updatedAt?: string;
+  /**
+   * Items to put in `denied` instead of the approved sections (e.g. `deniedItems(previous)`
+   * to compare a scan with a lockfile that denies some of it). Items the scan does not
+   * hold are skipped.
+   */
+  deny?: readonly LockfileItemRef[];
 }
 
 const text = v.string('a string');
@@ -217,7 +225,7 @@ export function buildLockfile(scan: ScanReport, options: BuildLockfileOptions = 
       return item;
     });
 
-  return {
+  const lockfile: Lockfile = {
     lockFileVersion: LOCKFILE_VERSION,
     meta: { generator, updatedAt },
     server,
@@ -225,4 +233,5 @@ export function buildLockfile(scan: ScanReport, options: BuildLockfileOptions = 
     prompts: { definitions },
     resources: { templates, static: statics },
   };
+  return options.deny === undefined || options.deny.length === 0 ? lockfile : denyItems(lockfile, options.deny);
 }

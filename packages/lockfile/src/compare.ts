@@ -5,6 +5,8 @@
  */
 import { goPromptArgumentsHash, goToolHashes } from './go-compat.js';
 import { hashesMatch, hashJson } from './hashing.js';
+import { deniedItems } from './denied.js';
+import type { LockfileItemKind } from './denied.js';
 import { escapeText } from './json-path.js';
 import type { LockedPrompt, LockedResourceTemplate, LockedStaticResource, LockedTool, Lockfile } from './lockfile.types.js';
 
@@ -110,19 +112,27 @@ function compareMaps<T>(
   next: ReadonlyMap<string, T>,
   fieldsOf: (a: T, b: T) => string[],
   out: LockfileChange[],
+  deniedInNext: ReadonlySet<string>,
 ): void {
   for (const [id, item] of old) {
     const current = next.get(id);
     if (current === undefined) {
-      out.push({ itemType, id, kind: 'removed', fields: [] });
+      // Denied on purpose since (`lock --exclude`): a decision, not a change of the server.
+      if (!deniedInNext.has(id)) out.push({ itemType, id, kind: 'removed', fields: [] });
       continue;
     }
     const fields = fieldsOf(item, current);
     if (fields.length > 0) out.push({ itemType, id, kind: 'changed', fields });
   }
   for (const id of next.keys()) {
+    // An item denied in `old` and approved in `next` still shows as added: approving
+    // it again is a change to review (`lock --include` says why it made it).
     if (!old.has(id)) out.push({ itemType, id, kind: 'added', fields: [] });
   }
+}
+
+function deniedIds(lockfile: Lockfile, itemType: LockfileItemKind): Set<string> {
+  return new Set(deniedItems(lockfile).filter((item) => item.itemType === itemType).map((item) => item.id));
 }
 
 /**
@@ -132,21 +142,30 @@ function compareMaps<T>(
  * format) are compared on what that format pinned, and match when their hash equals
  * either this project's hashing or the Go mcptrust's of the new definition.
  *
+ * Only the approved surface is compared. Denied items (`denied`) are decisions, not
+ * drift: an item approved in `old` and denied in `next` is not "removed" (it was
+ * narrowed on purpose), and a denied item whose definition changed is not "changed"
+ * (it stays denied either way). An item denied in `old` and approved in `next` is
+ * "added": approving it is a change to review, so a caller that forgot to carry the
+ * denials over fails closed.
+ *
  * @returns the changes sorted by item type (server, tools, prompts, resource
  * templates, resources) and then id; empty when the lockfiles pin the same surface.
  */
 export function compareLockfiles(old: Lockfile, next: Lockfile): LockfileChange[] {
   const changes: LockfileChange[] = [];
+  const denied = (itemType: LockfileItemKind): Set<string> => deniedIds(next, itemType);
   const server = serverFields(old, next);
   if (server.length > 0) changes.push({ itemType: 'server', id: old.server.name || next.server.name, kind: 'changed', fields: server });
-  compareMaps('tool', new Map(Object.entries(old.tools)), new Map(Object.entries(next.tools)), toolFields, changes);
-  compareMaps('prompt', new Map(Object.entries(old.prompts.definitions)), new Map(Object.entries(next.prompts.definitions)), promptFields, changes);
+  compareMaps('tool', new Map(Object.entries(old.tools)), new Map(Object.entries(next.tools)), toolFields, changes, denied('tool'));
+  compareMaps('prompt', new Map(Object.entries(old.prompts.definitions)), new Map(Object.entries(next.prompts.definitions)), promptFields, changes, denied('prompt'));
   compareMaps(
     'resourceTemplate',
     new Map(old.resources.templates.map((t) => [t.uriTemplate, t])),
     new Map(next.resources.templates.map((t) => [t.uriTemplate, t])),
     templateFields,
     changes,
+    denied('resourceTemplate'),
   );
   compareMaps(
     'resource',
@@ -154,6 +173,7 @@ export function compareLockfiles(old: Lockfile, next: Lockfile): LockfileChange[
     new Map(next.resources.static.map((r) => [r.uri, r])),
     staticFields,
     changes,
+    denied('resource'),
   );
   return changes.sort(
     (a, b) => ITEM_ORDER.indexOf(a.itemType) - ITEM_ORDER.indexOf(b.itemType) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),

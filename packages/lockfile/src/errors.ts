@@ -21,7 +21,9 @@ export type LockfileErrorCode =
   /** The lockfile exists but cannot be read. */
   | 'READ_FAILED'
   /** The lockfile cannot be written (the previous file is left as it was). */
-  | 'WRITE_FAILED';
+  | 'WRITE_FAILED'
+  /** An item selector (`tool:NAME`, `prompt:NAME`, `template:URI_TEMPLATE`, `resource:URI`) is malformed. */
+  | 'INVALID_SELECTOR';
 
 /** Options of {@link LockfileError}. */
 export interface LockfileErrorOptions {

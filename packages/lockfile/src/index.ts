@@ -19,12 +19,26 @@ export { writeFileAtomic } from './write-file-atomic.js';
 export type { WriteFileAtomicOptions } from './write-file-atomic.js';
 export { buildLockfile } from './build.js';
 export type { BuildLockfileOptions } from './build.js';
+export {
+  approveItems,
+  approvedItems,
+  deniedItems,
+  denyItems,
+  formatItemSelector,
+  isDenied,
+  matchesGlob,
+  parseItemSelector,
+  selectorMatches,
+  SELECTOR_EXPECTED,
+} from './denied.js';
+export type { ItemSelector, LockfileItemKind, LockfileItemRef } from './denied.js';
 export { compareLockfiles, describeLockfileChange } from './compare.js';
 export type { LockfileChange, LockfileChangeKind, LockfileItemType } from './compare.js';
 export { DEFAULT_GENERATOR, LOCKFILE_VERSION } from './version.js';
 export { LockfileError } from './errors.js';
 export type { LockfileErrorCode, LockfileErrorOptions } from './errors.js';
 export type {
+  DeniedSection,
   GoLockfileFormat,
   LockedPrompt,
   LockedPromptSnapshot,

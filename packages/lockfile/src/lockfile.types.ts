@@ -188,6 +188,21 @@ export interface LockedResourcesSection {
   static: LockedStaticResource[];
 }
 
+/**
+ * The `denied` section: items the server offers that were deliberately left out of the
+ * approved surface (`mcptrust lock --exclude`). Same shapes, hashes and snapshots as the
+ * approved sections, so one set of hashing and verification code reads both. A denied
+ * item is not drift; the proxy hides it and refuses calls to it.
+ */
+export interface DeniedSection {
+  /** Denied tools by name (a null-prototype object: names are attacker-controlled). */
+  tools: Record<string, LockedTool>;
+  /** Denied prompts. */
+  prompts: LockedPromptsSection;
+  /** Denied resource templates and static resources. */
+  resources: LockedResourcesSection;
+}
+
 /** A lockfile v3 (`mcp-lock.json`). */
 export interface Lockfile {
   /** Always `"3.0"`. */
@@ -202,6 +217,11 @@ export interface Lockfile {
   prompts: LockedPromptsSection;
   /** Pinned resource templates and static resources. */
   resources: LockedResourcesSection;
+  /**
+   * Items offered by the server and denied on purpose. Absent when nothing is denied,
+   * so lockfiles without denials keep their bytes (and stay readable by the Go mcptrust).
+   */
+  denied?: DeniedSection;
 }
 
 /** The format a lockfile was read from. */

@@ -70,6 +70,8 @@ function valuesOf(value: unknown): unknown[] {
 
 function isNativeV3(root: Record<string, unknown>): boolean {
   const { server, resources, prompts } = root;
+  // The Go mcptrust never wrote denied items.
+  if ('denied' in root) return true;
   if (isJsonObject(server) && NATIVE_SERVER_KEYS.some((key) => key in server)) return true;
   if (isJsonObject(resources) && 'static' in resources) return true;
   const items = [

@@ -4,8 +4,10 @@
  */
 import * as v from 'valibot';
 import { isPlainObject } from './canonical-json.js';
-import { describeValue } from './json-path.js';
+import { LockfileError } from './errors.js';
+import { describeValue, escapeText, formatJsonPath } from './json-path.js';
 import type {
+  DeniedSection,
   LockedPrompt,
   LockedResourceTemplate,
   LockedServer,
@@ -145,23 +147,88 @@ const meta = strictShape(
   'a meta object',
 );
 
+// The item sections, shared by the approved surface (top level) and `denied`.
+const itemSections = {
+  tools: jsonObjectSchema('an object of tools by name'),
+  prompts: strictShape({ definitions: jsonObjectSchema('an object of prompts by name') }, 'an object with "definitions"'),
+  resources: strictShape(
+    {
+      templates: v.array(lockedTemplate, 'an array of resource templates'),
+      static: v.array(lockedStatic, 'an array of static resources'),
+    },
+    'an object with "templates" and "static"',
+  ),
+};
+
 const topLevel = strictShape(
   {
     lockFileVersion: v.literal('3.0', '"3.0"'),
     meta,
     server: lockedServer,
-    tools: jsonObjectSchema('an object of tools by name'),
-    prompts: strictShape({ definitions: jsonObjectSchema('an object of prompts by name') }, 'an object with "definitions"'),
-    resources: strictShape(
-      {
-        templates: v.array(lockedTemplate, 'an array of resource templates'),
-        static: v.array(lockedStatic, 'an array of static resources'),
-      },
-      'an object with "templates" and "static"',
-    ),
+    ...itemSections,
+    denied: v.optional(strictShape(itemSections, 'an object with "tools", "prompts" and "resources" (the denied items)')),
   },
   'a lockfile object',
 );
+
+/** The item sections of one part of a lockfile (approved or denied), validated. */
+interface ItemSections {
+  tools: Record<string, LockedTool>;
+  prompts: { definitions: Record<string, LockedPrompt> };
+  resources: { templates: LockedResourceTemplate[]; static: LockedStaticResource[] };
+}
+
+/** Validates the tools and prompts maps (item by item, for paths that name the item) under `prefix`. */
+function validateSections(raw: unknown, prefix: readonly string[], problems: Problem[]): Pick<ItemSections, 'tools' | 'prompts'> {
+  const tools = createRecord<LockedTool>();
+  const rawTools = isJsonObject(raw) ? raw['tools'] : undefined;
+  if (isJsonObject(rawTools)) {
+    for (const name of Object.keys(rawTools)) {
+      const tool = validateInto(lockedTool, rawTools[name], [...prefix, 'tools', name], problems);
+      if (tool !== undefined) tools[name] = tool as LockedTool;
+    }
+  }
+  const prompts = createRecord<LockedPrompt>();
+  const rawPrompts = isJsonObject(raw) ? raw['prompts'] : undefined;
+  const rawDefinitions = isJsonObject(rawPrompts) ? rawPrompts['definitions'] : undefined;
+  if (isJsonObject(rawDefinitions)) {
+    for (const name of Object.keys(rawDefinitions)) {
+      const prompt = validateInto(lockedPrompt, rawDefinitions[name], [...prefix, 'prompts', 'definitions', name], problems);
+      if (prompt !== undefined) prompts[name] = prompt as LockedPrompt;
+    }
+  }
+  return { tools, prompts: { definitions: prompts } };
+}
+
+/**
+ * An item is approved or denied, never both: a lockfile saying both would mean whatever
+ * the reader checks first. Names both JSON paths.
+ */
+function refuseApprovedAndDenied(approved: ItemSections, denied: ItemSections, options: { file?: string; subject: string }): void {
+  const clash = (what: string, approvedPath: string, deniedPath: string, id: string): never => {
+    throw new LockfileError(
+      'DUPLICATE_ITEM',
+      `${options.subject} lists ${what} \`${escapeText(id)}\` both as approved (${approvedPath}) and as denied (${deniedPath}): an item is either approved or denied`,
+      { ...(options.file === undefined ? {} : { file: options.file }), jsonPath: deniedPath, expected: `the item in only one of ${approvedPath} and ${deniedPath}`, found: 'both' },
+    );
+  };
+  for (const name of Object.keys(denied.tools)) {
+    if (Object.prototype.hasOwnProperty.call(approved.tools, name)) clash('tool', formatJsonPath(['tools', name]), formatJsonPath(['denied', 'tools', name]), name);
+  }
+  for (const name of Object.keys(denied.prompts.definitions)) {
+    if (Object.prototype.hasOwnProperty.call(approved.prompts.definitions, name)) {
+      clash('prompt', formatJsonPath(['prompts', 'definitions', name]), formatJsonPath(['denied', 'prompts', 'definitions', name]), name);
+    }
+  }
+  denied.resources.templates.forEach((t, index) => {
+    const at = approved.resources.templates.findIndex((a) => a.uriTemplate === t.uriTemplate);
+    if (at !== -1) clash('resource template', `resources.templates[${at}]`, `denied.resources.templates[${index}]`, t.uriTemplate);
+  });
+  denied.resources.static.forEach((r, index) => {
+    const at = approved.resources.static.findIndex((a) => a.uri === r.uri);
+    if (at !== -1) clash('resource', `resources.static[${at}]`, `denied.resources.static[${index}]`, r.uri);
+  });
+}
 
 /**
  * Validates a lockfile this project wrote and returns it with null-prototype maps.
@@ -180,23 +247,9 @@ export function validateNativeLockfile(root: unknown, options: { file?: string; 
   if (!expectObject(root, [], 'a JSON object', problems)) fail();
   const top = validateInto(topLevel, root, [], problems);
 
-  const tools = createRecord<LockedTool>();
-  const rawTools = (root as Record<string, unknown>)['tools'];
-  if (isJsonObject(rawTools)) {
-    for (const name of Object.keys(rawTools)) {
-      const tool = validateInto(lockedTool, rawTools[name], ['tools', name], problems);
-      if (tool !== undefined) tools[name] = tool as LockedTool;
-    }
-  }
-  const prompts = createRecord<LockedPrompt>();
-  const rawPrompts = (root as Record<string, unknown>)['prompts'];
-  const rawDefinitions = isJsonObject(rawPrompts) ? rawPrompts['definitions'] : undefined;
-  if (isJsonObject(rawDefinitions)) {
-    for (const name of Object.keys(rawDefinitions)) {
-      const prompt = validateInto(lockedPrompt, rawDefinitions[name], ['prompts', 'definitions', name], problems);
-      if (prompt !== undefined) prompts[name] = prompt as LockedPrompt;
-    }
-  }
+  const approvedMaps = validateSections(root, [], problems);
+  const rawDenied = (root as Record<string, unknown>)['denied'];
+  const deniedMaps = rawDenied === undefined ? undefined : validateSections(rawDenied, ['denied'], problems);
   const server = top?.server;
   if (server !== undefined && (server.instructions === undefined) !== (server.instructionsHash === undefined)) {
     const missing = server.instructions === undefined ? 'instructions' : 'instructionsHash';
@@ -212,18 +265,32 @@ export function validateNativeLockfile(root: unknown, options: { file?: string; 
     lockFileVersion: top.lockFileVersion,
     meta: top.meta as LockfileMeta,
     server: top.server as LockedServer,
-    tools,
-    prompts: { definitions: prompts },
+    ...approvedMaps,
     resources: {
       templates: top.resources.templates as LockedResourceTemplate[],
       static: top.resources.static as LockedStaticResource[],
     },
   };
   const duplicates = { subject: options.subject, reason: 'one pin per identity is allowed', ...(options.file === undefined ? {} : { file: options.file }) };
-  refuseDuplicates(
-    lockfile.resources.templates.map((t) => t.uriTemplate),
-    { ...duplicates, section: 'resources.templates', what: 'resource template', idKey: 'uriTemplate' },
-  );
-  refuseDuplicates(lockfile.resources.static.map((r) => r.uri), { ...duplicates, section: 'resources.static', what: 'resource', idKey: 'uri' });
+  const refuseDuplicateResources = (sections: ItemSections, prefix: string): void => {
+    refuseDuplicates(
+      sections.resources.templates.map((t) => t.uriTemplate),
+      { ...duplicates, section: `${prefix}resources.templates`, what: 'resource template', idKey: 'uriTemplate' },
+    );
+    refuseDuplicates(sections.resources.static.map((r) => r.uri), { ...duplicates, section: `${prefix}resources.static`, what: 'resource', idKey: 'uri' });
+  };
+  refuseDuplicateResources(lockfile, '');
+  if (deniedMaps !== undefined && top.denied !== undefined) {
+    const denied: DeniedSection = {
+      ...deniedMaps,
+      resources: {
+        templates: top.denied.resources.templates as LockedResourceTemplate[],
+        static: top.denied.resources.static as LockedStaticResource[],
+      },
+    };
+    refuseDuplicateResources(denied, 'denied.');
+    refuseApprovedAndDenied(lockfile, denied, options);
+    lockfile.denied = denied;
+  }
   return lockfile;
 }

@@ -51,10 +51,38 @@ function mimeTypeOf(snapshot: { mimeType?: string }): string | undefined {
   return snapshot.mimeType === undefined || snapshot.mimeType === '' ? undefined : snapshot.mimeType;
 }
 
+/** Checks the items of one part of a lockfile (the approved surface, or `denied` under `prefix`). */
+function verifySections(sections: Pick<Lockfile, 'tools' | 'prompts' | 'resources'>, prefix: readonly PathSegment[], problems: Problem[]): void {
+  for (const [name, tool] of Object.entries(sections.tools)) {
+    if (tool.snapshot === undefined) continue;
+    const computed = toolHashes({ name, ...tool.snapshot });
+    compareFields(tool, computed, ['descriptionHash', 'inputSchemaHash', 'outputSchemaHash', 'annotationsHash', 'titleHash'], [...prefix, 'tools', name], problems);
+  }
+  for (const [name, prompt] of Object.entries(sections.prompts.definitions)) {
+    if (prompt.snapshot === undefined) continue;
+    const computed = promptHashes({ name, ...prompt.snapshot });
+    compareFields(prompt, computed, ['descriptionHash', 'argumentsHash', 'titleHash'], [...prefix, 'prompts', 'definitions', name], problems);
+  }
+  sections.resources.templates.forEach((template, index) => {
+    if (template.snapshot === undefined) return;
+    const path = [...prefix, 'resources', 'templates', index];
+    const computed = resourceTemplateHashes({ uriTemplate: template.uriTemplate, ...template.snapshot });
+    compareFields(template, computed, ['templateHash', 'nameHash', 'descriptionHash', 'titleHash'], path, problems);
+    compareField(template.mimeType, mimeTypeOf(template.snapshot), [...path, 'mimeType'], problems);
+  });
+  sections.resources.static.forEach((resource, index) => {
+    if (resource.snapshot === undefined) return;
+    const path = [...prefix, 'resources', 'static', index];
+    const computed = staticResourceHashes({ uri: resource.uri, ...resource.snapshot });
+    compareFields(resource, computed, ['nameHash', 'descriptionHash', 'titleHash'], path, problems);
+    compareField(resource.mimeType, mimeTypeOf(resource.snapshot), [...path, 'mimeType'], problems);
+  });
+}
+
 /**
  * Recomputes every hash from its snapshot and checks it against the pinned one (and
  * `mimeType` against the snapshot's, `instructionsHash` against `instructions`).
- * Items without a snapshot (converted from the Go format) are skipped: they can be
+ * Denied items are checked like approved ones. Items without a snapshot (converted from the Go format) are skipped: they can be
  * compared by hash only. `parseLockfile` calls this for every v3 lockfile.
  *
  * @throws LockfileError `SNAPSHOT_MISMATCH` listing every mismatch with its JSON path,
@@ -66,30 +94,8 @@ export function verifySnapshots(lockfile: Lockfile, options: VerifySnapshotsOpti
   if (server.instructions !== undefined) {
     compareField(server.instructionsHash, hashText(server.instructions), ['server', 'instructionsHash'], problems);
   }
-  for (const [name, tool] of Object.entries(lockfile.tools)) {
-    if (tool.snapshot === undefined) continue;
-    const computed = toolHashes({ name, ...tool.snapshot });
-    compareFields(tool, computed, ['descriptionHash', 'inputSchemaHash', 'outputSchemaHash', 'annotationsHash', 'titleHash'], ['tools', name], problems);
-  }
-  for (const [name, prompt] of Object.entries(lockfile.prompts.definitions)) {
-    if (prompt.snapshot === undefined) continue;
-    const computed = promptHashes({ name, ...prompt.snapshot });
-    compareFields(prompt, computed, ['descriptionHash', 'argumentsHash', 'titleHash'], ['prompts', 'definitions', name], problems);
-  }
-  lockfile.resources.templates.forEach((template, index) => {
-    if (template.snapshot === undefined) return;
-    const path = ['resources', 'templates', index];
-    const computed = resourceTemplateHashes({ uriTemplate: template.uriTemplate, ...template.snapshot });
-    compareFields(template, computed, ['templateHash', 'nameHash', 'descriptionHash', 'titleHash'], path, problems);
-    compareField(template.mimeType, mimeTypeOf(template.snapshot), [...path, 'mimeType'], problems);
-  });
-  lockfile.resources.static.forEach((resource, index) => {
-    if (resource.snapshot === undefined) return;
-    const path = ['resources', 'static', index];
-    const computed = staticResourceHashes({ uri: resource.uri, ...resource.snapshot });
-    compareFields(resource, computed, ['nameHash', 'descriptionHash', 'titleHash'], path, problems);
-    compareField(resource.mimeType, mimeTypeOf(resource.snapshot), [...path, 'mimeType'], problems);
-  });
+  verifySections(lockfile, [], problems);
+  if (lockfile.denied !== undefined) verifySections(lockfile.denied, ['denied'], problems);
   if (problems.length > 0) {
     throwProblems(problems, {
       code: 'SNAPSHOT_MISMATCH',
