@@ -9,13 +9,13 @@ import type { ScanReport } from '@mcptrust/lockfile';
  * RFC 8785 reference vectors (input → output bytes), from the JCS reference
  * implementation's testdata, Apache-2.0 (see SOURCE.md and LICENSE in the folder).
  */
-export const RFC8785_VECTORS = new URL('../../../../shared/vectors/rfc8785/', import.meta.url);
+export const RFC8785_VECTORS = new URL('./vectors/rfc8785/', import.meta.url);
 
 /**
  * Files written by the Go mcptrust (lockfiles, canonical forms, list responses),
  * Apache-2.0 (see SOURCE.md and LICENSE in the folder).
  */
-export const GO_VECTORS = new URL('../../../../shared/vectors/mcptrust-go/', import.meta.url);
+export const GO_VECTORS = new URL('./vectors/mcptrust-go/', import.meta.url);
 
 /** Reads a vector file as text. */
 export function readVector(folder: URL, name: string): string {
