@@ -1,6 +1,7 @@
 import { readLockfile } from '@mcptrust/lockfile';
 import type { Lockfile, LockfileFormat } from '@mcptrust/lockfile';
 import { compareToLockfile, highestSeverity, severityAtLeast, DRIFT_SEVERITIES } from './compare-to-lockfile.js';
+import { compareDeniedItems } from './denied-items.js';
 import type { CheckDriftOptions, CheckDriftResult, DriftSeverity } from './drift.types.js';
 import { DriftError } from './errors.js';
 import { scanServer } from './scan-server.js';
@@ -55,5 +56,6 @@ export async function checkDrift(options: CheckDriftOptions): Promise<CheckDrift
     lockfile,
     lockfileFormat,
     notices,
+    denied: compareDeniedItems(lockfile, scan),
   };
 }

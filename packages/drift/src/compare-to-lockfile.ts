@@ -7,6 +7,7 @@
 import {
   buildLockfile,
   compareLockfiles,
+  deniedItems,
   hashesMatch,
   hashJson,
   promptHashes,
@@ -589,14 +590,17 @@ function dispatch(ctx: Ctx, change: LockfileChange): void {
  * sentence and structured details (word diff, schema change, new injection
  * indicators, code points of a look-alike name). Items without a trustworthy snapshot
  * (lockfiles converted from the Go format) are compared by hash only, and the sentence
- * says so.
+ * says so. Items the lockfile denies are not drift whatever their live definition
+ * (`compareDeniedItems` reports them).
  *
  * @param lockfile - the approved surface
  * @param scan - what the server exposes now (`scanServer`)
  * @returns the drift, most severe first; empty when the server matches the lockfile
  */
 export function compareToLockfile(lockfile: Lockfile, scan: ScanReport, options: CompareOptions = {}): DriftItem[] {
-  const next = buildLockfile(scan, { updatedAt: scan.scannedAt || new Date().toISOString() });
+  // Items the lockfile denies are set aside the same way on the live side: they are
+  // decisions, not drift (see compareDeniedItems for how they are reported).
+  const next = buildLockfile(scan, { updatedAt: scan.scannedAt || new Date().toISOString(), deny: deniedItems(lockfile) });
   const ctx: Ctx = { lockfile, next, scan, liveToolNames: scan.tools.map((t) => t.name), out: [], trust: options.trustSnapshots === true };
   for (const change of compareLockfiles(lockfile, next)) dispatch(ctx, change);
   const order = (i: DriftItem): number => TYPE_ORDER.indexOf(i.itemType);

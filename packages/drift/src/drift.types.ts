@@ -2,6 +2,7 @@
  * Types of the drift comparison: what `compareToLockfile` and `checkDrift` return.
  */
 import type { HashString, JsonValue, Lockfile, LockfileFormat, ScanReport } from '@mcptrust/lockfile';
+import type { DeniedItem } from './denied-items.js';
 import type { Indicator } from './detect-injection-indicators.js';
 import type { ServerCommand } from './scan.types.js';
 
@@ -203,4 +204,6 @@ export interface CheckDriftResult {
   lockfileFormat: LockfileFormat;
   /** Sentences about the lockfile (conversion from the Go format...). */
   notices: string[];
+  /** The items the lockfile denies, as the live server shows them (never drift, never a failure). */
+  denied: DeniedItem[];
 }

@@ -15,6 +15,7 @@ describe('@mcptrust/drift export surface', () => {
       'analyzeToolRisk',
       'checkDrift',
       'compactWordDiff',
+      'compareDeniedItems',
       'compareLiveListing',
       'compareToLockfile',
       'confusableSkeleton',
