@@ -10,14 +10,23 @@
 //   apps (cli, action)           → any library package
 //   nothing depends on an app; @mcptrust/tooling only as a devDependency, used by tests
 //
+// Bundled apps: an app whose package.json says `"mcptrust": { "bundled": true }` ships a
+// bundle (its build step inlines the libraries), so it takes @mcptrust libraries as
+// devDependencies, never as dependencies: listed as dependencies they would be fetched
+// again on install (and fail, as they are not published with it). Its src may import
+// them from devDependencies. A bundled app must have a `build` script.
+//
 // Checks, per workspace package (packages/*, apps/*, tooling):
 //   dependency          package.json @mcptrust/* dependencies follow the table above
 //   workspace-protocol  they use "workspace:^" (@mcptrust/tooling, private and never
 //                       published, may also use "workspace:*")
+//   bundled             a bundled app lists @mcptrust libraries only in devDependencies
+//                       and has a build script; only apps may say they are bundled
 //   tsconfig-reference  tsconfig.json `references` list exactly those packages
 //   import              every import/export-from/import()/require()/jest module mock in
 //                       src/**/*.ts and test/**/*.ts names only declared @mcptrust
-//                       packages (src: dependencies only; tests: devDependencies too)
+//                       packages (src: dependencies only, or devDependencies too in a
+//                       bundled app; tests: devDependencies too)
 //   relative-import     relative specifiers stay inside the package folder
 //   library-output      library src (packages/*/src) never touches console.*,
 //                       process.stdout/stderr or process.exit/exitCode/abort (comments
@@ -35,7 +44,7 @@ import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 
 /**
- * @typedef {'manifest' | 'dependency' | 'workspace-protocol' | 'tsconfig-reference' | 'import' | 'relative-import' | 'library-output'} BoundaryRule
+ * @typedef {'manifest' | 'dependency' | 'workspace-protocol' | 'bundled' | 'tsconfig-reference' | 'import' | 'relative-import' | 'library-output'} BoundaryRule
  */
 
 /**
@@ -86,6 +95,16 @@ export const LIBRARY_DEPENDENCIES = Object.freeze({
 
 /** The private test-helper package: tests may use it, nothing ships with it. */
 export const TEST_HELPER_PACKAGE = '@mcptrust/tooling';
+
+/**
+ * Whether a package says it ships a bundle (`"mcptrust": { "bundled": true }` in its
+ * package.json): its libraries are inlined at build time, not installed with it.
+ * @param {Record<string, any>} manifest
+ */
+export function isBundled(manifest) {
+  const own = manifest.mcptrust;
+  return own !== null && typeof own === 'object' && own.bundled === true;
+}
 
 const RUNTIME_SECTIONS = ['dependencies', 'peerDependencies', 'optionalDependencies'];
 const ALL_SECTIONS = [...RUNTIME_SECTIONS, 'devDependencies'];
@@ -263,6 +282,13 @@ function checkManifest(context, ws, violations) {
     return;
   }
   const allowed = allowedFor(context, ws);
+  const bundled = isBundled(ws.manifest);
+  if (bundled && ws.kind !== 'app') {
+    violations.push({ file, line: lineOfKey(ws.manifestText, 'mcptrust', 'bundled'), rule: 'bundled', message: `${ws.name} is not an app: only apps are bundled (libraries are published as they are built)` });
+  }
+  if (bundled && typeof ws.manifest.scripts?.build !== 'string') {
+    violations.push({ file, line: lineOfKey(ws.manifestText, 'mcptrust', 'bundled'), rule: 'bundled', message: `${ws.name} says it is bundled but has no "build" script to bundle it` });
+  }
   for (const section of ALL_SECTIONS) {
     const deps = ws.manifest[section];
     if (deps === null || typeof deps !== 'object') continue;
@@ -303,6 +329,9 @@ function checkManifest(context, ws, violations) {
       }
       if (spec !== 'workspace:^') {
         push('workspace-protocol', `${dep} must use "workspace:^", found ${JSON.stringify(spec)}`);
+      }
+      if (bundled && ws.kind === 'app' && section !== 'devDependencies') {
+        push('bundled', `${ws.name} is bundled: ${dep} is inlined at build time, move it from ${section} to devDependencies`);
       }
     }
   }
@@ -539,7 +568,8 @@ function checkSourceFile(context, ws, path, violations) {
     }
     const runtime = declaredIn(ws, RUNTIME_SECTIONS, name);
     const dev = declaredIn(ws, ['devDependencies'], name);
-    if (runtime || (isTest && dev)) return;
+    // A bundled app's src is inlined with what it imports: build-time dependencies suffice.
+    if (runtime || (dev && (isTest || isBundled(ws.manifest)))) return;
     const allowed = allowedFor(context, ws);
     const hint = allowed.includes(name) ? '' : ` (and ${ws.name} may not depend on it; allowed: ${describeAllowed(allowed)})`;
     if (dev) {

@@ -86,7 +86,7 @@ function repoWith(overrides: Files): string {
 
 describe('check-boundaries.mjs', () => {
   it('exports exactly the checking API', () => {
-    expect(Object.keys(boundaries).sort()).toEqual(['LIBRARY_DEPENDENCIES', 'TEST_HELPER_PACKAGE', 'checkBoundaries', 'runBoundaryChecks']);
+    expect(Object.keys(boundaries).sort()).toEqual(['LIBRARY_DEPENDENCIES', 'TEST_HELPER_PACKAGE', 'checkBoundaries', 'isBundled', 'runBoundaryChecks']);
   });
 });
 
@@ -285,6 +285,53 @@ describe('checkBoundaries', () => {
           message: 'relative import "../../lockfile/src/index.js" leaves packages/drift; import the package by name instead',
         },
         expect.objectContaining({ line: 4, rule: 'relative-import' }),
+      ]);
+    });
+  });
+
+  describe('when an app is bundled', () => {
+    // The CLI of cleanRepo(), as a bundled app: libraries are build-time dependencies.
+    const bundledCli = (fields: Record<string, unknown>): string =>
+      JSON.stringify({ name: 'mcptrust', version: '0.1.0', type: 'module', scripts: { build: 'node build.mjs' }, mcptrust: { bundled: true }, ...fields }, null, 2) + '\n';
+    const libraries = { '@mcptrust/drift': W, '@mcptrust/lockfile': W, '@mcptrust/signing': W };
+
+    it('lets its src import libraries declared as devDependencies', () => {
+      const root = repoWith({ 'apps/cli/package.json': bundledCli({ devDependencies: { ...libraries, '@mcptrust/tooling': 'workspace:*' } }) });
+      expect(checkBoundaries(root)).toEqual([]);
+    });
+
+    it('reports libraries listed as dependencies, which an install would fetch again', () => {
+      const root = repoWith({ 'apps/cli/package.json': bundledCli({ dependencies: { '@mcptrust/lockfile': W }, devDependencies: { '@mcptrust/drift': W, '@mcptrust/signing': W } }) });
+      expect(checkBoundaries(root)).toEqual([
+        {
+          file: 'apps/cli/package.json',
+          line: expect.any(Number),
+          rule: 'bundled',
+          message: 'mcptrust is bundled: @mcptrust/lockfile is inlined at build time, move it from dependencies to devDependencies',
+        },
+      ]);
+    });
+
+    it('reports a bundled app without a build script', () => {
+      const root = repoWith({ 'apps/cli/package.json': bundledCli({ scripts: {}, devDependencies: libraries }) });
+      expect(checkBoundaries(root)).toEqual([
+        expect.objectContaining({ rule: 'bundled', message: 'mcptrust says it is bundled but has no "build" script to bundle it' }),
+      ]);
+    });
+
+    it('reports a library that says it is bundled', () => {
+      const root = repoWith({
+        'packages/policy/package.json': JSON.stringify({ name: '@mcptrust/policy', scripts: { build: 'tsc' }, mcptrust: { bundled: true }, dependencies: { '@mcptrust/lockfile': W } }),
+      });
+      expect(checkBoundaries(root)).toEqual([
+        expect.objectContaining({ file: 'packages/policy/package.json', rule: 'bundled', message: '@mcptrust/policy is not an app: only apps are bundled (libraries are published as they are built)' }),
+      ]);
+    });
+
+    it('still reports src imports of devDependencies in an app that is not bundled', () => {
+      const root = repoWith({ 'apps/cli/package.json': manifest('mcptrust', {}, { ...libraries, '@mcptrust/tooling': 'workspace:*' }) });
+      expect(checkBoundaries(root)).toEqual([
+        expect.objectContaining({ file: 'apps/cli/src/bin.ts', rule: 'import', message: 'src imports @mcptrust/lockfile, which is only a devDependency of mcptrust' }),
       ]);
     });
   });
