@@ -25,6 +25,12 @@
 //   --ignore-client-capabilities
 //                            `sample`, `roots`, `elicit` send their request even when the
 //                            client did not declare the capability
+//   --tool-if-env NAME:TOOL  also serve a tool TOOL (no arguments) when the environment
+//                            variable NAME is set, whatever its value (repeatable): a server
+//                            whose surface depends on its environment
+//   --list-not-found METHOD  answer METHOD (tools/list, prompts/list, resources/list,
+//                            resources/templates/list; repeatable, or comma-separated) with
+//                            -32601 while still declaring its capability
 // Drift
 //   --drift-after N          change the surface once the Nth tools/call is over (answered,
 //                            or abandoned: hang, cancelled); 0 = right after
@@ -91,6 +97,7 @@ const DRIFT_KINDS = [
   'change-annotations',
 ];
 const SERVER_REQUEST_KINDS = ['sampling', 'roots', 'elicitation', 'ping'];
+const LIST_METHODS = ['tools/list', 'prompts/list', 'resources/list', 'resources/templates/list'];
 const UNSOLICITED_ID_BASE = 1_000_000;
 const JUNK_FIRST_LINE = 'Listening on stdio...';
 const JUNK_LINE = 'fixture-server: this line is not JSON';
@@ -152,6 +159,8 @@ const VALUE_FLAGS = new Set([
   'server-request-on-init',
   'log-requests',
   'emit-on-init',
+  'tool-if-env',
+  'list-not-found',
 ]);
 
 function parseCount(flag, text) {
@@ -197,6 +206,8 @@ function parseArgs(argv) {
     emitOnInit: null,
     tasks: false,
     ignoreStdinClose: false,
+    toolIfEnv: [],
+    listNotFound: new Set(),
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -289,6 +300,18 @@ function parseArgs(argv) {
         break;
       case 'log-requests':
         options.logRequests = value;
+        break;
+      case 'tool-if-env': {
+        const colon = value.indexOf(':');
+        if (colon <= 0 || colon === value.length - 1) fail('--tool-if-env takes NAME:TOOL');
+        options.toolIfEnv.push({ variable: value.slice(0, colon), tool: value.slice(colon + 1) });
+        break;
+      }
+      case 'list-not-found':
+        for (const method of splitList(value)) {
+          if (!LIST_METHODS.includes(method)) fail(`--list-not-found takes ${LIST_METHODS.join('|')}`);
+          options.listNotFound.add(method);
+        }
         break;
     }
   }
@@ -446,6 +469,12 @@ function loadSurface(options) {
   surface.tools = select(surface.tools, options.tools, 'tools');
   surface.prompts = select(surface.prompts, options.prompts, 'prompts');
   if (options.confusable) addConfusable(surface);
+  for (const { variable, tool } of options.toolIfEnv) {
+    // Only whether it is set counts; its value (a token) is never read or echoed.
+    if (process.env[variable] !== undefined) {
+      surface.tools.push({ name: tool, description: `Listed because ${variable} is set.`, inputSchema: OBJECT_NO_ARGS });
+    }
+  }
   if (options.instructions !== null) surface.instructions = options.instructions;
   if (options.serverName !== null) surface.serverInfo = { ...surface.serverInfo, name: options.serverName };
   if (options.serverVersion !== null) surface.serverInfo = { ...surface.serverInfo, version: options.serverVersion };
@@ -1036,6 +1065,7 @@ function callTool(params, ctx) {
 }
 
 function dispatch(method, params, ctx) {
+  if (options.listNotFound.has(method)) throw new RpcError(-32601, `Method not found: ${method}`);
   switch (method) {
     case 'initialize': {
       clientCapabilities = params?.capabilities ?? {};
