@@ -42,6 +42,7 @@ export async function checkDrift(options: CheckDriftOptions): Promise<CheckDrift
     ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
     ...(options.signal === undefined ? {} : { signal: options.signal }),
     ...(options.onStderr === undefined ? {} : { onStderr: options.onStderr }),
+    ...(options.env === undefined ? {} : { env: options.env }),
   });
   // parseLockfile verified every snapshot against its hash; a lockfile given as an
   // object did not go through it, so its snapshots are checked item by item.

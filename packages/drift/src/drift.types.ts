@@ -184,6 +184,8 @@ export interface CheckDriftOptions {
   signal?: AbortSignal;
   /** Receives the server's stderr as it arrives. */
   onStderr?: (chunk: string) => void;
+  /** The environment the server is started with (see `ScanOptions.env`). Default `process.env`. */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** What `checkDrift` found. */

@@ -14,6 +14,10 @@ export {
   DEFAULT_MAX_PAGES,
 } from './scan-server.js';
 export type { ServerCommand, ScanOptions, ScanClientInfo } from './scan.types.js';
+export { serverSpawnOptions } from './server-spawn.js';
+export type { ServerSpawnOptions, ServerSpawnEnvOptions } from './server-spawn.js';
+export { listErrorMeansNone, LIST_METHODS, METHOD_NOT_FOUND } from './list-methods.js';
+export type { ListMethod } from './list-methods.js';
 export { analyzeScanReport } from './analyze-scan-report.js';
 export type { ScanReportInput } from './analyze-scan-report.js';
 export { analyzeToolRisk } from './analyze-tool-risk.js';

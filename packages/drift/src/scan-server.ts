@@ -1,6 +1,6 @@
 import { StringDecoder } from 'node:string_decoder';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { DEFAULT_INHERITED_ENV_VARS, StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import {
   CreateMessageRequestSchema,
   ElicitRequestSchema,
@@ -34,6 +34,8 @@ import {
 } from './process-tree.js';
 import type { ProcessRef } from './process-tree.js';
 import type { ScanClientInfo, ScanOptions, ServerCommand } from './scan.types.js';
+import { listErrorMeansNone } from './list-methods.js';
+import { serverSpawnOptions } from './server-spawn.js';
 import { StderrTail } from './stderr-tail.js';
 import { toEvidence } from './unicode.js';
 
@@ -60,6 +62,7 @@ interface Settings {
   clientInfo: ScanClientInfo;
   signal: AbortSignal | undefined;
   onStderr: ((chunk: string) => void) | undefined;
+  env: NodeJS.ProcessEnv;
 }
 
 function positiveInteger(value: number | undefined, fallback: number, name: string, allowZero = false): number {
@@ -79,6 +82,7 @@ function resolveSettings(options: ScanOptions): Settings {
     clientInfo: options.clientInfo ?? DEFAULT_CLIENT_INFO,
     signal: options.signal,
     onStderr: options.onStderr,
+    env: options.env ?? process.env,
   };
 }
 
@@ -111,6 +115,17 @@ function describeIssues(issues: unknown[]): string {
       return `${where}: ${message ?? 'invalid'}`;
     })
     .join('; ');
+}
+
+/**
+ * The environment for the SDK's transport, which adds `HOME`, `PATH`, `USER`... from
+ * `process.env` to whatever it is given: each of those the caller's environment lacks is
+ * set to undefined (which `spawn` leaves out), so the server gets exactly `env`.
+ */
+function completeEnvironment(env: Record<string, string>): Record<string, string> {
+  const complete: Record<string, string | undefined> = { ...env };
+  for (const name of DEFAULT_INHERITED_ENV_VARS) if (!Object.hasOwn(env, name)) complete[name] = undefined;
+  return complete as Record<string, string>;
 }
 
 /** One connection to one server, from spawn to the last process of its tree being gone. */
@@ -146,11 +161,14 @@ class ScanSession {
     this.#tail = new StderrTail(settings.stderrTailBytes);
     this.#signal = settings.signal === undefined ? this.#deadline.signal : AbortSignal.any([settings.signal, this.#deadline.signal]);
 
+    // The same spawn options as the proxy's, so that what is scanned (and locked) is what
+    // the proxy will enforce.
+    const spawn = serverSpawnOptions(server, { env: settings.env });
     this.#transport = new StdioClientTransport({
-      command: server.command,
-      args: server.args,
-      ...(server.env === undefined ? {} : { env: server.env }),
-      ...(server.cwd === undefined ? {} : { cwd: server.cwd }),
+      command: spawn.command,
+      args: spawn.args,
+      env: completeEnvironment(spawn.env),
+      ...(spawn.cwd === undefined ? {} : { cwd: spawn.cwd }),
       stderr: 'pipe',
     });
     const stderr = this.#transport.stderr;
@@ -313,8 +331,9 @@ class ScanSession {
           this.#client.request(cursor === undefined ? { method } : { method, params: { cursor } }, ResultSchema, options),
         );
       } catch (error) {
-        // A server that declares a capability but lacks the list method has nothing to list.
-        if (page === 1 && error instanceof McpError && error.code === ErrorCode.MethodNotFound) return [];
+        // A server that declares a capability but lacks the list method has nothing to list
+        // (the rule the proxy's preflight applies too).
+        if (error instanceof McpError && listErrorMeansNone(error.code, page)) return [];
         throw error;
       }
       const list = result[key];

@@ -5,9 +5,12 @@ export interface ServerCommand {
   /** Its arguments, passed as they are. */
   args: string[];
   /**
-   * Extra environment variables. The server sees only a small safe set of the caller's
-   * variables (`HOME`, `PATH`, `USER`...) plus these, so secrets in the caller's
-   * environment do not leak into a server being scanned.
+   * Environment assignments written before the program (`FOO=1 node server.js` as one
+   * quoted string). They are added on top of the caller's whole environment, which the
+   * server receives in every command (`scan`, `lock`, `diff`, `check`, `policy` and
+   * `proxy` alike, see `serverSpawnOptions`): a server configured through API keys or
+   * flags in the environment must show the surface it will really have. Values are never
+   * printed.
    */
   env?: Record<string, string>;
   /** Working directory of the server process. */
@@ -46,4 +49,10 @@ export interface ScanOptions {
   killGraceMs?: number;
   /** Most pages read from one list before the scan fails. Default {@link DEFAULT_MAX_PAGES}. */
   maxPages?: number;
+  /**
+   * The caller's environment, passed on to the server whole, with the server command's
+   * own assignments on top (see `serverSpawnOptions`). Default `process.env`. Its values
+   * never appear in errors or reports.
+   */
+  env?: NodeJS.ProcessEnv;
 }

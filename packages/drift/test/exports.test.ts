@@ -11,6 +11,8 @@ describe('@mcptrust/drift export surface', () => {
       'DEFAULT_STDERR_TAIL_BYTES',
       'DRIFT_SEVERITIES',
       'DriftError',
+      'LIST_METHODS',
+      'METHOD_NOT_FOUND',
       'analyzeScanReport',
       'analyzeToolRisk',
       'checkDrift',
@@ -26,9 +28,11 @@ describe('@mcptrust/drift export surface', () => {
       'escapeInvisible',
       'formatJsonPath',
       'highestSeverity',
+      'listErrorMeansNone',
       'newInjectionIndicators',
       'parseServerCommand',
       'scanServer',
+      'serverSpawnOptions',
       'severityAtLeast',
     ]);
   });
