@@ -69,7 +69,7 @@ export async function runDriftReport(
   sections: readonly CheckSection[] | ((result: CheckDriftResult) => readonly CheckSection[]) = [],
 ): Promise<DriftReport> {
   const server = serverCommandFrom(rest);
-  const result = await checkDrift({ lockfilePath: flags.lock, server, failOn: flags.failOn, timeoutMs: flags.timeoutMs, signal: ctx.signal });
+  const result = await checkDrift({ lockfilePath: flags.lock, server, failOn: flags.failOn, timeoutMs: flags.timeoutMs, signal: ctx.signal, env: ctx.io.env });
   const report = buildDriftReport(command, flags.lock, result, typeof sections === 'function' ? sections(result) : sections);
   const { io } = ctx;
   let text: string;

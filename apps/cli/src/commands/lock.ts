@@ -53,7 +53,7 @@ export async function lockServer(options: LockOptions, ctx: CommandContext): Pro
   const previous = existsSync(options.output) ? await readLockfile(options.output) : undefined;
   for (const notice of previous?.notices ?? []) say(io, `${paint(io, 'cyan', 'notice:')} ${notice}`);
 
-  const scan = await scanServer(options.server, { timeoutMs: options.timeoutMs, signal: ctx.signal });
+  const scan = await scanServer(options.server, { timeoutMs: options.timeoutMs, signal: ctx.signal, env: io.env });
   printFindings(io, scan.findings);
   const next = buildLockfile(scan, { generator: `mcptrust ${VERSION}`, updatedAt: lockTimestamp(io) });
 

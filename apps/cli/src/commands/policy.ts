@@ -141,7 +141,7 @@ async function runPolicy(argv: Record<string, unknown>, ctx: CommandContext, exp
   // a broken rule or lockfile is an operational error, not a finding.
   const policy: LoadedPolicy = args.policy === undefined ? loadPreset(args.preset ?? 'baseline') : await loadPolicy(args.policy);
   const lockfile = args.lock === undefined ? undefined : (await readLockfile(args.lock)).lockfile;
-  const scan = await scanServer(server, { timeoutMs: args.timeoutMs, signal: ctx.signal });
+  const scan = await scanServer(server, { timeoutMs: args.timeoutMs, signal: ctx.signal, env: ctx.io.env });
   printFindings(ctx.io, scan.findings);
   const input = buildPolicyInput(scan, lockfile === undefined ? {} : { lockfile, drift: toPolicyDriftItems(compareToLockfile(lockfile, scan)) });
   const result = evaluatePolicy(policy, input);

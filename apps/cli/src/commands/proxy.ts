@@ -2,6 +2,7 @@ import { formatAuditLine } from '@mcptrust/audit';
 import type { AuditEvent, AuditSink } from '@mcptrust/audit';
 import { readLockfile } from '@mcptrust/lockfile';
 import type { Lockfile } from '@mcptrust/lockfile';
+import { serverSpawnOptions } from '@mcptrust/drift/server-spawn';
 import { createStdioBridge, effectiveAllowlist, ProxyError } from '@mcptrust/proxy-core';
 import type { EnforcementMode, FailOn, PreflightDrift, ProxyEngineOptions, StdioBridgeExit } from '@mcptrust/proxy-core';
 import type { Argv } from 'yargs';
@@ -194,12 +195,11 @@ export async function runProxy(argv: Record<string, unknown>, ctx: CommandContex
     denyElicitation: flags.denyElicitation,
     ...(flags.callGuard === undefined ? {} : { callGuard: flags.callGuard }),
     audit: stderrAuditSink(io),
-    command: server.command,
-    args: server.args,
     // The server gets the environment the host gave the proxy (API keys configured in
-    // the host's MCP settings must reach it), plus what the command line added.
-    env: { ...io.env, ...(server.env ?? {}) },
-    ...(server.cwd === undefined ? {} : { cwd: server.cwd }),
+    // the host's MCP settings must reach it), plus what the command line added: built
+    // by the function `lock`, `diff` and `check` use, so the proxy enforces the server
+    // they saw.
+    ...serverSpawnOptions(server, { env: io.env }),
     hostInput,
     hostOutput: io.stdout,
     stderr: io.stderr,

@@ -18,7 +18,7 @@ export const scanCommand: CommandModule = (cli, ctx) =>
     async (argv) => {
       const timeoutMs = parseDuration('timeout', argv.timeout);
       const server = serverCommandFrom(argv['--']);
-      const report = await scanServer(server, { timeoutMs, signal: ctx.signal });
+      const report = await scanServer(server, { timeoutMs, signal: ctx.signal, env: ctx.io.env });
       printFindings(ctx.io, report.findings);
       ctx.io.stdout.write(`${JSON.stringify(report, null, argv.pretty ? 2 : undefined)}\n`);
     },
