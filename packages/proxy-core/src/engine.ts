@@ -1,6 +1,8 @@
 import { noopAuditSink } from '@mcptrust/audit';
 import type { AuditAction, AuditDirection, AuditEvent, AuditSink } from '@mcptrust/audit';
 import type { DriftItem, LiveListing } from '@mcptrust/drift';
+// The scanner's rule for list errors, from its own light entry (no SDK, no drift model).
+import { listErrorMeansNone } from '@mcptrust/drift/list-methods';
 import type { Lockfile } from '@mcptrust/lockfile';
 import { hashJson, hashText } from '@mcptrust/lockfile';
 import { Allowlist, type ItemKind } from './allowlist.js';
@@ -17,6 +19,7 @@ import type {
   ProxyEngineStats,
 } from './engine.types.js';
 import { ProxyError } from './errors.js';
+import { preflightAction, preflightRefuses, sessionOpenedReason } from './preflight-settlement.js';
 import {
   DENIAL_CODES,
   HOST_REQUEST_METHODS,
@@ -756,12 +759,20 @@ class Engine implements ProxyEngine {
       failed = true;
       this.refuseSession([], `preflight failed: ${reason}`, 'PREFLIGHT_FAILED');
     };
+    const listed = (): void => {
+      outstanding--;
+      if (outstanding === 0) this.finishPreflight(initResult, collected);
+    };
     const page = (method: string, cursor: string | undefined, pages: number): void => {
       const ok = this.sendInternal(method, cursor === undefined ? undefined : { cursor }, (answer) => {
         if (failed || this.currentState !== 'preflight') return;
         const res = answer['result'];
         if (!isObject(res)) {
-          fail(`${method} answered with an error`);
+          // "Method not found" for a list means none, exactly as `mcptrust lock` reads it:
+          // a server declaring `resources` without templates is not refused for it.
+          const error = answer['error'];
+          if (isObject(error) && listErrorMeansNone(error['code'], pages)) listed();
+          else fail(`${method} answered with an error`);
           return;
         }
         const spec = LIST_FIELD[method]!;
@@ -779,8 +790,7 @@ class Engine implements ProxyEngine {
           page(method, next, pages + 1);
           return;
         }
-        outstanding--;
-        if (outstanding === 0) this.finishPreflight(initResult, collected);
+        listed();
       });
       if (!ok) fail('could not generate a request id');
     };
@@ -898,14 +908,14 @@ class Engine implements ProxyEngine {
     const threshold = SEVERITY_RANK[this.failOn];
     const blocking = drift.filter((d) => SEVERITY_RANK[d.severity] >= threshold);
     for (const d of drift) {
-      this.audit(this.mode === 'audit-only' || SEVERITY_RANK[d.severity] < threshold ? 'audit_only' : 'blocked', 'internal', {
+      this.audit(preflightAction(this.mode, d, SEVERITY_RANK[d.severity] >= threshold), 'internal', {
         method: 'preflight',
         code: 'DEFINITION_DRIFTED',
         reason: `${d.kind} ${d.change} (${d.severity})`,
         ...(d.kind === 'tool' ? { tool: d.id } : d.kind === 'prompt' ? { prompt: d.id } : d.kind === 'server' ? {} : { uri: d.id }),
       });
     }
-    if (blocking.length > 0 && this.mode !== 'audit-only') {
+    if (preflightRefuses(this.mode, blocking.length)) {
       const names = blocking.map((d) => `${d.kind} ${JSON.stringify(d.id)} ${d.change} (${d.severity})`);
       this.refuseSession(blocking, `preflight found drift at or above ${this.failOn}: ${names.join('; ')}`, 'PREFLIGHT_DRIFT');
       return;
@@ -913,7 +923,7 @@ class Engine implements ProxyEngine {
     this.currentState = 'ready';
     const entry = this.initEntry;
     if (entry !== undefined && this.initResult !== undefined) this.sendHostResult(entry.hostId!, this.initResult);
-    this.audit('session', 'internal', { method: 'initialize', reason: `session established (${drift.length} drifted item(s) denied)` });
+    this.audit('session', 'internal', { method: 'initialize', reason: sessionOpenedReason(this.mode, drift.length) });
     this.replayQueue();
   }
 
