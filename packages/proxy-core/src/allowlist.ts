@@ -44,6 +44,17 @@ export interface EffectiveAllowlist {
   resourceTemplates: string[];
   /** Allowed static resource URIs, sorted. */
   staticResources: string[];
+  /** Items the lockfile denies: hidden from lists, calls refused (`ITEM_DENIED`). */
+  denied: {
+    /** Denied tool names, sorted. */
+    tools: string[];
+    /** Denied prompt names, sorted. */
+    prompts: string[];
+    /** Denied resource URI templates, sorted. */
+    resourceTemplates: string[];
+    /** Denied static resource URIs, sorted. */
+    staticResources: string[];
+  };
 }
 
 // Digest strings are compared without an early exit so the time taken does not reveal
@@ -65,6 +76,9 @@ function own<T>(record: Record<string, T> | undefined, key: string): T | undefin
 
 const MAX_CACHE = 4096;
 
+/** The reason of every refusal of a denied item: `MCPTRUST_DENIED: denied by the lockfile`. */
+export const DENIED_REASON = 'denied by the lockfile';
+
 /**
  * The allowlist compiled from a lockfile, plus the definition check with its cache.
  * Names compare byte-for-byte (Map keys, no normalization, PROTOCOL 20).
@@ -80,6 +94,14 @@ export class Allowlist {
   readonly templates = new Map<string, PinnedTemplate>();
   /** Pinned static resources by URI. */
   readonly staticResources = new Map<string, PinnedHashes & { mimeType?: unknown }>();
+  /** Denied tool names (`denied.tools`). */
+  readonly deniedTools = new Set<string>();
+  /** Denied prompt names (`denied.prompts.definitions`). */
+  readonly deniedPrompts = new Set<string>();
+  /** Denied templates by uriTemplate, with their matchers. */
+  readonly deniedTemplates = new Map<string, UriTemplateMatcher | undefined>();
+  /** Denied static resource URIs. */
+  readonly deniedStatic = new Set<string>();
   /** Whether only the pinned hash fields are compared (lockfiles converted from Go). */
   private readonly pinnedFieldsOnly: boolean;
   // Verdicts keyed by kind + serialized live definition: an identical list costs one
@@ -110,6 +132,38 @@ export class Allowlist {
     for (const r of lockfile.resources?.static ?? []) {
       this.staticResources.set(r.uri, r as unknown as PinnedHashes);
     }
+    const denied = lockfile.denied;
+    if (denied !== undefined) {
+      for (const name of Object.keys(denied.tools ?? {})) this.deniedTools.add(name);
+      for (const name of Object.keys(denied.prompts?.definitions ?? {})) this.deniedPrompts.add(name);
+      for (const t of denied.resources?.templates ?? []) this.deniedTemplates.set(t.uriTemplate, compileUriTemplate(t.uriTemplate));
+      for (const r of denied.resources?.static ?? []) this.deniedStatic.add(r.uri);
+    }
+  }
+
+  /** Whether the lockfile denies this item (by exact name, URI template or URI). */
+  isDenied(kind: ItemKind, id: string): boolean {
+    switch (kind) {
+      case 'tool':
+        return this.deniedTools.has(id);
+      case 'prompt':
+        return this.deniedPrompts.has(id);
+      case 'resourceTemplate':
+        return this.deniedTemplates.has(id);
+      case 'resource':
+        return this.deniedStatic.has(id);
+    }
+  }
+
+  /**
+   * Whether a URI is denied: a denied static resource, or one a denied template matches.
+   * Checked before the approved entries, so a denial wins over an approved template that
+   * matches the same URI (the narrower decision is the deliberate one).
+   */
+  deniesUri(uri: string): boolean {
+    if (this.deniedStatic.has(uri)) return true;
+    for (const matcher of this.deniedTemplates.values()) if (matcher !== undefined && matcher.matches(uri)) return true;
+    return false;
   }
 
   /** The pinned template a URI matches, if any (templates in lockfile order). */
@@ -127,6 +181,12 @@ export class Allowlist {
       prompts: [...this.prompts.keys()].sort(),
       resourceTemplates: [...this.templates.keys()].sort(),
       staticResources: [...this.staticResources.keys()].sort(),
+      denied: {
+        tools: [...this.deniedTools].sort(),
+        prompts: [...this.deniedPrompts].sort(),
+        resourceTemplates: [...this.deniedTemplates.keys()].sort(),
+        staticResources: [...this.deniedStatic].sort(),
+      },
     };
   }
 

@@ -5,7 +5,8 @@ import type { DriftItem, LiveListing } from '@mcptrust/drift';
 import { listErrorMeansNone } from '@mcptrust/drift/list-methods';
 import type { Lockfile } from '@mcptrust/lockfile';
 import { hashJson, hashText } from '@mcptrust/lockfile';
-import { Allowlist, type ItemKind } from './allowlist.js';
+import { Allowlist, DENIED_REASON, type ItemKind } from './allowlist.js';
+import { approvalHint } from './approval-hint.js';
 import type {
   EngineState,
   EnforcementMode,
@@ -499,6 +500,7 @@ class Engine implements ProxyEngine {
       case 'prompts/get': {
         const name = params['name'];
         if (typeof name !== 'string') return { cls: 'PROMPT_NOT_ALLOWED', reason: 'prompt name missing' };
+        if (this.allow.isDenied('prompt', name)) return { cls: 'ITEM_DENIED', reason: DENIED_REASON, prompt: name };
         if (!this.allow.prompts.has(name)) return { cls: 'PROMPT_NOT_ALLOWED', reason: 'not in allowlist', prompt: name };
         if (this.drifted.get('prompt')!.has(name)) return { cls: 'DEFINITION_DRIFTED', reason: 'definition drifted', prompt: name };
         return this.guard({ method, prompt: name, arguments: params['arguments'] }, { prompt: name });
@@ -545,6 +547,7 @@ class Engine implements ProxyEngine {
     if (has(params, 'task') && (this.version === undefined || !versionAtLeast(this.version, '2025-11-25'))) {
       return { cls: 'TASK_NOT_ALLOWED', reason: `task-augmented calls are not available under protocol ${this.version}`, tool: name };
     }
+    if (this.allow.isDenied('tool', name)) return { cls: 'ITEM_DENIED', reason: DENIED_REASON, tool: name };
     if (!this.allow.tools.has(name)) return { cls: 'TOOL_NOT_ALLOWED', reason: 'not in allowlist', tool: name };
     if (this.drifted.get('tool')!.has(name)) return { cls: 'DEFINITION_DRIFTED', reason: 'definition drifted', tool: name };
     const schema = this.allow.toolSchemas.get(name) ?? this.verifiedSchemas.get(name);
@@ -555,6 +558,7 @@ class Engine implements ProxyEngine {
   }
 
   private checkUri(uri: string): Denial | undefined {
+    if (this.allow.deniesUri(uri)) return { cls: 'ITEM_DENIED', reason: DENIED_REASON, uri };
     if (this.allow.staticResources.has(uri)) {
       if (this.drifted.get('resource')!.has(uri)) return { cls: 'DEFINITION_DRIFTED', reason: 'definition drifted', uri };
       return undefined;
@@ -839,6 +843,8 @@ class Engine implements ProxyEngine {
       for (const it of live) {
         const id = it[keyField];
         if (typeof id !== 'string') continue;
+        // Denied on purpose: not drift, whatever its definition (it stays hidden and refused).
+        if (this.allow.isDenied(kind, id)) continue;
         if (this.allow.pinned(kind, id) === undefined) {
           if (kind === 'resource' && this.allowStatic) {
             this.startupStatic.add(id);
@@ -917,7 +923,7 @@ class Engine implements ProxyEngine {
     }
     if (preflightRefuses(this.mode, blocking.length)) {
       const names = blocking.map((d) => `${d.kind} ${JSON.stringify(d.id)} ${d.change} (${d.severity})`);
-      this.refuseSession(blocking, `preflight found drift at or above ${this.failOn}: ${names.join('; ')}`, 'PREFLIGHT_DRIFT');
+      this.refuseSession(blocking, `preflight found drift at or above ${this.failOn}: ${names.join('; ')}${approvalHint(blocking)}`, 'PREFLIGHT_DRIFT');
       return;
     }
     this.currentState = 'ready';
@@ -1396,6 +1402,7 @@ class Engine implements ProxyEngine {
       return 'listed twice';
     }
     if (kind === 'resource') {
+      if (this.allow.deniesUri(id)) return DENIED_REASON;
       if (this.allow.staticResources.has(id)) {
         if (this.drifted.get('resource')!.has(id)) return 'definition drifted';
         return this.verifyOrMark('resource', id, it);
@@ -1405,6 +1412,7 @@ class Engine implements ProxyEngine {
       if (t !== undefined && !this.drifted.get('resourceTemplate')!.has(t)) return undefined;
       return 'not in allowlist';
     }
+    if (this.allow.isDenied(kind, id)) return DENIED_REASON;
     if (this.allow.pinned(kind, id) === undefined) return 'not in allowlist';
     if (this.drifted.get(kind)!.has(id)) return 'definition drifted';
     return this.verifyOrMark(kind, id, it);

@@ -46,6 +46,8 @@ export const DENIAL_CODES = {
   SERVER_UNAVAILABLE: -32061,
   /** The session was refused (preflight drift, unsupported server version). */
   SESSION_REFUSED: -32062,
+  /** `tools/call`, `prompts/get` or `resources/read|subscribe|unsubscribe` of an item the lockfile denies (`denied`). */
+  ITEM_DENIED: -32063,
   /** `tasks/*` for a task ID this session did not create, or tasks before 2025-11-25 (PROTOCOL 37, 39). */
   TASK_NOT_ALLOWED: -32602,
   /** A host line that is not JSON, or a line over the size cap. */
