@@ -73,7 +73,25 @@ function printableName(text: string): string {
   return out;
 }
 
-/** The generated README: what this bundle approves. */
+/**
+ * The denied part of the README: what the server offers and the reviewer left out on
+ * purpose (the proxy hides it and refuses calls to it). Nothing when nothing is denied,
+ * so the README of a lockfile without denials is what it always was.
+ */
+function deniedLines(lockfile: Lockfile): string[] {
+  const denied = lockfile.denied;
+  if (denied === undefined) return [];
+  const items = [
+    ...Object.keys(denied.tools).sort().map((name) => `  - tool ${printableName(name)} [${denied.tools[name]?.riskLevel ?? '?'}]`),
+    ...Object.keys(denied.prompts.definitions).sort().map((name) => `  - prompt ${printableName(name)}`),
+    ...denied.resources.templates.map((t) => t.uriTemplate).sort().map((uri) => `  - resource template ${printableName(uri)}`),
+    ...denied.resources.static.map((r) => r.uri).sort().map((uri) => `  - static resource ${printableName(uri)}`),
+  ];
+  if (items.length === 0) return [];
+  return [`Denied (${items.length}; offered by the server, not approved: hidden and refused by the proxy):`, ...items, ''];
+}
+
+/** The generated README: what this bundle approves (and denies). */
 export function renderBundleReadme(lockfile: Lockfile): string {
   const tools = Object.keys(lockfile.tools).sort();
   const prompts = Object.keys(lockfile.prompts.definitions).sort();
@@ -97,6 +115,7 @@ export function renderBundleReadme(lockfile: Lockfile): string {
     `Approved static resources (${statics.length}):`,
     ...statics.map((uri) => `  - ${printableName(uri)}`),
     '',
+    ...deniedLines(lockfile),
     'Verify with: mcptrust bundle verify <this file> --key <trusted public key>',
     'manifest.json lists the SHA-256 of every other file; mcp-lock.json.sig signs mcp-lock.json.',
     '',
