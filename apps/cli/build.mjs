@@ -2,8 +2,13 @@
 // answers --version on its own and loads the command tree as a separate chunk, plus a
 // self-contained bundle for `mcptrust proxy` (the runner with only the proxy command),
 // so a proxy loads neither the other commands nor chunks it shares with them.
+// Everything but Node's built-ins is inlined, so the package has no runtime
+// dependencies; THIRD_PARTY_NOTICES lists the licence of every inlined package.
 import { build } from 'esbuild';
-import { copyFile, readFile, rename, rm, chmod } from 'node:fs/promises';
+import { copyFile, readFile, rename, rm, chmod, writeFile } from 'node:fs/promises';
+import { builtinModules } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { bundledPackages, renderNotices } from './third-party-notices.mjs';
 
 const pkg = JSON.parse(await readFile(new URL('./package.json', import.meta.url), 'utf8'));
 // Build into a fresh folder and swap it in at the end, so that a running test never
@@ -11,7 +16,10 @@ const pkg = JSON.parse(await readFile(new URL('./package.json', import.meta.url)
 const out = new URL(`./dist.build-${process.pid}/`, import.meta.url);
 const dist = new URL('./dist/', import.meta.url);
 await rm(out, { recursive: true, force: true });
+const here = fileURLToPath(new URL('.', import.meta.url));
 const common = {
+  absWorkingDir: here,
+  metafile: true,
   bundle: true,
   format: 'esm',
   platform: 'node',
@@ -25,6 +33,7 @@ const common = {
   logLevel: 'warning',
 };
 async function bundle() {
+  const metafiles = [];
   // The proxy's entry (bin.ts imports it by this name; see PROXY_ENTRY there). yargs
   // lands in its own chunk: it is loaded only when the proxy's command line needs it
   // (help, errors, unusual forms).
@@ -48,7 +57,7 @@ async function bundle() {
   // argument validation: the proxy bundle requires it from a CommonJS file of its own,
   // so its source is not even parsed at start-up. proxy-core loads it with require().
   const AJV_FILE = 'mcptrust-ajv.cjs';
-  await build({
+  const ajv = await build({
     ...common,
     banner: {},
     format: 'cjs',
@@ -72,7 +81,8 @@ async function bundle() {
       b.onResolve({ filter: /^ajv(-formats)?($|\/)/ }, () => ({ path: `./${AJV_FILE}`, external: true }));
     },
   };
-  await build({
+  metafiles.push(ajv.metafile);
+  const proxy = await build({
     ...common,
     entryPoints: { [PROXY_ENTRY]: 'proxy-entry' },
     plugins: [proxyEntry, ajvOutside],
@@ -80,15 +90,34 @@ async function bundle() {
     splitting: true,
     chunkNames: 'proxy-[name]-[hash]',
   });
-  await build({
+  metafiles.push(proxy.metafile);
+  const cli = await build({
     ...common,
     entryPoints: { mcptrust: 'src/bin.ts' },
     outdir: out.pathname,
     splitting: true,
     chunkNames: '[name]-[hash]',
   });
+  metafiles.push(cli.metafile);
+  // An import left outside the bundle would need a runtime dependency, which the
+  // package does not declare: only Node's own modules may stay outside.
+  for (const metafile of metafiles) {
+    for (const output of Object.values(metafile.outputs)) {
+      for (const imported of output.imports) {
+        if (imported.external && !isNodeBuiltin(imported.path) && imported.path !== `./${AJV_FILE}`) {
+          throw new Error(`build: ${imported.path} is not bundled; the published package would need it as a dependency`);
+        }
+      }
+    }
+  }
+  await writeFile(new URL('./THIRD_PARTY_NOTICES', out), renderNotices(pkg.name, bundledPackages(metafiles, here)));
+  await copyFile(new URL('../../LICENSE', import.meta.url), new URL('./LICENSE', out));
   await copyFile(new URL('../../tooling/servers/demo-server.mjs', import.meta.url), new URL('./demo-server.mjs', out));
   await chmod(new URL('./mcptrust.js', out), 0o755);
+}
+/** @param {string} specifier */
+function isNodeBuiltin(specifier) {
+  return specifier.startsWith('node:') || builtinModules.includes(specifier);
 }
 try {
   await bundle();

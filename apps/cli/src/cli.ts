@@ -4,6 +4,9 @@ import { EXIT, UsageError, exitCodeFor } from './exit-codes.js';
 import { say, paint } from './output.js';
 import type { Io } from './output.js';
 
+/** Where `--help` sends readers: an installed CLI has no docs folder beside it. */
+export const DOCS_URL = 'https://github.com/mcptrust/mcptrust-ts/blob/main/docs/CLI.md';
+
 /** What every command handler gets besides its parsed flags. */
 export interface CommandContext {
   io: Io;
@@ -84,7 +87,7 @@ export async function runCli(argv: string[], commands: readonly CommandModule[],
       .fail((msg, err) => {
         throw err ?? new UsageError(msg);
       })
-      .epilogue('Exit codes: 0 ok, 1 finding (drift, refused change), 2 usage or operational error.\nDocs: docs/CLI.md')
+      .epilogue(`Exit codes: 0 ok, 1 finding (drift, refused change), 2 usage or operational error.\nDocs: ${DOCS_URL}`)
       .wrap(Math.min(110, process.stdout.columns || 100));
     for (const command of commands) cli = command(cli, ctx);
     await cli.parseAsync();

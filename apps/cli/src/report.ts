@@ -3,10 +3,20 @@ import { describeLockfileChange } from '@mcptrust/lockfile';
 import type { Io } from './output.js';
 import { paint, printable, say } from './output.js';
 
+/**
+ * The word a finding's line starts with: the severity said once (`warning [warning]`
+ * said it twice), with `[high]` marking the findings to look at first.
+ */
+function findingLabel(io: Io, severity: Finding['severity']): string {
+  if (severity === 'high') return paint(io, 'red', 'warning [high]');
+  if (severity === 'warning') return paint(io, 'yellow', 'warning');
+  return paint(io, 'dim', 'info');
+}
+
 /** Prints analysis findings (confusable names, poisoning indicators, high-risk tools) to stderr. */
 export function printFindings(io: Io, findings: readonly Finding[]): void {
   for (const f of findings) {
-    const label = f.severity === 'high' ? paint(io, 'red', 'warning [high]') : paint(io, 'yellow', `warning [${f.severity}]`);
+    const label = findingLabel(io, f.severity);
     const where = `${f.itemType} \`${printable(f.itemId)}\`${f.field ? ` (${f.field})` : ''}`;
     const evidence = f.evidence && !f.message.includes(f.evidence) ? ` — ${printable(f.evidence)}` : '';
     say(io, `${label} ${f.code} ${where}: ${printable(f.message)}${evidence}`);

@@ -47,6 +47,13 @@ describe('mcptrust scan', () => {
       expect(report.prompts).toEqual([]);
       expect(report.tools.find((t) => t.name === 'read_text_file')?.riskLevel).toBe('LOW');
     });
+
+    it('warns about each HIGH-risk tool on stderr, saying the severity once', async () => {
+      const r = await runCli(['scan', '--', NODE, FILESYSTEM, dir]);
+      expect(r.code).toBe(0);
+      expect(r.stderr).toMatch(/^warning HIGH_RISK_TOOL tool `write_file` \(riskLevel\): /m);
+      expect(r.stderr).not.toContain('warning [warning]');
+    });
   });
 
   describe('against the fixture server', () => {
