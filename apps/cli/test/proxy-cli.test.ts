@@ -49,6 +49,7 @@ describe('mcptrust proxy --print-effective-allowlist', () => {
       prompts: ['summarize_notes'],
       resourceTemplates: ['notes://note/{id}'],
       staticResources: ['notes://index'],
+      denied: { tools: [], prompts: [], resourceTemplates: [], staticResources: [] },
     });
     expect(existsSync(marker)).toBe(false);
   });

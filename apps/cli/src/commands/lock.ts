@@ -1,12 +1,14 @@
 import { existsSync } from 'node:fs';
-import { buildLockfile, compareLockfiles, readLockfile, serializeLockfile, writeLockfile } from '@mcptrust/lockfile';
-import type { Lockfile, LockfileChange, ScanReport } from '@mcptrust/lockfile';
-import { scanServer } from '@mcptrust/drift';
-import type { ServerCommand } from '@mcptrust/drift';
+import { buildLockfile, compareLockfiles, deniedItems, denyItems, readLockfile, serializeLockfile, writeLockfile } from '@mcptrust/lockfile';
+import type { Lockfile, LockfileChange, LockfileItemRef, ScanReport } from '@mcptrust/lockfile';
+import { compareDeniedItems, scanServer } from '@mcptrust/drift';
+import type { DeniedItem, ServerCommand } from '@mcptrust/drift';
+import { decideDenials, describeItem, exclusionHint, parseSelectorFlag } from '../denial-selection.js';
+import type { DenialDecision, DenialFlags } from '../denial-selection.js';
 import type { CommandContext, CommandModule } from '../main.js';
 import { EXIT, UsageError } from '../exit-codes.js';
 import { parseDuration, serverCommandFrom } from '../options.js';
-import { paint, say } from '../output.js';
+import { paint, printable, say } from '../output.js';
 import type { Io } from '../output.js';
 import { printChanges, printFindings, summarize } from '../report.js';
 import { VERSION } from '../version.js';
@@ -20,6 +22,8 @@ export interface LockOptions {
   output: string;
   force: boolean;
   timeoutMs: number;
+  /** `--exclude` / `--include` selectors (none when absent). */
+  denials?: DenialFlags;
 }
 
 /** What {@link lockServer} did. */
@@ -55,13 +59,21 @@ export async function lockServer(options: LockOptions, ctx: CommandContext): Pro
 
   const scan = await scanServer(options.server, { timeoutMs: options.timeoutMs, signal: ctx.signal, env: io.env });
   printFindings(io, scan.findings);
-  const next = buildLockfile(scan, { generator: `mcptrust ${VERSION}`, updatedAt: lockTimestamp(io) });
+  const live = buildLockfile(scan, { generator: `mcptrust ${VERSION}`, updatedAt: lockTimestamp(io) });
+  // Denials carry over from the previous lockfile whatever the flags (--force included):
+  // a re-lock never approves again what was denied, only --include does.
+  const decision = decideDenials(live, previous?.lockfile, options.denials ?? { exclude: [], include: [] });
+  const next = denyItems(live, decision.deny);
+  printDenialNotices(io, decision, previous === undefined ? [] : compareDeniedItems(previous.lockfile, scan));
 
   if (previous === undefined) {
     await writeLockfile(options.output, next);
     return { status: 'written', lockfile: next, scan, changes: [] };
   }
-  const changes = compareLockfiles(previous.lockfile, next);
+  // An item approved again by --include shows as added; the flag is the review.
+  const changes = compareLockfiles(previous.lockfile, next).filter(
+    (c) => !(c.kind === 'added' && decision.approvedAgain.some((item) => item.itemType === c.itemType && item.id === c.id)),
+  );
   if (changes.length > 0 && !options.force) {
     return { status: 'refused', lockfile: previous.lockfile, scan, changes };
   }
@@ -79,32 +91,52 @@ export async function lockServer(options: LockOptions, ctx: CommandContext): Pro
   return { status: 'written', lockfile: next, scan, changes };
 }
 
-/** `mcptrust lock [--output mcp-lock.json] [--force] [--timeout 10s] -- <server>`. */
+/** Says on stderr what changed in the denied set, and what a denied item did on the server. */
+function printDenialNotices(io: Io, decision: DenialDecision, deniedNow: readonly DeniedItem[]): void {
+  const notice = (text: string): void => say(io, `${paint(io, 'cyan', 'notice:')} ${text}`);
+  for (const item of decision.newlyDenied) notice(`${describeItem(item)} is denied: the proxy hides it and refuses calls to it`);
+  for (const item of decision.approvedAgain) notice(`${describeItem(item)} is approved again (--include)`);
+  for (const item of decision.dropped) notice(`denied ${describeItem(item)} is no longer offered by the server: dropped from the denied items`);
+  for (const d of deniedNow) if (d.status === 'changed') notice(`${printable(d.message)}; its new definition is recorded`);
+  for (const s of decision.unusedIncludes) say(io, `${paint(io, 'yellow', 'warning:')} --include "${printable(s.text)}" matches no denied item: nothing to approve`);
+}
+
+/** `mcptrust lock [--output mcp-lock.json] [--force] [--exclude SELECTOR] [--include SELECTOR] [--timeout 10s] -- <server>`. */
 export const lockCommand: CommandModule = (cli, ctx) =>
   cli.command(
     'lock',
     'Create or update mcp-lock.json from what the server exposes (refuses drift unless --force)',
     (y) =>
       y
-        .usage('Usage: $0 lock [--output mcp-lock.json] [--force] [--timeout 10s] -- <server command>')
+        .usage('Usage: $0 lock [--output mcp-lock.json] [--force] [--exclude KIND:NAME]... [--include KIND:NAME]... [--timeout 10s] -- <server command>')
         .option('output', { alias: ['o', 'lockfile', 'lock'], type: 'string', default: DEFAULT_LOCKFILE, describe: 'Lockfile to write' })
         .option('force', { type: 'boolean', default: false, describe: 'Overwrite a lockfile even when the server drifted from it' })
+        .option('exclude', {
+          type: 'string',
+          describe: 'Deny an item the server offers (repeatable): tool:NAME, prompt:NAME, template:URI_TEMPLATE or resource:URI; * matches any run of characters',
+        })
+        .option('include', { type: 'string', describe: 'Approve again an item an earlier lock denied (repeatable; same selectors; wins over --exclude)' })
         .option('timeout', { type: 'string', default: '10s', describe: 'Deadline for start-up and every list (e.g. 500ms, 10s, 2m)' })
         .option('v3', { type: 'boolean', hidden: true, describe: 'Accepted for compatibility: lockfile v3 is the only format written' })
         .example('$0 lock -- npx -y @modelcontextprotocol/server-filesystem /tmp', 'pin a server given as argv')
         .example('$0 lock -- "npx -y @modelcontextprotocol/server-filesystem /tmp"', 'one quoted string, split like a shell (never run by one)')
-        .example('$0 lock --force --output locks/fs.json -- node server.js', 'accept a reviewed change'),
+        .example('$0 lock --force --output locks/fs.json -- node server.js', 'accept a reviewed change')
+        .example("$0 lock --exclude tool:write_file --exclude 'tool:*_file' -- node server.js", 'approve the server except the tools selected'),
     async (argv) => {
       const timeoutMs = parseDuration('timeout', argv.timeout);
       const server = serverCommandFrom(argv['--']);
       const output = String(argv.output);
       if (output.trim() === '') throw new UsageError('--output: expected a file path');
-      const outcome = await lockServer({ server, output, force: argv.force === true, timeoutMs }, ctx);
+      // Selectors are checked before any server starts.
+      const denials = { exclude: parseSelectorFlag('exclude', argv['exclude']), include: parseSelectorFlag('include', argv['include']) };
+      const outcome = await lockServer({ server, output, force: argv.force === true, timeoutMs, denials }, ctx);
       const { io } = ctx;
       if (outcome.status === 'refused') {
         say(io, `${paint(io, 'red', 'mcptrust: refused:')} ${output} is out of date: the server changed since it was locked.`);
         printChanges(io, outcome.changes);
         say(io, `Review the change; re-run with --force to accept it. (${outcome.changes.length} item${outcome.changes.length === 1 ? '' : 's'} changed)`);
+        const hint = exclusionHint(outcome.changes.filter((c) => c.kind === 'added' && c.itemType !== 'server') as LockfileItemRef[]);
+        if (hint !== undefined) say(io, hint);
         ctx.setExitCode(EXIT.FINDING);
         return;
       }
@@ -113,6 +145,7 @@ export const lockCommand: CommandModule = (cli, ctx) =>
         printChanges(io, outcome.changes);
       }
       const verb = outcome.status === 'unchanged' ? 'is up to date' : 'written';
-      say(io, `${paint(io, 'green', '✓')} ${output} ${verb}: ${summarize(outcome.lockfile)}`);
+      const denied = deniedItems(outcome.lockfile).length;
+      say(io, `${paint(io, 'green', '✓')} ${output} ${verb}: ${summarize(outcome.lockfile)}${denied > 0 ? `; ${denied} denied item${denied === 1 ? '' : 's'}` : ''}`);
     },
   );

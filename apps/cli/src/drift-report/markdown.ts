@@ -1,4 +1,6 @@
 import type { DriftItem, DriftSeverity } from '@mcptrust/drift';
+import { exclusionHint } from '../denial-selection.js';
+import { addedItems } from './report.js';
 import type { DriftReport } from './report.js';
 
 const BADGE: Readonly<Record<DriftSeverity, string>> = { critical: '🔴 critical', moderate: '🟠 moderate', info: '🔵 info' };
@@ -59,9 +61,19 @@ export function renderMarkdown(report: DriftReport): string {
     if (details.length > 0) {
       out.push('', '<details><summary>What changed</summary>', '', details.join('\n\n'), '', '</details>');
     }
-    if (report.failed) out.push('', 'If these changes are intended, re-lock with `mcptrust lock --force` and commit `mcp-lock.json` in this pull request.');
+    if (report.failed) {
+      out.push('', 'If these changes are intended, re-lock with `mcptrust lock --force` and commit `mcp-lock.json` in this pull request.');
+      const hint = exclusionHint(addedItems(report));
+      if (hint !== undefined) out.push('', markdownCell(hint));
+    }
   } else {
     out.push('', 'No drift: the server matches the lockfile.');
+  }
+  if (report.denied.length > 0) {
+    // Not findings: decisions recorded in the lockfile, listed so a reviewer sees them.
+    out.push('', `<details><summary>Denied as approved (${report.denied.length})</summary>`, '', '| denied item | lockfile path |', '|---|---|');
+    for (const d of report.denied) out.push(`| ${markdownCell(d.message)} | \`${d.path.replace(/`/g, "'").replace(/\|/g, '\\|')}\` |`);
+    out.push('', '</details>');
   }
   return `${out.join('\n')}\n`;
 }

@@ -3,7 +3,8 @@
  * text, JSON, Markdown or SARIF. The JSON rendering is this model as it is, described by
  * docs/drift-report.schema.json (versioned with `schemaVersion`).
  */
-import type { CheckDriftResult, DriftItem, DriftSeverity } from '@mcptrust/drift';
+import type { CheckDriftResult, DeniedItem, DriftItem, DriftSeverity } from '@mcptrust/drift';
+import type { LockfileItemRef } from '@mcptrust/lockfile';
 import { VERSION } from '../version.js';
 
 /** Version of the JSON report format; raised on any incompatible change. */
@@ -35,6 +36,15 @@ export interface DriftReport {
   sections: CheckSection[];
   items: DriftItem[];
   notices: string[];
+  /** Items the lockfile denies on purpose, as the live server shows them: never drift, never a failure. */
+  denied: DeniedItem[];
+}
+
+/** The items a report shows as added (a tool, prompt, template or resource in neither section of the lockfile). */
+export function addedItems(report: Pick<DriftReport, 'items'>): LockfileItemRef[] {
+  return report.items
+    .filter((i) => i.kind === 'added' && (i.itemType === 'tool' || i.itemType === 'prompt' || i.itemType === 'resourceTemplate' || i.itemType === 'resource'))
+    .map((i) => ({ itemType: i.itemType as LockfileItemRef['itemType'], id: i.itemId }));
 }
 
 /** Builds the report of a drift check; more sections (signature, policy) can be appended. */
@@ -45,9 +55,10 @@ export function buildDriftReport(command: DriftReport['command'], lockfilePath: 
     name: 'drift',
     status: result.failed ? 'fail' : 'pass',
     summary:
-      summary.total === 0
+      (summary.total === 0
         ? 'the server matches the lockfile'
-        : `${summary.total} drift item${summary.total === 1 ? '' : 's'} (${summary.critical} critical, ${summary.moderate} moderate, ${summary.info} info); fails at ${result.failOn}`,
+        : `${summary.total} drift item${summary.total === 1 ? '' : 's'} (${summary.critical} critical, ${summary.moderate} moderate, ${summary.info} info); fails at ${result.failOn}`) +
+      (result.denied.length === 0 ? '' : `; ${result.denied.length} item${result.denied.length === 1 ? '' : 's'} denied as approved`),
   };
   const sections = [...extra, drift];
   return {
@@ -63,5 +74,6 @@ export function buildDriftReport(command: DriftReport['command'], lockfilePath: 
     sections,
     items: result.items,
     notices: result.notices,
+    denied: result.denied,
   };
 }

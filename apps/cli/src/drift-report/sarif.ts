@@ -48,6 +48,12 @@ export function renderSarif(report: DriftReport, lockfileText: string): string {
       properties: { severity: RULE_DESCRIPTIONS[rule].severity },
     })),
     results,
-    properties: { failed: report.failed, failOn: report.failOn, server: report.server },
+    // Denied items are decisions recorded in the lockfile, not results: listed on the run.
+    properties: {
+      failed: report.failed,
+      failOn: report.failOn,
+      server: report.server,
+      ...(report.denied.length === 0 ? {} : { denied: report.denied.map((d) => ({ itemType: d.itemType, itemId: d.itemId, path: d.path, status: d.status, message: d.message })) }),
+    },
   });
 }

@@ -1,5 +1,7 @@
 import type { DriftItem, DriftSeverity } from '@mcptrust/drift';
 import { printable } from '../output.js';
+import { exclusionHint } from '../denial-selection.js';
+import { addedItems } from './report.js';
 import type { DriftReport } from './report.js';
 
 /** Colouring for the text report: identity when colours are off. */
@@ -40,12 +42,22 @@ export function renderText(report: DriftReport, paint: Painter): string {
     lines.push(paint(color, paint('bold', `${heading} (${items.length})`)));
     for (const item of items) lines.push(...itemLines(item, paint));
   }
+  if (report.denied.length > 0) {
+    lines.push('');
+    lines.push(paint('bold', `DENIED AS APPROVED (${report.denied.length})`));
+    for (const d of report.denied) {
+      lines.push(`  ${d.status === 'unchanged' ? '⊘' : '!'} ${printable(d.message)}`);
+      lines.push(paint('dim', `      at ${printable(d.path)}`));
+    }
+  }
   if (report.items.length === 0) {
     lines.push('');
     lines.push(`No drift: the server matches ${printable(report.lockfile.path)}.`);
   } else if (report.failed) {
     lines.push('');
     lines.push(`Review the changes; if they are intended, re-lock with \`mcptrust lock --force\` and commit the lockfile.`);
+    const hint = exclusionHint(addedItems(report));
+    if (hint !== undefined) lines.push(hint);
   }
   return `${lines.join('\n')}\n`;
 }
