@@ -41,7 +41,11 @@ export interface StdioBridgeOptions extends ProxyEngineOptions {
   command: string;
   /** Server arguments. */
   args?: readonly string[];
-  /** Server environment. Default: the current process environment. */
+  /**
+   * The server's complete environment. Default: the current process environment. Build
+   * it with `serverSpawnOptions` of `@mcptrust/drift/server-spawn` (as the CLI does) so
+   * the proxied server is started exactly as `mcptrust lock` started it.
+   */
   env?: NodeJS.ProcessEnv;
   /** Server working directory. */
   cwd?: string;
