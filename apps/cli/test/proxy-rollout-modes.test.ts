@@ -38,7 +38,7 @@ afterEach(closeHosts);
 afterAll(removeTempDirs);
 
 const sum = { name: MISSING, arguments: { a: 2, b: 3 } };
-const text = (result: { content?: unknown }): string => JSON.stringify(result.content);
+const text = (result: unknown): string => JSON.stringify((result as { content?: unknown }).content ?? result);
 
 describe('server-everything with a lockfile missing one tool', () => {
   it('enforce (default) refuses the session, naming the tool', async () => {
