@@ -9,6 +9,7 @@ import { copyFile, readFile, rename, rm, chmod, writeFile } from 'node:fs/promis
 import { builtinModules } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { bundledPackages, renderNotices } from './third-party-notices.mjs';
+import { stringWidthShim } from './narrow-text.mjs';
 
 const pkg = JSON.parse(await readFile(new URL('./package.json', import.meta.url), 'utf8'));
 // Build into a fresh folder and swap it in at the end, so that a running test never
@@ -17,6 +18,17 @@ const out = new URL(`./dist.build-${process.pid}/`, import.meta.url);
 const dist = new URL('./dist/', import.meta.url);
 await rm(out, { recursive: true, force: true });
 const here = fileURLToPath(new URL('.', import.meta.url));
+// Every `import stringWidth from 'string-width'` gets the shim of narrow-text.mjs; the
+// shim's own require() of 'string-width' resolves normally, from the importer's folder.
+const fastStringWidth = {
+  name: 'fast-string-width',
+  setup(b) {
+    b.onResolve({ filter: /^string-width$/ }, (args) =>
+      args.namespace === 'fast-string-width' || args.kind === 'require-call' ? undefined : { path: args.resolveDir, namespace: 'fast-string-width' },
+    );
+    b.onLoad({ filter: /.*/, namespace: 'fast-string-width' }, (args) => ({ contents: stringWidthShim(), resolveDir: args.path, loader: 'js' }));
+  },
+};
 const common = {
   absWorkingDir: here,
   metafile: true,
@@ -85,7 +97,7 @@ async function bundle() {
   const proxy = await build({
     ...common,
     entryPoints: { [PROXY_ENTRY]: 'proxy-entry' },
-    plugins: [proxyEntry, ajvOutside],
+    plugins: [proxyEntry, ajvOutside, fastStringWidth],
     outdir: out.pathname,
     splitting: true,
     chunkNames: 'proxy-[name]-[hash]',
@@ -94,6 +106,7 @@ async function bundle() {
   const cli = await build({
     ...common,
     entryPoints: { mcptrust: 'src/bin.ts' },
+    plugins: [fastStringWidth],
     outdir: out.pathname,
     splitting: true,
     chunkNames: '[name]-[hash]',

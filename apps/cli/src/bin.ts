@@ -7,7 +7,8 @@
 // yargs would, checked by test/proxy-argv.test.ts) and runs without loading yargs;
 // any other form (help, errors, aliases) goes to the same yargs runner with only the
 // proxy command registered, so help and errors are identical. Every other invocation
-// loads the whole command tree on demand.
+// goes to main.ts, which imports only the command the command line names (with its
+// libraries); `mcptrust --help` loads no command module at all.
 import type { runCli, runCommand } from './cli.js';
 import type { parseProxyArgv, proxyCommand, runProxy } from './commands/proxy.js';
 import type { processIo } from './output.js';
