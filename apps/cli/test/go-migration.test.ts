@@ -188,13 +188,30 @@ describe('migrating from the Go mcptrust', () => {
       expect((JSON.parse(await readFile(lock, 'utf8')) as { lockFileVersion: string }).lockFileVersion).toBe('3.0');
     });
 
+    it('accepts the Go short flags -t, -f and -p of lock and scan', async () => {
+      const lock = at('short-flags.json');
+      const locked = await runCli(['lock', '-t', '5s', '-f', '-o', lock, '--', NODE, DEMO]);
+      expect(locked.code).toBe(0);
+      expect((JSON.parse(await readFile(lock, 'utf8')) as { lockFileVersion: string }).lockFileVersion).toBe('3.0');
+      const scanned = await runCli(['scan', '-t', '5s', '-p', '--', NODE, DEMO]);
+      expect(scanned.code).toBe(0);
+      // -p indents: the report spans many lines.
+      expect(scanned.stdout.split('\n').length).toBeGreaterThan(10);
+    });
+
+    it('accepts the Go short flag -l for the lockfile of sign, verify and bundle export', async () => {
+      const lock = at('short-l.json');
+      expect((await runCli(['lock', '-o', lock, '--', NODE, DEMO])).code).toBe(0);
+      const keys = await runCli(['keygen', '--private', at('k.key'), '--public', at('k.pub')]);
+      expect(keys.stderr).toContain('wrote');
+      expect((await runCli(['sign', '-l', lock, '--key', at('k.key')])).code).toBe(0);
+      const verified = await runCli(['verify', '-l', lock, '--key', at('k.pub')]);
+      expect(verified.code).toBe(0);
+      const bundled = await runCli(['bundle', 'export', '-l', lock, '-o', at('short-l.zip'), '--key', at('k.pub')]);
+      expect(bundled.code).toBe(0);
+    });
+
     it.each<[string, string[]]>([
-      ['lock -t (use --timeout)', ['lock', '-t', '5s', '--output', 'x.json', '--', NODE, DEMO]],
-      ['lock -f (use --force)', ['lock', '-f', '--output', 'x.json', '--', NODE, DEMO]],
-      ['scan -p (use --pretty)', ['scan', '-p', '--', NODE, DEMO]],
-      ['sign -l (use --lockfile or the positional file)', ['sign', '-l', 'mcp-lock.json']],
-      ['verify -l (use --lockfile or the positional file)', ['verify', '-l', 'mcp-lock.json']],
-      ['bundle export -l (use --lockfile)', ['bundle', 'export', '-l', 'mcp-lock.json']],
       ['policy check -P (use --policy or -p)', ['policy', 'check', '-P', 'policy.yaml', '--', NODE, DEMO]],
       ['policy explain --json (use --format json)', ['policy', 'explain', '--json', '--', NODE, DEMO]],
       ['policy check --lockfile (use --lock or -l)', ['policy', 'check', '--lockfile', 'mcp-lock.json', '--', NODE, DEMO]],

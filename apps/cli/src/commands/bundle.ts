@@ -22,7 +22,7 @@ export const bundleCommand: CommandModule = (cli, ctx) =>
         (b) =>
           b
             .usage('Usage: $0 bundle export [--lockfile mcp-lock.json] [--signature mcp-lock.json.sig] [--output approval.zip] [--key public.key] [--policy policy.yaml]')
-            .option('lockfile', { alias: ['lock'], type: 'string', default: DEFAULT_LOCKFILE, describe: 'Signed lockfile' })
+            .option('lockfile', { alias: ['l', 'lock'], type: 'string', default: DEFAULT_LOCKFILE, describe: 'Signed lockfile' })
             .option('signature', { alias: 's', type: 'string', describe: 'Its signature (default <lockfile>.sig; required)' })
             .option('output', { alias: 'o', type: 'string', default: 'approval.zip', describe: 'Bundle to write' })
             .option('key', { alias: 'k', type: 'string', describe: 'Public key to include (checked against the signature first)' })

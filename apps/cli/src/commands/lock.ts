@@ -110,13 +110,13 @@ export const lockCommand: CommandModule = (cli, ctx) =>
       y
         .usage('Usage: $0 lock [--output mcp-lock.json] [--force] [--exclude KIND:NAME]... [--include KIND:NAME]... [--timeout 10s] -- <server command>')
         .option('output', { alias: ['o', 'lockfile', 'lock'], type: 'string', default: DEFAULT_LOCKFILE, describe: 'Lockfile to write' })
-        .option('force', { type: 'boolean', default: false, describe: 'Overwrite a lockfile even when the server drifted from it' })
+        .option('force', { alias: 'f', type: 'boolean', default: false, describe: 'Overwrite a lockfile even when the server drifted from it' })
         .option('exclude', {
           type: 'string',
           describe: 'Deny an item the server offers (repeatable): tool:NAME, prompt:NAME, template:URI_TEMPLATE or resource:URI; * matches any run of characters',
         })
         .option('include', { type: 'string', describe: 'Approve again an item an earlier lock denied (repeatable; same selectors; wins over --exclude)' })
-        .option('timeout', { type: 'string', default: '10s', describe: 'Deadline for start-up and every list (e.g. 500ms, 10s, 2m)' })
+        .option('timeout', { alias: 't', type: 'string', default: '10s', describe: 'Deadline for start-up and every list (e.g. 500ms, 10s, 2m)' })
         .option('v3', { type: 'boolean', hidden: true, describe: 'Accepted for compatibility: lockfile v3 is the only format written' })
         .example('$0 lock -- npx -y @modelcontextprotocol/server-filesystem /tmp', 'pin a server given as argv')
         .example('$0 lock -- "npx -y @modelcontextprotocol/server-filesystem /tmp"', 'one quoted string, split like a shell (never run by one)')

@@ -11,8 +11,8 @@ export const scanCommand: CommandModule = (cli, ctx) =>
     (y) =>
       y
         .usage('Usage: $0 scan [--pretty] [--timeout 10s] -- <server command>')
-        .option('pretty', { type: 'boolean', default: false, describe: 'Indent the JSON output' })
-        .option('timeout', { type: 'string', default: '10s', describe: 'Deadline for start-up and every list (e.g. 500ms, 10s, 2m)' })
+        .option('pretty', { alias: 'p', type: 'boolean', default: false, describe: 'Indent the JSON output' })
+        .option('timeout', { alias: 't', type: 'string', default: '10s', describe: 'Deadline for start-up and every list (e.g. 500ms, 10s, 2m)' })
         .example('$0 scan -- npx -y @modelcontextprotocol/server-filesystem /tmp', 'scan a server given as argv')
         .example('$0 scan --pretty -- "npx -y @modelcontextprotocol/server-everything"', 'one quoted string, split like a shell (never run by one)'),
     async (argv) => {

@@ -37,7 +37,7 @@ export const signCommand: CommandModule = (cli, ctx) =>
       y
         .usage('Usage: $0 sign [--key private.key] [--lockfile mcp-lock.json] [--output mcp-lock.json.sig] [--canonicalization v2]\n       $0 sign --sigstore [--bundle-out mcp-lock.json.sigstore.json] [--identity-token TOKEN]')
         .positional('file', { type: 'string', describe: 'Lockfile to sign (same as --lockfile)' })
-        .option('lockfile', { alias: ['lock'], type: 'string', describe: `Lockfile to sign (default ${DEFAULT_LOCKFILE})` })
+        .option('lockfile', { alias: ['l', 'lock'], type: 'string', describe: `Lockfile to sign (default ${DEFAULT_LOCKFILE})` })
         .option('key', { alias: 'k', type: 'string', describe: 'Ed25519 private key file (default private.key)' })
         .option('output', { alias: 'o', type: 'string', describe: 'Signature file to write (default <lockfile>.sig)' })
         .option('canonicalization', { type: 'string', default: 'v2', describe: 'Canonical form to sign: v2 (RFC 8785) or v1 (Go mcptrust)' })

@@ -16,7 +16,7 @@ export const verifyCommand: CommandModule = (cli, ctx) =>
       signatureOptions(y)
         .usage('Usage: $0 verify [--key public.key] [--lockfile mcp-lock.json] [--signature mcp-lock.json.sig]\n       $0 verify --issuer ISSUER (--identity SAN | --identity-regexp RE) [--trusted-root FILE]')
         .positional('file', { type: 'string', describe: 'Lockfile to verify (same as --lockfile)' })
-        .option('lockfile', { alias: ['lock'], type: 'string', describe: `Lockfile to verify (default ${DEFAULT_LOCKFILE})` })
+        .option('lockfile', { alias: ['l', 'lock'], type: 'string', describe: `Lockfile to verify (default ${DEFAULT_LOCKFILE})` })
         // verify reads a key by default, and keeps its short aliases.
         .option('key', { alias: 'k', type: 'string', describe: 'Ed25519 public key file (default public.key)' })
         .option('signature', { alias: 's', type: 'string', describe: 'Signature file (default <lockfile>.sig, or <lockfile>.sigstore.json when keyless)' })
