@@ -291,7 +291,7 @@ describe('migrating from the Go mcptrust', () => {
       expect(r.stderr).toContain('risk_level');
     });
 
-    it('only warns (exit 0) for a failing rule with severity: warn in a file without mode', async () => {
+    it('fails (exit 1) on a failing rule with severity: warn in a file without mode, as the Go tool does', async () => {
       const file = await policy('warn-severity.yaml', [
         'name: warn-severity',
         'rules:',
@@ -301,8 +301,9 @@ describe('migrating from the Go mcptrust', () => {
         '    severity: warn',
       ]);
       const r = await runCli(['policy', 'check', '--policy', file, '--', ...toolsOnly]);
-      expect(r.code).toBe(0);
+      expect(r.code).toBe(1);
       expect(r.stdout).toContain('WARN  no-tools: the server has tools');
+      expect(r.stdout).toContain('(strict mode: warnings fail)');
     });
 
     it('applies the baseline preset when neither --policy nor --preset is given: a HIGH-risk tool only warns (exit 0)', async () => {

@@ -120,6 +120,48 @@ describe('mcptrust policy check', () => {
       expect(r.stdout).toContain('WARN  no-high-risk-tools: HIGH-risk tools need a security review');
       expect(r.stderr).not.toContain('policy failed');
     });
+
+    const WARN_SEVERITY = `${GO_STYLE}    severity: warn\n`;
+
+    it.each([
+      ['without mode', WARN_SEVERITY],
+      ['with mode: strict', WARN_SEVERITY.replace('name: go-style\n', 'name: go-style\nmode: strict\n')],
+    ])('fails the build (exit 1) when a severity: warn rule fails in a file %s, saying strict mode makes warnings fail', async (label, text) => {
+      const file = await policyFile(`go-style-warn-severity-${label.length}.yaml`, text);
+      const r = await runCli(['policy', 'check', '--policy', file, ...fsServer]);
+      expect(r.code).toBe(1);
+      expect(r.stdout).toContain('WARN  no-high-risk-tools: HIGH-risk tools need a security review');
+      expect(r.stdout).toContain('failed: 0 passed, 1 failed, 0 errors, 1 warnings (strict mode: warnings fail)');
+      expect(r.stderr).toContain('policy failed: no-high-risk-tools (strict mode: warnings fail)');
+    });
+
+    it('only warns (exit 0) for a failing severity: warn rule when the file says mode: warn', async () => {
+      const file = await policyFile('go-style-warn-both.yaml', WARN_SEVERITY.replace('name: go-style\n', 'name: go-style\nmode: warn\n'));
+      const r = await runCli(['policy', 'check', '--policy', file, ...fsServer]);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain('passed: 0 passed, 1 failed, 0 errors, 1 warnings\n');
+      expect(r.stderr).not.toContain('policy failed');
+    });
+
+    it('reports a fatal warning as a SARIF error', async () => {
+      const file = await policyFile('go-style-warn-sarif.yaml', WARN_SEVERITY);
+      const r = await runCli(['policy', 'check', '--policy', file, '--format', 'sarif', ...fsServer]);
+      expect(r.code).toBe(1);
+      const sarif = JSON.parse(r.stdout) as { runs: { results: { ruleId: string; level: string; properties: { severity: string } }[] }[] };
+      expect(sarif.runs[0]?.results.map((x) => [x.ruleId, x.level, x.properties.severity])).toEqual([['no-high-risk-tools', 'error', 'warn']]);
+    });
+
+    it('fails mcptrust check (exit 1) on the same warn-severity rule, naming strict mode in the policy section', async () => {
+      const file = await policyFile('go-style-warn-gate.yaml', WARN_SEVERITY);
+      const lock = join(dir, 'warn-gate-lock.json');
+      expect((await runCli(['lock', '--output', lock, ...fsServer])).code).toBe(0);
+      const r = await runCli(['check', '--lock', lock, '--policy', file, '--format', 'json', ...fsServer]);
+      expect(r.code).toBe(1);
+      const report = JSON.parse(r.stdout) as { sections: { name: string; status: string; summary: string }[] };
+      const section = report.sections.find((x) => x.name === 'policy');
+      expect(section?.status).toBe('fail');
+      expect(section?.summary).toContain('no-high-risk-tools (warn; strict mode: warnings fail)');
+    });
   });
 
   describe('with --lock', () => {

@@ -23,6 +23,12 @@ export interface RuleResult {
   status: 'pass' | 'fail' | 'error';
   /** Effective severity. */
   severity: RuleSeverity;
+  /**
+   * This rule's outcome fails the check: it did not pass and either its severity is
+   * `error` or the policy is in strict mode (where every failure is fatal, as in the Go
+   * mcptrust). Always false for a passing rule.
+   */
+  failsCheck: boolean;
   /** The rule's expression. */
   expr: string;
   /** The rule's failure message. */
@@ -47,12 +53,19 @@ export interface PolicyResult {
   source: string;
   /** Mode of the policy. */
   mode: PolicyMode;
-  /** No rule of severity `error` failed (or errored). */
+  /**
+   * No rule fails the check: in strict mode no rule failed or errored at all; in warn
+   * mode no rule of severity `error` did.
+   */
   passed: boolean;
   /** One result per rule, in policy order. */
   rules: RuleResult[];
-  /** Counts by outcome. */
-  summary: { passed: number; failed: number; errors: number; warnings: number };
+  /**
+   * Counts by outcome. `warnings` counts failing rules of severity `warn`;
+   * `fatalWarnings` those of them that fail the check (strict mode), so a report can
+   * say why a warning failed it.
+   */
+  summary: { passed: number; failed: number; errors: number; warnings: number; fatalWarnings: number };
 }
 
 function message(error: unknown): string {
@@ -101,13 +114,20 @@ export interface EvaluatePolicyOptions {
   explain?: boolean;
 }
 
+/** Whether a rule that did not pass fails the check: always in strict mode, by severity in warn mode. */
+function isFatal(mode: PolicyMode, severity: RuleSeverity): boolean {
+  return mode === 'strict' || severity === 'error';
+}
+
 /**
  * Evaluates every rule of a policy against an input document. A rule that cannot be
  * evaluated (missing field, wrong type, non-boolean result) counts as failed: the
- * policy fails closed.
+ * policy fails closed. In strict mode (the default) every failing rule fails the
+ * check, whatever its severity; in warn mode only `error`-severity rules do.
  */
 export function evaluatePolicy(policy: LoadedPolicy, input: PolicyInput, options: EvaluatePolicyOptions = {}): PolicyResult {
   const context: Record<string, unknown> = { input: toCelInput(input), [INDEX_VARIABLE]: 0n };
+  const mode = policy.document.mode;
   const rules: RuleResult[] = policy.rules.map((compiled) => {
     const { rule } = compiled;
     let status: RuleResult['status'];
@@ -128,6 +148,7 @@ export function evaluatePolicy(policy: LoadedPolicy, input: PolicyInput, options
       name: rule.name,
       status,
       severity: compiled.severity,
+      failsCheck: status !== 'pass' && isFatal(mode, compiled.severity),
       expr: rule.expr,
       failureMessage: rule.failure_msg,
       ...(error === undefined ? {} : { error }),
@@ -141,14 +162,15 @@ export function evaluatePolicy(policy: LoadedPolicy, input: PolicyInput, options
   return {
     policy: policy.document.name,
     source: policy.source,
-    mode: policy.document.mode,
-    passed: failing.every((r) => r.severity !== 'error'),
+    mode,
+    passed: !failing.some((r) => r.failsCheck),
     rules,
     summary: {
       passed: rules.length - failing.length,
       failed: failing.filter((r) => r.status === 'fail').length,
       errors: failing.filter((r) => r.status === 'error').length,
       warnings: failing.filter((r) => r.severity === 'warn').length,
+      fatalWarnings: failing.filter((r) => r.severity === 'warn' && r.failsCheck).length,
     },
   };
 }

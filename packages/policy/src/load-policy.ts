@@ -154,9 +154,9 @@ function validateDocument(where: Located, data: unknown): PolicyDocument {
   if (!isRecord(data)) throw invalid(where, '(top level)', 'expected a mapping with name, mode and rules');
   checkKeys(where, data, TOP_KEYS, '');
   const name = requireString(where, data, 'name', 'policy');
-  // Absent mode is strict: a rule written without a severity is a rule meant to fail the
-  // build (as policy files written for the Go mcptrust expect). Warning-only files say
-  // `mode: warn`.
+  // Absent mode is strict: any failing rule fails the build (as policy files written
+  // for the Go mcptrust expect), even one marked `severity: warn`. Files meant to only
+  // warn say `mode: warn`.
   const mode = data['mode'] ?? 'strict';
   if (mode !== 'warn' && mode !== 'strict') throw invalid(where, 'mode', `expected "warn" or "strict", got ${JSON.stringify(mode)}`);
   const rules: PolicyRule[] = ruleEntries(where, data, 'rules', 'rule', RULE_KEYS).map(([raw, path, common]) => {

@@ -1,6 +1,7 @@
 /**
- * `strict` (the default when a file has no `mode`): rules without a severity fail the
- * check. `warn`: they only warn.
+ * `strict` (the default when a file has no `mode`): every failing rule fails the check,
+ * whatever its severity (as in the Go mcptrust); rules default to `error`. `warn`: only
+ * `error`-severity rules fail the check; rules default to `warn`.
  */
 export type PolicyMode = 'warn' | 'strict';
 

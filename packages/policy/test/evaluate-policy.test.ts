@@ -21,7 +21,8 @@ describe('evaluatePolicy', () => {
       const result = evaluatePolicy(policyOf('strict', [{ name: 'some-tools', expr: 'size(input.tools) == 2' }]), input());
       expect(result.passed).toBe(true);
       expect(result.rules[0]?.status).toBe('pass');
-      expect(result.summary).toEqual({ passed: 1, failed: 0, errors: 0, warnings: 0 });
+      expect(result.summary).toEqual({ passed: 1, failed: 0, errors: 0, warnings: 0, fatalWarnings: 0 });
+      expect(result.rules[0]?.failsCheck).toBe(false);
     });
   });
 
@@ -61,13 +62,48 @@ describe('evaluatePolicy', () => {
     it('passes with warnings (warn mode default severity)', () => {
       const result = evaluatePolicy(policyOf('warn', [{ name: 'no-high', expr: 'input.tools.all(t, t.riskLevel != "HIGH")' }]), input());
       expect(result.passed).toBe(true);
-      expect(result.rules[0]).toMatchObject({ status: 'fail', severity: 'warn' });
-      expect(result.summary.warnings).toBe(1);
+      expect(result.rules[0]).toMatchObject({ status: 'fail', severity: 'warn', failsCheck: false });
+      expect(result.summary).toMatchObject({ warnings: 1, fatalWarnings: 0 });
+    });
+
+    it('passes with warnings when a rule says severity: warn in warn mode', () => {
+      const result = evaluatePolicy(policyOf('warn', [{ name: 'no-high', expr: 'input.tools.all(t, t.riskLevel != "HIGH")', severity: 'warn' }]), input());
+      expect(result.passed).toBe(true);
     });
 
     it('still fails on a rule marked error in warn mode', () => {
       const result = evaluatePolicy(policyOf('warn', [{ name: 'x', expr: 'size(input.prompts) == 0', severity: 'error' }]), input());
       expect(result.passed).toBe(false);
+    });
+  });
+
+  describe('in strict mode, where every failure is fatal (as in the Go mcptrust)', () => {
+    const warnRule = { name: 'no-high', expr: 'input.tools.all(t, t.riskLevel != "HIGH")', severity: 'warn' as const };
+
+    it('fails on a failing rule marked severity: warn, and says the warning is fatal', () => {
+      const result = evaluatePolicy(policyOf('strict', [warnRule]), input());
+      expect(result.passed).toBe(false);
+      expect(result.rules[0]).toMatchObject({ status: 'fail', severity: 'warn', failsCheck: true });
+      expect(result.summary).toEqual({ passed: 0, failed: 1, errors: 0, warnings: 1, fatalWarnings: 1 });
+    });
+
+    it('fails on a warn-severity rule in a file without mode', () => {
+      const text = 'name: go-style\nrules:\n  - name: no-high\n    expr: input.tools.all(t, t.riskLevel != "HIGH")\n    failure_msg: no HIGH tools\n    severity: warn\n';
+      const result = evaluatePolicy(parsePolicy(text), input());
+      expect(result.mode).toBe('strict');
+      expect(result.passed).toBe(false);
+    });
+
+    it('fails on a warn-severity rule that cannot be evaluated', () => {
+      const result = evaluatePolicy(policyOf('strict', [{ name: 'ro', expr: 'input.tools.all(t, t.annotations.readOnlyHint == true)', severity: 'warn' }]), input());
+      expect(result.rules[0]).toMatchObject({ status: 'error', severity: 'warn', failsCheck: true });
+      expect(result.passed).toBe(false);
+    });
+
+    it('passes when the warn-severity rule passes', () => {
+      const result = evaluatePolicy(policyOf('strict', [{ ...warnRule, expr: 'size(input.tools) == 2' }]), input());
+      expect(result.passed).toBe(true);
+      expect(result.rules[0]?.failsCheck).toBe(false);
     });
   });
 
@@ -158,6 +194,7 @@ describe('evaluatePolicy', () => {
       expect(result.passed).toBe(true);
       const failed = result.rules.filter((r) => r.status !== 'pass').map((r) => r.name);
       expect(failed).toEqual(['artifact-pinned', 'provenance-present', 'no-high-risk-tools']);
+      expect(result.summary).toMatchObject({ warnings: 3, fatalWarnings: 0 });
     });
 
     it('baseline fails on critical drift', () => {

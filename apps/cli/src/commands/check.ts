@@ -51,7 +51,7 @@ export const checkCommand: CommandModule = (cli, ctx) =>
         const evaluated = evaluateGatePolicy(policy, result, signature);
         const failing = evaluated.rules.filter((r) => r.status !== 'pass');
         const describe = (r: (typeof failing)[number]): string =>
-          `${r.name} (${r.severity}${r.status === 'error' ? ', could not be evaluated' : ''}): ${printable(r.failureMessage)}${r.items.length ? ` [${r.items.map((i) => printable(i.id)).join(', ')}]` : ''}`;
+          `${r.name} (${r.severity}${r.status === 'error' ? ', could not be evaluated' : ''}${r.failsCheck && r.severity === 'warn' ? '; strict mode: warnings fail' : ''}): ${printable(r.failureMessage)}${r.items.length ? ` [${r.items.map((i) => printable(i.id)).join(', ')}]` : ''}`;
         sections.push({
           name: 'policy',
           status: evaluated.passed ? 'pass' : 'fail',

@@ -64,18 +64,23 @@ function statusLabel(rule: RuleResult): string {
   return rule.severity === 'error' ? 'FAIL' : 'WARN';
 }
 
+/** Why warnings failed the check, when they did: strict mode makes every failure fatal. */
+function strictNote(result: PolicyResult): string {
+  return result.summary.fatalWarnings > 0 ? ' (strict mode: warnings fail)' : '';
+}
+
 /** The text report (colour only when the stream is a terminal on stderr; stdout stays plain unless asked). */
 function renderText(io: Io, result: PolicyResult): string {
   const lines: string[] = [`Policy ${printable(result.policy)} (${printable(result.source)}, mode ${result.mode})`];
   for (const rule of result.rules) {
     const label = statusLabel(rule);
-    const colour = rule.status === 'pass' ? 'green' : rule.severity === 'error' ? 'red' : 'yellow';
+    const colour = rule.status === 'pass' ? 'green' : rule.failsCheck ? 'red' : 'yellow';
     lines.push(`  ${paint(io, colour, label.padEnd(5))} ${printable(rule.name)}${rule.status === 'pass' ? '' : `: ${printable(rule.failureMessage)}`}`);
     if (rule.error !== undefined) lines.push(`        evaluation error (fails closed): ${printable(rule.error)}`);
     for (const item of itemsText(rule)) lines.push(`        - ${item}`);
   }
   const s = result.summary;
-  lines.push(`${result.passed ? 'passed' : 'failed'}: ${s.passed} passed, ${s.failed} failed, ${s.errors} errors, ${s.warnings} warnings`);
+  lines.push(`${result.passed ? 'passed' : 'failed'}: ${s.passed} passed, ${s.failed} failed, ${s.errors} errors, ${s.warnings} warnings${strictNote(result)}`);
   return `${lines.join('\n')}\n`;
 }
 
@@ -85,7 +90,7 @@ function cell(text: string): string {
 
 function renderMarkdown(result: PolicyResult): string {
   const lines = [
-    `## Policy \`${cell(result.policy)}\` — ${result.passed ? 'passed' : 'failed'}`,
+    `## Policy \`${cell(result.policy)}\` — ${result.passed ? 'passed' : 'failed'}${strictNote(result)}`,
     '',
     `Source: \`${cell(result.source)}\`, mode \`${result.mode}\``,
     '',
@@ -110,14 +115,15 @@ function renderSarif(result: PolicyResult): string {
       .filter((r) => r.status !== 'pass')
       .map((r) => ({
         ruleId: r.name,
-        level: r.severity === 'error' ? 'error' : 'warning',
+        // A warning that fails the check (strict mode) is reported at the level it acts at.
+        level: r.failsCheck ? 'error' : 'warning',
         message: {
           text: [r.failureMessage, r.error === undefined ? '' : `(evaluation error: ${r.error})`, r.items.length ? `items: ${r.items.map((i) => i.id).join(', ')}` : '']
             .filter((t) => t !== '')
             .join(' '),
         },
         locations: [{ physicalLocation: { artifactLocation: { uri: result.source.startsWith('preset:') ? 'mcp-lock.json' : result.source } } }],
-        properties: { status: r.status, items: r.items },
+        properties: { status: r.status, severity: r.severity, items: r.items },
       })),
   });
 }
@@ -152,8 +158,8 @@ async function runPolicy(argv: Record<string, unknown>, ctx: CommandContext, exp
     say(ctx.io, `policy report written to ${args.output}`);
   }
   if (!result.passed) {
-    const failing = result.rules.filter((r) => r.status !== 'pass' && r.severity === 'error').map((r) => r.name);
-    say(ctx.io, `${paint(ctx.io, 'red', 'mcptrust: policy failed:')} ${failing.map(printable).join(', ')}`);
+    const failing = result.rules.filter((r) => r.failsCheck).map((r) => r.name);
+    say(ctx.io, `${paint(ctx.io, 'red', 'mcptrust: policy failed:')} ${failing.map(printable).join(', ')}${strictNote(result)}`);
     ctx.setExitCode(EXIT.FINDING);
   }
 }
@@ -175,7 +181,7 @@ export const policyCommand: CommandModule = (cli, ctx) =>
       .usage('Usage: $0 policy <check|explain> [--policy FILE | --preset baseline|strict] [--lock mcp-lock.json] -- <server command>')
       .command(
         'check',
-        'Scan the server, evaluate the policy; exit 1 when an error-severity rule fails',
+        'Scan the server, evaluate the policy; exit 1 when a rule fails (with mode: warn, only an error-severity one)',
         (c) =>
           sharedOptions(c)
             .usage('Usage: $0 policy check [--policy FILE | --preset baseline|strict] [--lock mcp-lock.json] [--format text|json|markdown|sarif] [--explain] -- <server command>')
