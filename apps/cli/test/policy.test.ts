@@ -204,7 +204,7 @@ describe('mcptrust policy explain', () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
     const doc = JSON.parse(await readFile(out, 'utf8')) as { input: Record<string, unknown>; result: { rules: unknown[] } };
-    expect(Object.keys(doc.input).sort()).toEqual(['drift', 'findings', 'prompts', 'resources', 'server', 'signature', 'tools']);
+    expect(Object.keys(doc.input).sort()).toEqual(['denied', 'drift', 'findings', 'prompts', 'resources', 'server', 'signature', 'tools']);
     expect(doc.result.rules).toHaveLength(6);
   });
 

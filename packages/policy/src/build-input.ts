@@ -1,8 +1,9 @@
-import { buildLockfile, compareLockfiles, describeLockfileChange } from '@mcptrust/lockfile';
-import type { Finding, JsonObject, JsonValue, Lockfile, ScanReport } from '@mcptrust/lockfile';
+import { buildLockfile, compareLockfiles, deniedItems, describeLockfileChange } from '@mcptrust/lockfile';
+import type { Finding, JsonObject, JsonValue, LockfileItemKind, Lockfile, ScanReport } from '@mcptrust/lockfile';
 import { uriScheme } from './cel-environment.js';
 import type {
   PolicyArtifact,
+  PolicyDeniedItem,
   PolicyDrift,
   PolicyDriftItem,
   PolicyFinding,
@@ -13,8 +14,10 @@ import type {
 /** Options of {@link buildPolicyInput}. */
 export interface BuildPolicyInputOptions {
   /**
-   * The lockfile the server is checked against. Supplies the pinned artifact and, when
-   * `drift` is not given, a hash-level drift in which every change counts as critical.
+   * The lockfile the server is checked against. Supplies the pinned artifact, the
+   * denied items (left out of `tools`, `prompts`, `resources` and `findings`, listed in
+   * `denied`) and, when `drift` is not given, a hash-level drift in which every change
+   * counts as critical.
    */
   lockfile?: Lockfile;
   /** Drift items from a semantic comparison (preferred over the hash-level fallback). */
@@ -70,9 +73,13 @@ function findingOf(f: Finding): PolicyFinding {
   };
 }
 
-/** Hash-level drift: which items changed, every one rated critical (no semantic diff here). */
+/**
+ * Hash-level drift: which items changed, every one rated critical (no semantic diff
+ * here). The live surface is built with the lockfile's denials, so an item denied on
+ * purpose is not reported as added.
+ */
 function hashLevelDrift(lockfile: Lockfile, scan: ScanReport): PolicyDriftItem[] {
-  const current = buildLockfile(scan, { updatedAt: lockfile.meta.updatedAt });
+  const current = buildLockfile(scan, { updatedAt: lockfile.meta.updatedAt, deny: deniedItems(lockfile) });
   return compareLockfiles(lockfile, current).map((change) => ({
     kind: change.kind,
     itemType: change.itemType,
@@ -89,13 +96,41 @@ function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+/** The item kinds a finding can be about that a lockfile can deny. */
+const DENIABLE: ReadonlySet<string> = new Set<LockfileItemKind>(['tool', 'prompt', 'resourceTemplate', 'resource']);
+
+/**
+ * The lockfile's denials, each marked with whether the server still offers it, and a
+ * test for "denied" by kind and identity. Without a lockfile nothing is denied.
+ */
+function denialsOf(lockfile: Lockfile | undefined, scan: ScanReport): { denied: PolicyDeniedItem[]; isDenied: (itemType: string, id: string) => boolean } {
+  const refs = lockfile === undefined ? [] : deniedItems(lockfile);
+  const keys = new Set(refs.map((r) => `${r.itemType}\u0000${r.id}`));
+  const offered = new Set([
+    ...scan.tools.map((t) => `tool\u0000${t.name}`),
+    ...scan.prompts.map((p) => `prompt\u0000${p.name}`),
+    ...scan.resourceTemplates.map((t) => `resourceTemplate\u0000${t.uriTemplate}`),
+    ...scan.resources.map((r) => `resource\u0000${r.uri}`),
+  ]);
+  return {
+    denied: refs.map((r) => ({ itemType: r.itemType, id: r.id, offered: offered.has(`${r.itemType}\u0000${r.id}`) })),
+    isDenied: (itemType, id) => DENIABLE.has(itemType) && keys.has(`${itemType}\u0000${id}`),
+  };
+}
+
 /**
  * Builds the input document (`input` in CEL) from a scan and, optionally, the lockfile,
  * its drift and its signature. Absent strings become `""` and absent maps `{}` so that
  * rules can test fields without `has()`.
+ *
+ * With a lockfile, the lists describe the surface the lockfile lets through: items it
+ * denies (`mcptrust lock --exclude`) are left out of `tools`, `prompts`, `resources`
+ * and `findings` — the proxy hides and refuses them, so a rule about the exposed
+ * surface must not see them — and are listed in `denied` instead.
  */
 export function buildPolicyInput(scan: ScanReport, options: BuildPolicyInputOptions = {}): PolicyInput {
-  const findings = scan.findings.map(findingOf);
+  const { denied, isDenied } = denialsOf(options.lockfile, scan);
+  const findings = scan.findings.filter((f) => !isDenied(f.itemType, f.itemId)).map(findingOf);
   const findingsFor = (itemType: string, id: string): PolicyFinding[] => findings.filter((f) => f.itemType === itemType && f.itemId === id);
   // Both kinds of resource carry the same descriptive fields; absent ones become "".
   const described = (r: { name: string; title?: string; description?: string; mimeType?: string }) => ({
@@ -105,9 +140,11 @@ export function buildPolicyInput(scan: ScanReport, options: BuildPolicyInputOpti
     mimeType: r.mimeType ?? '',
   });
   const templates = scan.resourceTemplates
+    .filter((t) => !isDenied('resourceTemplate', t.uriTemplate))
     .map((t) => ({ uriTemplate: t.uriTemplate, ...described(t), scheme: uriScheme(t.uriTemplate) }))
     .sort((a, b) => compare(a.uriTemplate, b.uriTemplate));
   const statics = scan.resources
+    .filter((r) => !isDenied('resource', r.uri))
     .map((r) => ({ uri: r.uri, ...described(r), scheme: uriScheme(r.uri) }))
     .sort((a, b) => compare(a.uri, b.uri));
   const schemes = [...new Set([...templates, ...statics].map((r) => r.scheme).filter((s) => s !== ''))].sort(compare);
@@ -126,32 +163,37 @@ export function buildPolicyInput(scan: ScanReport, options: BuildPolicyInputOpti
       capabilities: scan.server.capabilities,
       artifact: artifactOf(options.artifact ?? options.lockfile?.server.artifact),
     },
-    tools: scan.tools.map((t) => ({
-      name: t.name,
-      title: t.title ?? '',
-      description: t.description ?? '',
-      riskLevel: t.riskLevel,
-      riskReasons: [...t.riskReasons],
-      annotations: t.annotations ?? {},
-      inputSchema: t.inputSchema,
-      ...(t.outputSchema === undefined ? {} : { outputSchema: t.outputSchema }),
-      findings: findingsFor('tool', t.name),
-    })),
-    prompts: scan.prompts.map((p) => ({
-      name: p.name,
-      title: p.title ?? '',
-      description: p.description ?? '',
-      arguments: (p.arguments ?? []).map((a) => ({
-        name: a.name,
-        title: a.title ?? '',
-        description: a.description ?? '',
-        required: a.required === true,
+    tools: scan.tools
+      .filter((t) => !isDenied('tool', t.name))
+      .map((t) => ({
+        name: t.name,
+        title: t.title ?? '',
+        description: t.description ?? '',
+        riskLevel: t.riskLevel,
+        riskReasons: [...t.riskReasons],
+        annotations: t.annotations ?? {},
+        inputSchema: t.inputSchema,
+        ...(t.outputSchema === undefined ? {} : { outputSchema: t.outputSchema }),
+        findings: findingsFor('tool', t.name),
       })),
-      findings: findingsFor('prompt', p.name),
-    })),
+    prompts: scan.prompts
+      .filter((p) => !isDenied('prompt', p.name))
+      .map((p) => ({
+        name: p.name,
+        title: p.title ?? '',
+        description: p.description ?? '',
+        arguments: (p.arguments ?? []).map((a) => ({
+          name: a.name,
+          title: a.title ?? '',
+          description: a.description ?? '',
+          required: a.required === true,
+        })),
+        findings: findingsFor('prompt', p.name),
+      })),
     resources: { templates, static: statics, schemes },
     findings,
     drift,
     signature: options.signature ?? NO_SIGNATURE,
+    denied,
   };
 }

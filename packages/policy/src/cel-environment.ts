@@ -48,6 +48,7 @@ const INPUT_TYPES: Record<string, Record<string, string>> = {
   DriftItem: { kind: 'string', itemType: 'string', id: 'string', severity: 'string', fields: 'list<string>', rule: 'string', path: 'string', message: 'string' },
   Drift: { checked: 'bool', hasDrift: 'bool', items: 'list<DriftItem>' },
   Signature: { present: 'bool', verified: 'bool', method: 'string' },
+  DeniedItem: { itemType: 'string', id: 'string', offered: 'bool' },
   Input: {
     server: 'Server',
     tools: 'list<Tool>',
@@ -56,6 +57,7 @@ const INPUT_TYPES: Record<string, Record<string, string>> = {
     findings: 'list<Finding>',
     drift: 'Drift',
     signature: 'Signature',
+    denied: 'list<DeniedItem>',
   },
 };
 

@@ -17,6 +17,7 @@ export type { EvaluatePolicyOptions, FailingItem, PolicyResult, RuleResult } fro
 export { createRuntimeGuard } from './runtime-guard.js';
 export type {
   PolicyArtifact,
+  PolicyDeniedItem,
   PolicyDrift,
   PolicyDriftItem,
   PolicyFinding,

@@ -4,7 +4,7 @@
  * absent strings are `""` and absent maps are `{}`. Documented field by field in
  * docs/POLICY.md and as a JSON Schema in docs/policy-input.schema.json.
  */
-import type { FindingCode, JsonObject, RiskLevel } from '@mcptrust/lockfile';
+import type { FindingCode, JsonObject, LockfileItemKind, RiskLevel } from '@mcptrust/lockfile';
 
 /** Provenance of the pinned artifact. */
 export interface PolicyProvenance {
@@ -204,22 +204,34 @@ export interface PolicySignature {
   method: string;
 }
 
+/** One item the lockfile denies (`mcptrust lock --exclude`), in `input.denied`. */
+export interface PolicyDeniedItem {
+  /** `tool`, `prompt`, `resourceTemplate` or `resource`. */
+  itemType: LockfileItemKind;
+  /** Tool or prompt name, URI template or URI. */
+  id: string;
+  /** The server still offers it (and it was left out of the other lists); false once the server stopped offering it. */
+  offered: boolean;
+}
+
 /** The whole input document (`input` in CEL). */
 export interface PolicyInput {
   /** The server's identity and pinned artifact. */
   server: PolicyServer;
-  /** Every tool, in the order listed. */
+  /** Every tool the lockfile lets through (all of them without a lockfile), in the order listed. */
   tools: PolicyTool[];
-  /** Every prompt. */
+  /** Every prompt the lockfile lets through. */
   prompts: PolicyPrompt[];
-  /** Resource templates, static resources and their schemes. */
+  /** Resource templates and static resources the lockfile lets through, and their schemes. */
   resources: PolicyResources;
-  /** Every analysis finding (server-level ones included). */
+  /** Every analysis finding (server-level ones included), except those about denied items. */
   findings: PolicyFinding[];
   /** Drift against the lockfile. */
   drift: PolicyDrift;
   /** Signature of the lockfile. */
   signature: PolicySignature;
+  /** What the lockfile denies, in lockfile order; empty without a lockfile or denials. */
+  denied: PolicyDeniedItem[];
 }
 
 /** A call the proxy asks runtime rules about (`call` in CEL). */

@@ -165,12 +165,15 @@ describe('evaluatePolicy', () => {
       ['drift.checked/hasDrift', 'input.drift.checked && input.drift.hasDrift'],
       ['drift.items', 'input.drift.items.exists(d, d.kind == "added" && d.itemType == "tool" && d.id == "write_file" && d.severity == "critical" && d.fields == [] && d.rule == "item-added" && d.path == "" && d.message != "")'],
       ['signature', 'input.signature.present && input.signature.verified && input.signature.method == "ed25519"'],
+      ['denied', 'size(input.denied) == 1 && input.denied.exists(d, d.itemType == "prompt" && d.id == "secret" && d.offered) && input.prompts.map(p, p.name) == ["greet"]'],
       ['normalizePath / uriScheme helpers', 'normalizePath("/tmp/../etc") == "/etc" && uriScheme("HTTPS://x") == "https"'],
     ];
 
     const full = (): PolicyInput => {
       const scan = sampleScan();
-      const lockfile = buildLockfile({ ...scan, tools: scan.tools.slice(0, 1) });
+      // A prompt the lockfile denies: listed in input.denied, absent from input.prompts.
+      scan.prompts.push({ name: 'secret', description: 'Denied on purpose.' });
+      const lockfile = buildLockfile({ ...scan, tools: scan.tools.slice(0, 1) }, { deny: [{ itemType: 'prompt', id: 'secret' }] });
       lockfile.server.artifact = {
         type: 'npm',
         name: '@scope/server',

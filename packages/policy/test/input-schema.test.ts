@@ -66,6 +66,19 @@ describe('docs/policy-input.schema.json', () => {
     expect(errorsOf(JSON.parse(JSON.stringify(input)))).toEqual([]);
   });
 
+  it('describes a document with denied items', () => {
+    const scan = sampleScan();
+    const lockfile = buildLockfile(scan, { deny: [{ itemType: 'tool', id: 'write_file' }, { itemType: 'resource', id: 'File:///etc/hosts' }] });
+    const input = buildPolicyInput(scan, { lockfile });
+    expect(input.denied).toHaveLength(2);
+    expect(errorsOf(JSON.parse(JSON.stringify(input)))).toEqual([]);
+  });
+
+  it('rejects a denied item of an unknown kind (the check can fail)', () => {
+    const denied = [{ itemType: 'server', id: 'x', offered: true }];
+    expect(errorsOf({ ...(example as object), denied })).toEqual(['input.denied[0].itemType: "server" not in enum']);
+  });
+
   it('matches the example document', () => {
     expect(errorsOf(example)).toEqual([]);
   });

@@ -116,6 +116,7 @@ describe('parsePolicy', () => {
       ['a wrong operand', 'input.server.name + 1 == 2', 1],
       ['a non-boolean result', 'input.server.name', 1],
       ['an undeclared variable', 'scan.tools.size() > 0', 1],
+      ['a misspelt field of a denied item', 'input.denied.exists(d, d.name == "x")', 26],
     ])('throws RULE_TYPE_ERROR with the position for %s', (_label, expr, column) => {
       const text = `name: a\nrules:\n  - name: typed\n    expr: '${expr}'\n    failure_msg: m\n`;
       const error = policyError(() => parsePolicy(text, { file: 'p.yaml' }));
