@@ -202,19 +202,29 @@ describe('migrating from the Go mcptrust', () => {
     it('accepts the Go short flag -l for the lockfile of sign, verify and bundle export', async () => {
       const lock = at('short-l.json');
       expect((await runCli(['lock', '-o', lock, '--', NODE, DEMO])).code).toBe(0);
-      const keys = await runCli(['keygen', '--private', at('k.key'), '--public', at('k.pub')]);
+      const keys = await runCli(['keygen', '--private', at('short-l.key'), '--public', at('short-l.pub')]);
       expect(keys.stderr).toContain('wrote');
-      expect((await runCli(['sign', '-l', lock, '--key', at('k.key')])).code).toBe(0);
-      const verified = await runCli(['verify', '-l', lock, '--key', at('k.pub')]);
+      expect((await runCli(['sign', '-l', lock, '--key', at('short-l.key')])).code).toBe(0);
+      const verified = await runCli(['verify', '-l', lock, '--key', at('short-l.pub')]);
       expect(verified.code).toBe(0);
-      const bundled = await runCli(['bundle', 'export', '-l', lock, '-o', at('short-l.zip'), '--key', at('k.pub')]);
+      const bundled = await runCli(['bundle', 'export', '-l', lock, '-o', at('short-l.zip'), '--key', at('short-l.pub')]);
       expect(bundled.code).toBe(0);
     });
 
+    it('accepts the Go flags -P, -t and --lockfile of policy check', async () => {
+      const lock = at('policy-flags.json');
+      expect((await runCli(['lock', '-o', lock, '--', NODE, DEMO])).code).toBe(0);
+      const policy = at('policy-flags.yaml');
+      await writeFile(policy, 'name: go-flags\nmode: warn\nrules:\n  - name: no-drift\n    expr: "!input.drift.hasDrift"\n    failure_msg: drift\n');
+      const r = await runCli(['policy', 'check', '-P', policy, '-t', '5s', '--lockfile', lock, '--format', 'json', '--', NODE, DEMO]);
+      expect(r.code).toBe(0);
+      const report = JSON.parse(r.stdout) as { policy: string; rules: { name: string; status: string }[] };
+      expect(report.policy).toBe('go-flags');
+      expect(report.rules).toEqual([expect.objectContaining({ name: 'no-drift', status: 'pass' })]);
+    });
+
     it.each<[string, string[]]>([
-      ['policy check -P (use --policy or -p)', ['policy', 'check', '-P', 'policy.yaml', '--', NODE, DEMO]],
       ['policy explain --json (use --format json)', ['policy', 'explain', '--json', '--', NODE, DEMO]],
-      ['policy check --lockfile (use --lock or -l)', ['policy', 'check', '--lockfile', 'mcp-lock.json', '--', NODE, DEMO]],
     ])('refuses the Go spelling %s with exit 2, naming it', async (_label, args) => {
       const r = await runCli(args, { cwd: dir });
       expect(r.code).toBe(2);

@@ -166,12 +166,12 @@ async function runPolicy(argv: Record<string, unknown>, ctx: CommandContext, exp
 
 function sharedOptions(y: Argv): Argv {
   return y
-    .option('policy', { alias: 'p', type: 'string', describe: 'Policy file (YAML)' })
+    .option('policy', { alias: ['p', 'P'], type: 'string', describe: 'Policy file (YAML)' })
     .option('preset', { type: 'string', describe: `Shipped preset: ${PRESET_NAMES.join(' | ')} (default baseline)` })
-    .option('lock', { alias: 'l', type: 'string', describe: 'Lockfile to diff the server against (fills input.drift; its denied items are left out of input.tools and the other lists)' })
+    .option('lock', { alias: ['l', 'lockfile'], type: 'string', describe: 'Lockfile to diff the server against (fills input.drift; its denied items are left out of input.tools and the other lists)' })
     .option('format', { alias: 'f', type: 'string', default: 'text', describe: `Report format: ${FORMATS.join(' | ')}` })
     .option('output', { alias: 'o', type: 'string', describe: 'Write the report to this file (atomically) instead of stdout' })
-    .option('timeout', { type: 'string', default: '10s', describe: 'Deadline for start-up and every list (e.g. 500ms, 10s, 2m)' });
+    .option('timeout', { alias: 't', type: 'string', default: '10s', describe: 'Deadline for start-up and every list (e.g. 500ms, 10s, 2m)' });
 }
 
 /** `mcptrust policy check|explain [--policy FILE | --preset NAME] [--lock FILE] [--format F] -- <server>`. */
