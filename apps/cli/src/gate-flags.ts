@@ -4,6 +4,7 @@
  * is started, so a bad key, signature or rule is an operational error (exit 2), never
  * a half-run gate.
  */
+import { existsSync } from 'node:fs';
 import type { Argv } from 'yargs';
 import type { CheckDriftResult, DriftItem } from '@mcptrust/drift';
 import { buildPolicyInput, evaluatePolicy, loadPolicy, loadPreset, PRESET_NAMES } from '@mcptrust/policy';
@@ -121,6 +122,11 @@ export async function policyFromFlags(argv: Record<string, unknown>): Promise<Lo
   const preset = argv['preset'] === undefined ? undefined : String(argv['preset']);
   if (file !== undefined) {
     if (file.trim() === '') throw new UsageError('--policy: expected a file path');
+    // The Go mcptrust took a preset name in --policy: say how to ask for one here
+    // instead of a bare "cannot read" (a file of that name still wins).
+    if ((PRESET_NAMES as readonly string[]).includes(file) && !existsSync(file)) {
+      throw new UsageError(`--policy ${file}: no such policy file; for the shipped preset, use --preset ${file}`);
+    }
     return loadPolicy(file);
   }
   return preset === undefined ? undefined : loadPreset(preset as (typeof PRESET_NAMES)[number]);

@@ -252,7 +252,7 @@ describe('migrating from the Go mcptrust', () => {
       await writeFile(lock, goV2Lockfile());
       const r = await runCli(['check', '--lock', lock, '--policy', 'baseline', '--', ...toolsOnly], { cwd: dir });
       expect(r.code).toBe(2);
-      expect(r.stderr).toMatch(/baseline: cannot read the policy file/);
+      expect(r.stderr).toMatch(/--policy baseline: no such policy file; for the shipped preset, use --preset baseline/);
       const preset = await runCli(['check', '--lock', lock, '--preset', 'baseline', '--', ...toolsOnly], { cwd: dir });
       expect(preset.code).toBe(0);
     });
