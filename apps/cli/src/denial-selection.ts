@@ -3,7 +3,7 @@
  * section. Denials are sticky: a re-lock keeps every item an earlier lock denied (even
  * with --force); --exclude adds, --include moves an item back to approved.
  */
-import { approvedItems, deniedItems, formatItemSelector, LockfileError, parseItemSelector, selectorMatches } from '@mcptrust/lockfile';
+import { approvedItems, deniedItems, formatExcludeFlags, LockfileError, parseItemSelector, selectorMatches } from '@mcptrust/lockfile';
 import type { ItemSelector, Lockfile, LockfileItemRef } from '@mcptrust/lockfile';
 import { UsageError } from './exit-codes.js';
 import { printable } from './output.js';
@@ -89,17 +89,11 @@ export function decideDenials(live: Lockfile, previous: Lockfile | undefined, fl
   return { deny, newlyDenied: deny.filter((item) => !beforeKeys.has(key(item))), approvedAgain, dropped, unusedIncludes };
 }
 
-/** Quotes a selector for a POSIX shell, so a hint can be pasted as it is. */
-function shellQuote(text: string): string {
-  return `'${text.replace(/'/g, `'\\''`)}'`;
-}
-
 /**
  * The sentence that follows a refusal over added items: each one is approved with
  * `--force` or denied on purpose with `--exclude` (the exact selector given).
  */
 export function exclusionHint(added: readonly LockfileItemRef[]): string | undefined {
   if (added.length === 0) return undefined;
-  const flags = added.slice(0, 5).map((item) => `--exclude ${shellQuote(printable(formatItemSelector(item)))}`);
-  return `An added item is in neither the approved nor the denied part of the lockfile. Deny it on purpose with \`mcptrust lock ${flags.join(' ')}${added.length > 5 ? ' …' : ''}\` (the proxy then hides it and refuses calls to it), or approve it with \`mcptrust lock --force\`.`;
+  return `An added item is in neither the approved nor the denied part of the lockfile. Deny it on purpose with \`mcptrust lock ${printable(formatExcludeFlags(added))}\` (the proxy then hides it and refuses calls to it), or approve it with \`mcptrust lock --force\`.`;
 }

@@ -121,6 +121,21 @@ export function formatItemSelector(item: LockfileItemRef): string {
   return `${PREFIX_OF[item.itemType]}:${item.id}`;
 }
 
+/** Quotes a word for a POSIX shell (`'tool:it'\''s'`), so a suggested command can be pasted as it is. */
+function shellQuote(text: string): string {
+  return `'${text.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * The `--exclude` flags that deny these items on purpose (`--exclude 'tool:write_file'`),
+ * shell-quoted, at most `max` of them followed by ` …`. Every refusal over added items
+ * (lock, check, the proxy's preflight) suggests them in the same words.
+ */
+export function formatExcludeFlags(items: readonly LockfileItemRef[], max = 5): string {
+  const flags = items.slice(0, max).map((item) => `--exclude ${shellQuote(formatItemSelector(item))}`);
+  return `${flags.join(' ')}${items.length > max ? ' …' : ''}`;
+}
+
 type Sections = Pick<Lockfile, 'tools' | 'prompts' | 'resources'>;
 
 function itemsOf(sections: Sections | undefined): LockfileItemRef[] {

@@ -24,6 +24,7 @@ export {
   approvedItems,
   deniedItems,
   denyItems,
+  formatExcludeFlags,
   formatItemSelector,
   isDenied,
   matchesGlob,

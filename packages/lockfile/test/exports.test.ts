@@ -18,6 +18,7 @@ describe('@mcptrust/lockfile export surface', () => {
       'deniedItems',
       'denyItems',
       'describeLockfileChange',
+      'formatExcludeFlags',
       'formatItemSelector',
       'hashBytes',
       'hashJson',

@@ -1,4 +1,4 @@
-import { buildLockfile, compareLockfiles, deniedItems, describeLockfileChange } from '@mcptrust/lockfile';
+import { buildLockfile, compareLockfiles, deniedItems, describeLockfileChange, isDenied } from '@mcptrust/lockfile';
 import type { Finding, JsonObject, JsonValue, LockfileItemKind, Lockfile, ScanReport } from '@mcptrust/lockfile';
 import { uriScheme } from './cel-environment.js';
 import type {
@@ -105,7 +105,6 @@ const DENIABLE: ReadonlySet<string> = new Set<LockfileItemKind>(['tool', 'prompt
  */
 function denialsOf(lockfile: Lockfile | undefined, scan: ScanReport): { denied: PolicyDeniedItem[]; isDenied: (itemType: string, id: string) => boolean } {
   const refs = lockfile === undefined ? [] : deniedItems(lockfile);
-  const keys = new Set(refs.map((r) => `${r.itemType}\u0000${r.id}`));
   const offered = new Set([
     ...scan.tools.map((t) => `tool\u0000${t.name}`),
     ...scan.prompts.map((p) => `prompt\u0000${p.name}`),
@@ -114,7 +113,8 @@ function denialsOf(lockfile: Lockfile | undefined, scan: ScanReport): { denied: 
   ]);
   return {
     denied: refs.map((r) => ({ itemType: r.itemType, id: r.id, offered: offered.has(`${r.itemType}\u0000${r.id}`) })),
-    isDenied: (itemType, id) => DENIABLE.has(itemType) && keys.has(`${itemType}\u0000${id}`),
+    // A finding may be about the server, which no lockfile denies.
+    isDenied: (itemType, id) => lockfile !== undefined && DENIABLE.has(itemType) && isDenied(lockfile, { itemType: itemType as LockfileItemKind, id }),
   };
 }
 
