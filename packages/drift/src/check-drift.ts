@@ -1,6 +1,7 @@
 import { readLockfile } from '@mcptrust/lockfile';
 import type { Lockfile, LockfileFormat } from '@mcptrust/lockfile';
 import { compareToLockfile, highestSeverity, severityAtLeast, DRIFT_SEVERITIES } from './compare-to-lockfile.js';
+import { compareArtifactPins } from './artifact-drift.js';
 import { compareDeniedItems } from './denied-items.js';
 import type { CheckDriftOptions, CheckDriftResult, DriftSeverity } from './drift.types.js';
 import { DriftError } from './errors.js';
@@ -47,6 +48,7 @@ export async function checkDrift(options: CheckDriftOptions): Promise<CheckDrift
   // parseLockfile verified every snapshot against its hash; a lockfile given as an
   // object did not go through it, so its snapshots are checked item by item.
   const items = compareToLockfile(lockfile, scan, { trustSnapshots: options.lockfile === undefined });
+  if (options.artifact !== undefined) items.unshift(...compareArtifactPins(lockfile.server.artifact, options.artifact.live));
   const highest = highestSeverity(items);
   return {
     items,

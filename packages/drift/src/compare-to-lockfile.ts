@@ -50,7 +50,7 @@ export function highestSeverity(items: readonly Pick<DriftItem, 'severity'>[]): 
   return best;
 }
 
-const TYPE_ORDER: readonly DriftItemType[] = ['serverInfo', 'serverInstructions', 'capabilities', 'tool', 'prompt', 'resourceTemplate', 'resource'];
+const TYPE_ORDER: readonly DriftItemType[] = ['artifact', 'serverInfo', 'serverInstructions', 'capabilities', 'tool', 'prompt', 'resourceTemplate', 'resource'];
 
 const LABEL: Readonly<Record<DriftItemType, string>> = {
   tool: 'tool',
@@ -60,6 +60,7 @@ const LABEL: Readonly<Record<DriftItemType, string>> = {
   serverInstructions: 'server instructions',
   capabilities: 'capabilities',
   serverInfo: 'server',
+  artifact: 'artifact',
 };
 
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
@@ -600,7 +601,10 @@ function dispatch(ctx: Ctx, change: LockfileChange): void {
 export function compareToLockfile(lockfile: Lockfile, scan: ScanReport, options: CompareOptions = {}): DriftItem[] {
   // Items the lockfile denies are set aside the same way on the live side: they are
   // decisions, not drift (see compareDeniedItems for how they are reported).
-  const next = buildLockfile(scan, { updatedAt: scan.scannedAt || new Date().toISOString(), deny: deniedItems(lockfile) });
+  const built = buildLockfile(scan, { updatedAt: scan.scannedAt || new Date().toISOString(), deny: deniedItems(lockfile) });
+  // A scan knows nothing of the artifact: the pin is compared by compareArtifactPins.
+  const pin = lockfile.server.artifact;
+  const next: Lockfile = pin === undefined ? built : { ...built, server: { ...built.server, artifact: pin } };
   const ctx: Ctx = { lockfile, next, scan, liveToolNames: scan.tools.map((t) => t.name), out: [], trust: options.trustSnapshots === true };
   for (const change of compareLockfiles(lockfile, next)) dispatch(ctx, change);
   const order = (i: DriftItem): number => TYPE_ORDER.indexOf(i.itemType);

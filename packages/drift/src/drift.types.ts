@@ -1,7 +1,7 @@
 /**
  * Types of the drift comparison: what `compareToLockfile` and `checkDrift` return.
  */
-import type { HashString, JsonValue, Lockfile, LockfileFormat, ScanReport } from '@mcptrust/lockfile';
+import type { HashString, JsonObject, JsonValue, Lockfile, LockfileFormat, ScanReport } from '@mcptrust/lockfile';
 import type { DeniedItem } from './denied-items.js';
 import type { Indicator } from './detect-injection-indicators.js';
 import type { ServerCommand } from './scan.types.js';
@@ -20,7 +20,9 @@ export type DriftItemType =
   | 'resource'
   | 'serverInstructions'
   | 'capabilities'
-  | 'serverInfo';
+  | 'serverInfo'
+  /** The pinned package or image (`server.artifact`). */
+  | 'artifact';
 
 /**
  * Stable identifier of the rule that produced a drift item (used as the SARIF rule id
@@ -46,7 +48,9 @@ export type DriftRule =
   | 'instructions-injection'
   | 'capabilities-changed'
   | 'server-info-changed'
-  | 'hash-only-changed';
+  | 'hash-only-changed'
+  | 'artifact-changed'
+  | 'artifact-unpinned';
 
 /** Whether a JSON Schema change lets more or fewer inputs through. */
 export type SchemaDirection = 'widening' | 'narrowing' | 'undecidable' | 'neutral';
@@ -186,6 +190,12 @@ export interface CheckDriftOptions {
   onStderr?: (chunk: string) => void;
   /** The environment the server is started with (see `ScanOptions.env`). Default `process.env`. */
   env?: NodeJS.ProcessEnv;
+  /**
+   * The artifact the server command resolves to now (`@mcptrust/artifact`'s pin of
+   * the command, `live: undefined` when it is not pinnable). When given and the
+   * lockfile pins an artifact, the two are compared (`compareArtifactPins`).
+   */
+  artifact?: { live: JsonObject | undefined };
 }
 
 /** What `checkDrift` found. */

@@ -28,6 +28,7 @@ export { detectConfusableNames, confusableSkeleton } from './confusable-names.js
 export type { ConfusableFinding } from './confusable-names.js';
 export { escapeInvisible } from './unicode.js';
 export { compareToLockfile, formatJsonPath, highestSeverity, severityAtLeast, DRIFT_SEVERITIES } from './compare-to-lockfile.js';
+export { compareArtifactPins } from './artifact-drift.js';
 export { compareDeniedItems } from './denied-items.js';
 export type { DeniedItem, DeniedItemStatus } from './denied-items.js';
 export { compareLiveListing } from './compare-live-listing.js';

@@ -17,6 +17,7 @@ describe('@mcptrust/drift export surface', () => {
       'analyzeToolRisk',
       'checkDrift',
       'compactWordDiff',
+      'compareArtifactPins',
       'compareDeniedItems',
       'compareLiveListing',
       'compareToLockfile',

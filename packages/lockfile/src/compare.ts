@@ -9,6 +9,7 @@ import { deniedItems } from './denied.js';
 import type { LockfileItemKind } from './denied.js';
 import { escapeText } from './json-path.js';
 import type { LockedPrompt, LockedResourceTemplate, LockedStaticResource, LockedTool, Lockfile } from './lockfile.types.js';
+import type { JsonObject } from './scan-report.types.js';
 
 /** What kind of item a change is about. */
 export type LockfileItemType = 'server' | 'tool' | 'prompt' | 'resourceTemplate' | 'resource';
@@ -90,13 +91,27 @@ function staticFields(old: LockedStaticResource, next: LockedStaticResource): st
   return fields;
 }
 
+/**
+ * The identity of an artifact pin: the pin without the time its provenance was
+ * verified, so that pinning the same bytes again is not a change.
+ */
+export function artifactPinIdentity(pin: JsonObject | undefined): string | undefined {
+  if (pin === undefined) return undefined;
+  const provenance = pin['provenance'];
+  if (typeof provenance !== 'object' || provenance === null || Array.isArray(provenance)) return hashJson(pin);
+  const { verified_at: _verifiedAt, ...kept } = provenance;
+  return hashJson({ ...pin, provenance: kept });
+}
+
 function serverFields(old: Lockfile, next: Lockfile): string[] {
   const a = old.server;
   const b = next.server;
   const converted = old.meta.convertedFrom;
+  // The pinned artifact (`lock --pin`): another package, version, tree or image is a change.
+  const artifact = artifactPinIdentity(a.artifact) === artifactPinIdentity(b.artifact) ? [] : ['artifact'];
   // A converted Go lockfile recorded the server's name (v3 only) and nothing else.
-  if (converted !== undefined) return converted === 'go-v3' && a.name !== b.name ? ['name'] : [];
-  const fields: string[] = [];
+  if (converted !== undefined) return [...(converted === 'go-v3' && a.name !== b.name ? ['name'] : []), ...artifact];
+  const fields: string[] = [...artifact];
   if (a.name !== b.name) fields.push('name');
   if (a.version !== b.version) fields.push('version');
   if (a.protocolVersion !== b.protocolVersion) fields.push('protocolVersion');

@@ -33,7 +33,7 @@ export {
   SELECTOR_EXPECTED,
 } from './denied.js';
 export type { ItemSelector, LockfileItemKind, LockfileItemRef } from './denied.js';
-export { compareLockfiles, describeLockfileChange } from './compare.js';
+export { artifactPinIdentity, compareLockfiles, describeLockfileChange } from './compare.js';
 export type { LockfileChange, LockfileChangeKind, LockfileItemType } from './compare.js';
 export { DEFAULT_GENERATOR, LOCKFILE_VERSION } from './version.js';
 export { LockfileError } from './errors.js';

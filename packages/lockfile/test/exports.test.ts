@@ -11,6 +11,7 @@ describe('@mcptrust/lockfile export surface', () => {
       'SELECTOR_EXPECTED',
       'approveItems',
       'approvedItems',
+      'artifactPinIdentity',
       'buildLockfile',
       'canonicalize',
       'canonicalizeV1',

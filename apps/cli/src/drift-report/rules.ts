@@ -22,4 +22,6 @@ export const RULE_DESCRIPTIONS: Readonly<Record<DriftRule, { name: string; text:
   'capabilities-changed': { name: 'CapabilitiesChanged', text: 'The server declares a different set of capabilities.', severity: 'moderate' },
   'server-info-changed': { name: 'ServerInfoChanged', text: 'The server name, version or protocol version changed.', severity: 'info' },
   'hash-only-changed': { name: 'HashOnlyChanged', text: 'A pinned hash changed and the lockfile has no snapshot to explain it (re-lock to see what changed).', severity: 'moderate' },
+  'artifact-changed': { name: 'ArtifactChanged', text: 'The server command now resolves to another package version, tarball or image digest than the one pinned (lock --pin).', severity: 'critical' },
+  'artifact-unpinned': { name: 'ArtifactUnpinned', text: 'The lockfile pins an artifact, but the server command no longer names a pinnable package or image.', severity: 'critical' },
 };
