@@ -38,7 +38,11 @@ function isObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** The artifact part of the input: always present, `pinned: false` when nothing is pinned. */
+/**
+ * The artifact part of the input: always present, `pinned: false` when nothing is
+ * pinned. Reads the pin as `@mcptrust/artifact` and the Go mcptrust write it
+ * (snake_case fields; an OCI pin names its image in `image` and its tag in `tag`).
+ */
 function artifactOf(pin: JsonObject | undefined): PolicyArtifact {
   const p = pin ?? {};
   const prov = isObject(p['provenance']) ? p['provenance'] : undefined;
@@ -47,16 +51,22 @@ function artifactOf(pin: JsonObject | undefined): PolicyArtifact {
   return {
     pinned: pin !== undefined && (integrity !== '' || digest !== '' || str(p['tarball_sha256']) !== ''),
     type: str(p['type']),
-    name: str(p['name']),
-    version: str(p['version']),
+    name: str(p['name']) || str(p['image']),
+    version: str(p['version']) || str(p['tag']),
     integrity,
     tarballSha256: str(p['tarball_sha256']),
     digest,
+    registry: str(p['registry']),
+    treePinned: Array.isArray(p['tree']),
     provenance: {
       present: prov !== undefined,
       verified: prov?.['verified'] === true,
-      method: str(prov?.['method'] ?? prov?.['predicateType']),
-      sourceRepository: str(prov?.['sourceRepository'] ?? prov?.['source_repository']),
+      method: str(prov?.['method']),
+      sourceRepository: str(prov?.['source_repo']),
+      sourceRef: str(prov?.['source_ref']),
+      builderId: str(prov?.['builder_id']),
+      issuer: str(prov?.['issuer']),
+      identity: str(prov?.['identity']),
     },
   };
 }

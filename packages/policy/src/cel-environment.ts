@@ -8,7 +8,16 @@ import { Environment } from '@marcbachmann/cel-js';
 
 /** CEL field types of each declared object type. Maps stay `map<string, dyn>` (JSON). */
 const INPUT_TYPES: Record<string, Record<string, string>> = {
-  Provenance: { present: 'bool', verified: 'bool', method: 'string', sourceRepository: 'string' },
+  Provenance: {
+    present: 'bool',
+    verified: 'bool',
+    method: 'string',
+    sourceRepository: 'string',
+    sourceRef: 'string',
+    builderId: 'string',
+    issuer: 'string',
+    identity: 'string',
+  },
   Artifact: {
     pinned: 'bool',
     type: 'string',
@@ -17,6 +26,8 @@ const INPUT_TYPES: Record<string, Record<string, string>> = {
     integrity: 'string',
     tarballSha256: 'string',
     digest: 'string',
+    registry: 'string',
+    treePinned: 'bool',
     provenance: 'Provenance',
   },
   Server: {

@@ -16,6 +16,14 @@ export interface PolicyProvenance {
   method: string;
   /** Source repository the provenance names; `""` when unknown. */
   sourceRepository: string;
+  /** Git ref the artifact was built from (`refs/tags/v1.2.3`); `""` when unknown. */
+  sourceRef: string;
+  /** Builder id (`https://github.com/actions/runner/github-hosted`); `""` when unknown. */
+  builderId: string;
+  /** Signing certificate's OIDC issuer; `""` when unknown. */
+  issuer: string;
+  /** Signing certificate's identity (SAN); `""` when unknown. */
+  identity: string;
 }
 
 /** The artifact the server runs from, as pinned by `mcptrust lock --pin`. */
@@ -24,9 +32,9 @@ export interface PolicyArtifact {
   pinned: boolean;
   /** `npm`, `oci` or `""` when not pinned. */
   type: string;
-  /** Package name or image reference. */
+  /** Package name, or image repository (`ghcr.io/org/server`). */
   name: string;
-  /** Exact version or tag. */
+  /** Exact version, or image tag (`""` when the image was pinned by digest). */
   version: string;
   /** SRI integrity of the npm tarball (`sha512-…`). */
   integrity: string;
@@ -34,6 +42,10 @@ export interface PolicyArtifact {
   tarballSha256: string;
   /** OCI image digest (`sha256:…`). */
   digest: string;
+  /** npm registry the package was pinned from (`""` for images or when not pinned). */
+  registry: string;
+  /** The whole npm dependency tree is pinned (`tree` in the pin), not only the package. */
+  treePinned: boolean;
   /** Provenance of the artifact. */
   provenance: PolicyProvenance;
 }

@@ -16,7 +16,9 @@ describe('buildPolicyInput', () => {
         integrity: '',
         tarballSha256: '',
         digest: '',
-        provenance: { present: false, verified: false, method: '', sourceRepository: '' },
+        registry: '',
+        treePinned: false,
+        provenance: { present: false, verified: false, method: '', sourceRepository: '', sourceRef: '', builderId: '', issuer: '', identity: '' },
       });
       expect(input.tools[1]?.annotations).toEqual({});
       expect(input.tools[1]).not.toHaveProperty('outputSchema');
