@@ -48,7 +48,8 @@ export async function checkDrift(options: CheckDriftOptions): Promise<CheckDrift
   // parseLockfile verified every snapshot against its hash; a lockfile given as an
   // object did not go through it, so its snapshots are checked item by item.
   const items = compareToLockfile(lockfile, scan, { trustSnapshots: options.lockfile === undefined });
-  if (options.artifact !== undefined) items.unshift(...compareArtifactPins(lockfile.server.artifact, options.artifact.live));
+  const locked = lockfile.server.artifact;
+  if (locked !== undefined && options.resolveArtifact !== undefined) items.unshift(...compareArtifactPins(locked, await options.resolveArtifact(locked)));
   const highest = highestSeverity(items);
   return {
     items,

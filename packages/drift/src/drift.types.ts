@@ -191,11 +191,12 @@ export interface CheckDriftOptions {
   /** The environment the server is started with (see `ScanOptions.env`). Default `process.env`. */
   env?: NodeJS.ProcessEnv;
   /**
-   * The artifact the server command resolves to now (`@mcptrust/artifact`'s pin of
-   * the command, `live: undefined` when it is not pinnable). When given and the
-   * lockfile pins an artifact, the two are compared (`compareArtifactPins`).
+   * Resolves the artifact the server command runs now (`@mcptrust/artifact`'s pin of
+   * the command; undefined when it is not pinnable). Called only when the lockfile
+   * pins an artifact (`server.artifact`, given as `locked`); the two are compared
+   * with `compareArtifactPins` and the items lead the report.
    */
-  artifact?: { live: JsonObject | undefined };
+  resolveArtifact?: (locked: JsonObject) => Promise<JsonObject | undefined>;
 }
 
 /** What `checkDrift` found. */
