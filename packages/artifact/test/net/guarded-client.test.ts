@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import http from 'node:http';
 import https from 'node:https';
-import type { AddressInfo } from 'node:net';
+import { getDefaultAutoSelectFamily, setDefaultAutoSelectFamily, type AddressInfo } from 'node:net';
 import { ArtifactError } from '../../src/errors.js';
 import { createGuardedClient } from '../../src/net/guarded-client.js';
 import type { GuardedClientOptions, HostResolver } from '../../src/net/guarded-client.types.js';
@@ -105,6 +105,19 @@ describe('createGuardedClient: basics', () => {
     expect(error.code).toBe('DOWNLOAD_FAILED');
     expect(error.message).toContain(`https://registry.test:${server.port}/x`);
     expect(server.seen).toEqual(['GET /x']);
+  });
+
+  it('hands the vetted address to a socket that asks for one address (no address family selection)', async () => {
+    const server = await serve(ok);
+    const previous = getDefaultAutoSelectFamily();
+    setDefaultAutoSelectFamily(false);
+    try {
+      const response = await client({ resolve: resolverOf({ localhost: ['127.0.0.1'] }) }).get(`https://localhost:${server.port}/single`);
+      expect(response.body.toString()).toBe('hello');
+    } finally {
+      setDefaultAutoSelectFamily(previous);
+    }
+    expect(server.seen).toEqual(['GET /single']);
   });
 
   it('answers HEAD without a body', async () => {
