@@ -14,7 +14,11 @@ export interface GuardedClientOptions {
    * HTTPS is still required. The caller warns loudly; the client calls `onWarning` once.
    */
   allowPrivateHosts?: boolean;
-  /** Library/test option only (never a CLI flag): allow plain `http://` to loopback addresses. */
+  /**
+   * Library/test option only (never a CLI flag): allow loopback addresses (127/8, ::1),
+   * over plain `http://` or HTTPS. Every other private address stays blocked, so a
+   * redirect from a loopback test server to 10.0.0.1 is still refused without a dial.
+   */
   insecureHttpLoopback?: boolean;
   /** Extra trusted CA certificates (PEM), added to Node's defaults. */
   ca?: string | string[];
