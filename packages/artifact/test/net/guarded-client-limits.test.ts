@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from '@jest/globals';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -6,6 +6,7 @@ import { ArtifactError } from '../../src/errors.js';
 import { createGuardedClient } from '../../src/net/guarded-client.js';
 import type { GuardedClientOptions } from '../../src/net/guarded-client.types.js';
 import { loopbackTls } from '../support/tls.js';
+import { installDialGuard, type DialGuard } from './dial-guard.js';
 
 // Every server here listens on 127.0.0.1; blocked addresses are only ever named, never dialled.
 const tls = loopbackTls();
@@ -19,6 +20,13 @@ interface TestServer {
 
 const open: Array<http.Server | https.Server> = [];
 
+// Safety net: a regression of the client's guard must fail a test, never dial off loopback.
+let dials: DialGuard;
+beforeAll(() => {
+  dials = installDialGuard();
+});
+afterAll(() => dials.restore());
+
 afterEach(async () => {
   await Promise.all(
     open.splice(0).map(
@@ -29,6 +37,7 @@ afterEach(async () => {
         }),
     ),
   );
+  expect(dials.refused.splice(0)).toEqual([]);
 });
 
 async function serve(handler: Handler, plain = false): Promise<TestServer> {

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from '@jest/globals';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import http from 'node:http';
 import https from 'node:https';
 import { getDefaultAutoSelectFamily, setDefaultAutoSelectFamily, type AddressInfo } from 'node:net';
@@ -6,6 +6,7 @@ import { ArtifactError } from '../../src/errors.js';
 import { createGuardedClient } from '../../src/net/guarded-client.js';
 import type { GuardedClientOptions, HostResolver } from '../../src/net/guarded-client.types.js';
 import { loopbackTls } from '../support/tls.js';
+import { installDialGuard, type DialGuard } from './dial-guard.js';
 
 // Every server here listens on 127.0.0.1; blocked addresses are only ever named, never dialled.
 const tls = loopbackTls();
@@ -22,6 +23,13 @@ interface TestServer {
 
 const open: Array<http.Server | https.Server> = [];
 
+// Safety net: a regression of the client's guard must fail a test, never dial off loopback.
+let dials: DialGuard;
+beforeAll(() => {
+  dials = installDialGuard();
+});
+afterAll(() => dials.restore());
+
 afterEach(async () => {
   await Promise.all(
     open.splice(0).map(
@@ -32,6 +40,7 @@ afterEach(async () => {
         }),
     ),
   );
+  expect(dials.refused.splice(0)).toEqual([]);
 });
 
 async function serve(handler: Handler, plain = false): Promise<TestServer> {
@@ -188,10 +197,14 @@ describe('createGuardedClient: schemes and addresses', () => {
     const error = await failure(createGuardedClient({ resolve }).get('https://registry.example/pkg'));
     expect(error.code).toBe('BLOCKED_ADDRESS');
     expect(error.message).toContain('10.0.0.1');
+    // The socket was created for the name, but the guarded lookup never handed it an address.
+    expect(dials.connects).toContain('registry.example');
   });
 
-  it('refuses blocked IP literals before any request, without resolving', async () => {
+  it('refuses blocked IP literals before any request, without resolving or opening a socket', async () => {
     const asked: string[] = [];
+    const sockets = dials.connects.length;
+    const started = Date.now();
     const guarded = createGuardedClient({ resolve: resolverOf({}, asked) });
     for (const [url, range] of [
       ['https://10.0.0.1/x', 'private'],
@@ -206,6 +219,8 @@ describe('createGuardedClient: schemes and addresses', () => {
       expect(error.message).toContain(range);
     }
     expect(asked).toEqual([]);
+    expect(dials.connects.length).toBe(sockets);
+    expect(Date.now() - started).toBeLessThan(1_000);
   });
 
   it('reports a resolver failure as DOWNLOAD_FAILED naming the URL', async () => {
