@@ -4,7 +4,7 @@
  * (`npm audit signatures`): key found by id, not expired before the version was
  * published, signature valid.
  */
-import { verify } from 'node:crypto';
+import { createPublicKey, verify } from 'node:crypto';
 import * as v from 'valibot';
 import type { RegistrySignaturePin } from '../artifact.types.js';
 import { ArtifactError } from '../errors.js';
@@ -59,18 +59,33 @@ export interface RegistrySignatureInput {
   keys: readonly RegistryKey[];
   /** `time[version]` of the packument: a key that expired before this did not sign it. */
   publishedAt?: string;
+  /** Stands in for an unknown publish time when a key has expired (default now). */
+  now?: Date;
+}
+
+/** Whether the key had expired when the version was published (unparsable dates count as expired). */
+function expiredAtPublish(expires: string, publishedAt: string | undefined, now: Date): boolean {
+  const expiry = Date.parse(expires);
+  // Unknown publish time: only a key still valid now can be trusted to have signed it.
+  const published = publishedAt === undefined ? now.getTime() : Date.parse(publishedAt);
+  return Number.isNaN(expiry) || Number.isNaN(published) || expiry < published;
 }
 
 /**
  * Verifies one of the registry's signatures over `${name}@${version}:${integrity}`.
+ * The first signature that verifies wins; a key that expired before the version was
+ * published (or before now, when the publish time is unknown) does not count.
  *
  * @throws ArtifactError `SIGNATURE_INVALID`: no signature, unknown or expired key,
- *   unsupported key type, or a signature that does not verify
+ *   a key that is not ECDSA P-256, or a signature that does not verify
  */
 export function verifyRegistrySignature(input: RegistrySignatureInput): RegistrySignaturePin {
   const subject = `${input.name}@${input.version}`;
+  if (input.signatures === undefined || input.signatures === null || (Array.isArray(input.signatures) && input.signatures.length === 0)) {
+    throw new ArtifactError('SIGNATURE_INVALID', `the registry did not sign ${subject} (no dist.signatures)`, { field: 'dist.signatures' });
+  }
   const parsed = v.safeParse(signaturesSchema, input.signatures);
-  if (!parsed.success || parsed.output.length === 0) throw new ArtifactError('SIGNATURE_INVALID', `${subject} is not signed by its registry (no dist.signatures)`);
+  if (!parsed.success) throw new ArtifactError('SIGNATURE_INVALID', `dist.signatures of ${subject} is not a list of {keyid, sig}`, { field: 'dist.signatures' });
   const problems: string[] = [];
   for (const { keyid, sig } of parsed.output) {
     const key = input.keys.find((k) => k.keyid === keyid);
@@ -82,14 +97,18 @@ export function verifyRegistrySignature(input: RegistrySignatureInput): Registry
       problems.push(`key ${keyid} has unsupported type ${key.keytype}`);
       continue;
     }
-    if (key.expires !== null && input.publishedAt !== undefined && Date.parse(key.expires) < Date.parse(input.publishedAt)) {
-      problems.push(`key ${keyid} expired ${key.expires}, before ${subject} was published ${input.publishedAt}`);
+    if (key.expires !== null && expiredAtPublish(key.expires, input.publishedAt, input.now ?? new Date())) {
+      problems.push(`key ${keyid} expired ${key.expires}, before ${subject} was published ${input.publishedAt ?? '(publish time unknown)'}`);
       continue;
     }
     let ok = false;
     try {
-      const pem = `-----BEGIN PUBLIC KEY-----\n${key.key}\n-----END PUBLIC KEY-----`;
-      ok = verify('sha256', Buffer.from(`${subject}:${input.integrity}`), pem, Buffer.from(sig, 'base64'));
+      const publicKey = createPublicKey({ key: Buffer.from(key.key, 'base64'), format: 'der', type: 'spki' });
+      if (publicKey.asymmetricKeyType !== 'ec' || publicKey.asymmetricKeyDetails?.namedCurve !== 'prime256v1') {
+        problems.push(`key ${keyid} is not an ECDSA P-256 key`);
+        continue;
+      }
+      ok = verify('sha256', Buffer.from(`${subject}:${input.integrity}`), publicKey, Buffer.from(sig, 'base64'));
     } catch {
       ok = false;
     }

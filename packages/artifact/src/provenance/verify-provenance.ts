@@ -110,6 +110,10 @@ export function verifyNpmProvenance(input: NpmProvenanceInput): ProvenancePin {
   }
   const { claims: cert, payload, logIndex } = verifyBundle(subject, attestation.bundle, input.trustedRoot);
   const stmt = statementClaims(subject, payload);
+  // The registry's predicateType is unsigned: the signed statement must say the same.
+  if (stmt.predicateType !== attestation.predicateType) {
+    throw invalid(subject, `the signed statement's predicate type ${stmt.predicateType ?? '(none)'} is not the ${attestation.predicateType} the registry listed it under`, { field: 'predicateType', expected: attestation.predicateType, ...(stmt.predicateType === undefined ? {} : { found: stmt.predicateType }) });
+  }
   // npm-package-arg's toPurl (pkg:npm/%40scope/name@1.2.3), missing from its published types.
   const purl = (npa as unknown as { toPurl(spec: string): string }).toPurl(subject);
   if (stmt.subjectName !== purl) throw invalid(subject, `the statement is about ${stmt.subjectName ?? 'nothing'}, not ${purl}`, { field: 'subject[0].name', expected: purl, ...(stmt.subjectName === undefined ? {} : { found: stmt.subjectName }) });
@@ -121,7 +125,7 @@ export function verifyNpmProvenance(input: NpmProvenanceInput): ProvenancePin {
   crossCheck(subject, cert, stmt);
   const repository = stmt.repository ?? cert.sourceRepository;
   if (expected !== undefined && (repository === undefined || !sourceMatches(expected, repository))) {
-    const want = expected.kind === 'exact' ? expected.url : `/${expected.re.source}/`;
+    const want = expected.kind === 'exact' ? expected.url : `/${expected.pattern}/`;
     throw invalid(subject, `built from ${repository ?? 'an unnamed repository'}, expected ${want}`, { field: 'provenance.source_repo', expected: want, ...(repository === undefined ? {} : { found: repository }) });
   }
   if (input.expectedIssuer !== undefined && cert.issuer !== input.expectedIssuer) {

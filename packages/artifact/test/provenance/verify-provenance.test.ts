@@ -1,15 +1,14 @@
-import { createHash, generateKeyPairSync, sign } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { TrustedRoot } from '@sigstore/protobuf-specs';
 import { ArtifactError } from '../../src/errors.js';
 import { parseExpectedSource } from '../../src/provenance/expected-source.js';
-import { verifyRegistrySignature } from '../../src/provenance/registry-signatures.js';
-import type { RegistryKey } from '../../src/provenance/registry-signatures.js';
 import { describeProvenance, verifyNpmProvenance } from '../../src/provenance/verify-provenance.js';
 import type { NpmProvenanceInput } from '../../src/provenance/verify-provenance.js';
+import { certificateClaims, FULCIO_OID } from '../../src/provenance/certificate-claims.js';
 import { signStatement, startMockSigstore } from '../support/mock-sigstore.js';
 import type { MockSigstore } from '../support/mock-sigstore.js';
-import { npmProvenanceStatement } from '../support/provenance-statements.js';
+import { npmProvenanceStatement, signProvenance, slsaV02Statement } from '../support/provenance-statements.js';
 
 const NAME = '@acme/mcp-server';
 const VERSION = '1.2.3';
@@ -135,33 +134,64 @@ describe('verifyNpmProvenance', () => {
       await other.close();
     }
   });
-});
 
-describe('verifyRegistrySignature', () => {
-  const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-  const spki = publicKey.export({ type: 'spki', format: 'der' });
-  const keyid = `SHA256:${createHash('sha256').update(spki).digest('base64')}`;
-  const key: RegistryKey = { keyid, keytype: 'ecdsa-sha2-nistp256', scheme: 'ecdsa-sha2-nistp256', key: spki.toString('base64'), expires: null };
-  const sig = sign('sha256', Buffer.from(`${NAME}@${VERSION}:${INTEGRITY}`), privateKey).toString('base64');
-  const base = { name: NAME, version: VERSION, integrity: INTEGRITY, signatures: [{ keyid, sig }], keys: [key] };
-
-  it('accepts the registry signature over name@version:integrity', () => {
-    expect(verifyRegistrySignature(base)).toEqual({ keyid, verified: true });
+  it('refuses a predicate whose ref or commit differs from the signing certificate', async () => {
+    const statement = npmProvenanceStatement({ name: NAME, version: VERSION, sha512hex: SHA512.toString('hex') });
+    const otherRef = await signStatement(stack, statement, { ref: 'refs/heads/feature' });
+    const refError = refusal({ attestations: [{ predicateType: PREDICATE, bundle: otherRef }] });
+    expect(refError.message).toContain("predicate's source ref refs/tags/v1.0.0 differs from the signing certificate's refs/heads/feature");
+    const otherCommit = await signStatement(stack, statement, { sha: 'f'.repeat(40) });
+    const commitError = refusal({ attestations: [{ predicateType: PREDICATE, bundle: otherCommit }] });
+    expect(commitError).toMatchObject({ code: 'PROVENANCE_INVALID', expected: 'f'.repeat(40), found: '0123456789abcdef0123456789abcdef01234567' });
   });
 
-  it('refuses a signature over another integrity', () => {
-    const other = `sha512-${createHash('sha512').update('x').digest('base64')}`;
-    expect(() => verifyRegistrySignature({ ...base, integrity: other })).toThrow(/does not verify/);
+  it('refuses a DSSE payload that is not an in-toto statement', async () => {
+    const statement = npmProvenanceStatement({ name: NAME, version: VERSION, sha512hex: SHA512.toString('hex') });
+    const json = await signStatement(stack, statement, {}, { payloadType: 'application/json' });
+    expect(refusal({ attestations: [{ predicateType: PREDICATE, bundle: json }] }).message).toContain('DSSE payload type is application/json');
+    const notStatement = await signStatement(stack, { hello: 'world' });
+    expect(refusal({ attestations: [{ predicateType: PREDICATE, bundle: notStatement }] }).message).toContain('not an in-toto statement');
   });
 
-  it('refuses an unknown key, an expired key and a missing signature', () => {
-    expect(() => verifyRegistrySignature({ ...base, keys: [] })).toThrow(/no registry key/);
-    expect(() => verifyRegistrySignature({ ...base, keys: [{ ...key, expires: '2020-01-01T00:00:00Z' }], publishedAt: '2021-01-01T00:00:00Z' })).toThrow(/expired/);
-    expect(() => verifyRegistrySignature({ ...base, signatures: undefined })).toThrow(/not signed by its registry/);
-    try {
-      verifyRegistrySignature({ ...base, signatures: [] });
-    } catch (error) {
-      expect((error as ArtifactError).code).toBe('SIGNATURE_INVALID');
-    }
+  it('refuses a statement whose signed predicate type is not the one the registry listed', async () => {
+    const v02 = await signStatement(stack, slsaV02Statement({ name: NAME, version: VERSION, sha512hex: SHA512.toString('hex'), repository: 'https://github.com/o/r' }));
+    const error = refusal({ attestations: [{ predicateType: PREDICATE, bundle: v02 }] });
+    expect(error).toMatchObject({ code: 'PROVENANCE_INVALID', field: 'predicateType', found: 'https://slsa.dev/provenance/v0.2' });
+  });
+
+  it('verifies SLSA v0.2 provenance (invocation.configSource)', async () => {
+    const served = await signProvenance(stack, slsaV02Statement({ name: NAME, version: VERSION, sha512hex: SHA512.toString('hex'), repository: 'https://github.com/o/r' }));
+    const pin = verifyNpmProvenance(input({ attestations: served.attestations, expectedSource: 'https://github.com/o/r' }));
+    expect(pin).toMatchObject({
+      predicate_type: 'https://slsa.dev/provenance/v0.2',
+      builder_id: 'https://gitlab.com/o/r/-/runners/1',
+      source_repo: 'https://github.com/o/r',
+      source_ref: 'refs/tags/v1.0.0',
+      source_commit: '0123456789abcdef0123456789abcdef01234567',
+      workflow_uri: 'release',
+    });
+  });
+
+  it('reads the Fulcio claims of the signing certificate', () => {
+    const chain = (goodBundle as { verificationMaterial: { x509CertificateChain: { certificates: Array<{ rawBytes: string }> } } }).verificationMaterial.x509CertificateChain;
+    const claims = certificateClaims(Buffer.from(chain.certificates[0]!.rawBytes, 'base64'));
+    expect(claims).toEqual({
+      identity: 'https://github.com/o/r/.github/workflows/release.yml@refs/tags/v1.0.0',
+      issuer: 'https://token.actions.githubusercontent.com',
+      buildSignerUri: 'https://github.com/o/r/.github/workflows/release.yml@refs/tags/v1.0.0',
+      sourceRepository: 'https://github.com/o/r',
+      sourceCommit: '0123456789abcdef0123456789abcdef01234567',
+      sourceRef: 'refs/tags/v1.0.0',
+    });
+    expect(FULCIO_OID.sourceRepositoryUri).toBe('1.3.6.1.4.1.57264.1.12');
+  });
+
+  it('describes verified provenance in one line', () => {
+    const pin = verifyNpmProvenance(input({ now: new Date('2026-01-02T03:04:05Z') }));
+    expect(pin.verified_at).toBe('2026-01-02T03:04:05.000Z');
+    expect(describeProvenance(pin)).toBe(
+      `verified sigstore_slsa: https://github.com/o/r refs/tags/v1.0.0 (.github/workflows/release.yml), signed by https://github.com/o/r/.github/workflows/release.yml@refs/tags/v1.0.0 (https://token.actions.githubusercontent.com), Rekor log index ${pin.rekor_log_index ?? ''}`,
+    );
+    expect(describeProvenance({ method: 'unverified', verified: false })).toBe('NOT verified unverified: unknown repository');
   });
 });

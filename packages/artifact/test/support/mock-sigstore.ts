@@ -2,9 +2,12 @@
  * A loopback Sigstore for provenance tests: the @sigstore/mock Fulcio and Rekor behind
  * one node:http server on 127.0.0.1, the trusted root that matches them, and helpers
  * that sign npm-style SLSA provenance with a GitHub-Actions-like identity. Fulcio maps
- * the token's claims to certificate extensions: `iss` → issuer (.1.1/.1.8),
- * `repository` → source repository URI (.1.12), `sha` → commit (.1.13), `ref` → ref
- * (.1.14); `sub` becomes the SAN.
+ * the token's claims to certificate extensions: `iss` → issuer (.1.1 raw and .1.8
+ * DER), `repository` → source repository URI `https://github.com/<repository>`
+ * (.1.12), `sha` → commit (.1.13), `ref` → ref (.1.14), `job_workflow_ref` → build
+ * signer URI (.1.9). The mock takes the SAN from `sub` (real Fulcio derives it from
+ * `job_workflow_ref`), so the token's `sub` is set to the SAN GitHub would get. The
+ * mock CA issues no SCTs, so the root has no CT log (verification then needs none).
  */
 import { createHash, generateKeyPairSync } from 'node:crypto';
 import { createServer } from 'node:http';
@@ -51,6 +54,8 @@ export function githubIdentityToken(claims: GithubClaims = {}): string {
     repository,
     ref,
     sha: claims.sha ?? '0123456789abcdef0123456789abcdef01234567',
+    job_workflow_ref: `${repository}/${workflow}@${ref}`,
+    event_name: 'push',
   };
   return `${b64url({ alg: 'none', typ: 'JWT' })}.${b64url(payload)}.`;
 }
@@ -101,14 +106,24 @@ export async function startMockSigstore(): Promise<MockSigstore> {
   };
 }
 
+/** How {@link signStatement} signs. */
+export interface SignOptions {
+  /** DSSE payload type (default `application/vnd.in-toto+json`). */
+  payloadType?: string;
+}
+
 /** Signs an in-toto statement as a DSSE bundle (what the attestations endpoint serves). */
-export async function signStatement(stack: MockSigstore, statement: unknown, claims: GithubClaims = {}): Promise<unknown> {
-  const bundle = await attest(Buffer.from(JSON.stringify(statement)), 'application/vnd.in-toto+json', {
+export async function signStatement(stack: MockSigstore, statement: unknown, claims: GithubClaims = {}, options: SignOptions = {}): Promise<unknown> {
+  const bundle = await attest(Buffer.from(JSON.stringify(statement)), options.payloadType ?? 'application/vnd.in-toto+json', {
     fulcioURL: stack.url,
     rekorURL: stack.url,
     identityToken: githubIdentityToken(claims),
-    // As npm publishes provenance: an intoto tlog entry and a certificate chain.
+    tlogUpload: true,
+    // An intoto Rekor entry and a certificate chain, as npm's published bundles carry.
+    // (The mock Rekor stores proposed entries verbatim, so dsse entries, which the
+    // real Rekor rewrites into hashes, cannot be verified against it.)
     legacyCompatibility: true,
+    retry: 0,
   });
   return bundle;
 }
