@@ -109,6 +109,7 @@ export async function extractTarball(bytes: Uint8Array, dest: string, label: str
     strict: true,
     preserveOwner: false,
     preservePaths: false,
+    noMtime: true,
     filter: (_p: string, entry: unknown) => {
       const e = entry as ReadEntry;
       if (e.type === 'Directory') {

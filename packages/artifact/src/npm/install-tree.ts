@@ -7,7 +7,7 @@
  * re-verified file by file on every reuse.
  */
 import { createHash } from 'node:crypto';
-import { readFile, rename, rm, stat } from 'node:fs/promises';
+import { readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ArtifactError } from '../errors.js';
 import type { NpmArtifactPin, NpmTreeEntry } from '../artifact.types.js';
@@ -174,40 +174,33 @@ function treeKey(pin: NpmArtifactPin, units: Unit[], options: InstallPinnedTreeO
 async function obtainTarballs(units: Unit[], options: InstallPinnedTreeOptions): Promise<{ bytes: Buffer[]; downloaded: number }> {
   const bytes: Buffer[] = new Array<Buffer>(units.length);
   let downloaded = 0;
-  let failure: unknown;
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (failure === undefined && next < units.length) {
-      const i = next++;
+  await eachLimit(
+    units.map((_, i) => i),
+    8,
+    async (i) => {
       const unit = units[i] as Unit;
-      try {
-        options.signal?.throwIfAborted();
-        const cached = await readCachedTarball(options.cacheRoot, unit.expected.integrity);
-        if (cached) {
-          verifyTarball(cached, unit.expected, unit.where);
-          bytes[i] = cached;
-          continue;
-        }
-        options.onProgress?.(`downloading ${unit.name}@${unit.version}`);
-        const response = await options.client.get(unit.url, { headers: options.headersFor?.(unit.url) ?? {} });
-        verifyTarball(response.body, unit.expected, unit.where);
-        await storeTarball(options.cacheRoot, unit.expected.integrity, response.body);
-        downloaded++;
-        bytes[i] = response.body;
-      } catch (error) {
-        failure ??= error;
+      options.signal?.throwIfAborted();
+      const cached = await readCachedTarball(options.cacheRoot, unit.expected.integrity);
+      if (cached) {
+        verifyTarball(cached, unit.expected, unit.where);
+        bytes[i] = cached;
+        return;
       }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(8, units.length) }, worker));
-  if (failure !== undefined) throw failure;
+      options.onProgress?.(`downloading ${unit.name}@${unit.version}`);
+      const response = await options.client.get(unit.url, { headers: options.headersFor?.(unit.url) ?? {} });
+      verifyTarball(response.body, unit.expected, unit.where);
+      await storeTarball(options.cacheRoot, unit.expected.integrity, response.body);
+      downloaded++;
+      bytes[i] = response.body;
+    },
+  );
   return { bytes, downloaded };
 }
 
 /** Expected files of the whole tree (tree-relative path → SHA-256), in extraction order. */
 async function expectedFiles(units: Unit[], bytes: Buffer[]): Promise<Map<string, string>> {
   const all = new Map<string, string>();
-  for (const i of extractionOrder(units)) {
+  for (const i of extractionLevels(units).flat()) {
     const unit = units[i] as Unit;
     const files = await scanTarball(bytes[i] as Buffer, `${unit.where} ${unit.name}@${unit.version}`);
     for (const [rel, hash] of files) all.set(`${unit.dir}/${rel}`, hash);
@@ -215,9 +208,36 @@ async function expectedFiles(units: Unit[], bytes: Buffer[]): Promise<Map<string
   return all;
 }
 
-/** Unit indexes sorted by install path (parents before the packages nested in them). */
-function extractionOrder(units: Unit[]): number[] {
-  return units.map((_, i) => i).sort((a, b) => ((units[a] as Unit).dir < (units[b] as Unit).dir ? -1 : 1));
+/**
+ * Unit indexes grouped by nesting level (number of `node_modules` segments), outermost
+ * first: packages of one level never overlap, so each level can be extracted in parallel,
+ * and a package is always extracted before those nested in it.
+ */
+function extractionLevels(units: Unit[]): number[][] {
+  const levels = new Map<number, number[]>();
+  units.forEach((unit, i) => {
+    const level = unit.dir.split('/').filter((s) => s === 'node_modules').length;
+    levels.set(level, [...(levels.get(level) ?? []), i]);
+  });
+  return [...levels.entries()].sort((a, b) => a[0] - b[0]).map(([, indexes]) => indexes);
+}
+
+/** Runs `task` over `items`, at most `limit` at a time; rejects with the first failure once all started tasks settle. */
+async function eachLimit<T>(items: T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
+  let failure: unknown;
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (failure === undefined && next < items.length) {
+      const item = items[next++] as T;
+      try {
+        await task(item);
+      } catch (error) {
+        failure ??= error;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  if (failure !== undefined) throw failure;
 }
 
 /** Checks every installed package.json names the pinned name and version. */
@@ -264,6 +284,29 @@ async function quarantine(treeDir: string): Promise<void> {
   await rm(aside, { recursive: true, force: true });
 }
 
+/** Leftovers older than this (temporary builds of a crashed run, trees moved aside) are removed. */
+const STALE_MS = 60 * 60 * 1000;
+
+/** Removes stale `.tmp-*` and `*.corrupt-*` entries of the trees directory (best effort). */
+async function removeStale(treesDir: string): Promise<void> {
+  let names: string[];
+  try {
+    names = await readdir(treesDir);
+  } catch {
+    return;
+  }
+  const now = Date.now();
+  for (const name of names) {
+    if (!name.startsWith('.tmp-') && !name.includes('.corrupt-')) continue;
+    const full = path.join(treesDir, name);
+    try {
+      if (now - (await stat(full)).mtimeMs > STALE_MS) await rm(full, { recursive: true, force: true });
+    } catch {
+      // Another run removed it first.
+    }
+  }
+}
+
 /** Re-verifies an existing tree: every file equal to the tarballs', nothing extra, manifests right. */
 async function verifyExistingTree(treeDir: string, units: Unit[], expected: Map<string, string>): Promise<string | undefined> {
   const problem = await compareInstalledTree(treeDir, expected);
@@ -304,13 +347,16 @@ export async function installPinnedTree(pin: NpmArtifactPin, options: InstallPin
   }
 
   await ensurePrivateDir(treesDir);
+  await removeStale(treesDir);
   const temp = path.join(treesDir, `.tmp-${key.slice(0, 16)}-${randomSuffix()}`);
   try {
     await ensurePrivateDir(temp);
-    for (const i of extractionOrder(units)) {
-      options.signal?.throwIfAborted();
-      const unit = units[i] as Unit;
-      await extractTarball(bytes[i] as Buffer, path.join(temp, ...unit.dir.split('/')), `${unit.where} ${unit.name}@${unit.version}`);
+    for (const level of extractionLevels(units)) {
+      await eachLimit(level, 8, async (i) => {
+        options.signal?.throwIfAborted();
+        const unit = units[i] as Unit;
+        await extractTarball(bytes[i] as Buffer, path.join(temp, ...unit.dir.split('/')), `${unit.where} ${unit.name}@${unit.version}`);
+      });
     }
     await checkManifests(temp, units);
     for (let attempt = 0; ; attempt++) {

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { NpmArtifactPin } from '../../src/artifact.types.js';
 import { ArtifactError } from '../../src/errors.js';
@@ -204,5 +204,17 @@ describe('selectTreeEntries', () => {
     expect(picked).toEqual(['node_modules/a', 'node_modules/d', 'node_modules/g']);
     const musl = selectTreeEntries(tree, { platform: 'linux', arch: 'arm64', libc: () => 'musl' }).map((s) => s.index);
     expect(musl).toEqual([0, 3, 4, 5]);
+  });
+});
+
+describe('stale leftovers', () => {
+  it('removes temporary builds older than an hour, keeps recent ones', async () => {
+    const trees = path.join(fx.cacheRoot, 'npm', 'trees');
+    mkdirSync(path.join(trees, '.tmp-old-crashed', 'node_modules'), { recursive: true });
+    mkdirSync(path.join(trees, '.tmp-recent-live'), { recursive: true });
+    const old = new Date(Date.now() - 2 * 60 * 60 * 1000);
+    utimesSync(path.join(trees, '.tmp-old-crashed'), old, old);
+    const result = await installPinnedTree(fx.pin, options());
+    expect(treesDirEntries().sort()).toEqual(['.tmp-recent-live', path.basename(result.treeDir)].sort());
   });
 });
