@@ -4,7 +4,38 @@ import { ArtifactError } from '../src/index.js';
 
 describe('@mcptrust/artifact', () => {
   it('exports exactly the documented surface', () => {
-    expect(Object.keys(api).sort()).toEqual(['ArtifactError']);
+    expect(Object.keys(api).sort()).toEqual([
+      'ArtifactError',
+      'artifactCacheRoot',
+      'assertAddressAllowed',
+      'classifyAddress',
+      'createGuardedClient',
+      'describePin',
+      'describeProvenance',
+      'dockerRunArgv',
+      'fetchAttestations',
+      'fetchRegistryKeys',
+      'installPinnedTree',
+      'npmLaunchSpec',
+      'parseArtifactPin',
+      'parseDockerRun',
+      'parseExpectedSource',
+      'parseImageReference',
+      'parseNpmLaunch',
+      'pinNpmPackage',
+      'pinOciImage',
+      'pinServerCommand',
+      'prepareServerLaunch',
+      'readNpmConfig',
+      'recognizeServerCommand',
+      'resolveDependencyTree',
+      'verifyNpmPin',
+      'verifyNpmProvenance',
+      'verifyOciPin',
+      'verifyPinnedProvenance',
+      'verifyRegistrySignature',
+      'verifyTarball',
+    ]);
   });
 
   describe('ArtifactError', () => {
