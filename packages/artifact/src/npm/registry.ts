@@ -3,7 +3,7 @@
  * and the one exact version a version, range or dist-tag resolves to (npm's own
  * `npm-pick-manifest`, so the choice is the one `npx` makes).
  */
-import { createRequire } from 'node:module';
+import pickManifestUntyped from 'npm-pick-manifest';
 import { ArtifactError } from '../errors.js';
 import type { GuardedClient } from '../net/guarded-client.types.js';
 
@@ -36,7 +36,8 @@ export interface Packument {
 }
 
 type PickManifest = (packument: unknown, wanted: string, opts?: Record<string, unknown>) => Manifest;
-const pickManifest = createRequire(import.meta.url)('npm-pick-manifest') as PickManifest;
+// A static import, so that bundlers (the CLI is one file) carry it.
+const pickManifest = pickManifestUntyped as PickManifest;
 
 /** Largest packument accepted (some popular packages have tens of MiB of metadata). */
 export const MAX_PACKUMENT_BYTES = 64 * 1024 * 1024;
