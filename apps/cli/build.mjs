@@ -126,6 +126,8 @@ async function bundle() {
   await writeFile(new URL('./THIRD_PARTY_NOTICES', out), renderNotices(pkg.name, bundledPackages(metafiles, here)));
   await copyFile(new URL('../../LICENSE', import.meta.url), new URL('./LICENSE', out));
   await copyFile(new URL('../../tooling/servers/demo-server.mjs', import.meta.url), new URL('./demo-server.mjs', out));
+  await copyFile(new URL('../../tooling/servers/demo-registry-tls/cert.pem', import.meta.url), new URL('./demo-registry-cert.pem', out));
+  await copyFile(new URL('../../tooling/servers/demo-registry-tls/key.pem', import.meta.url), new URL('./demo-registry-key.pem', out));
   await chmod(new URL('./mcptrust.js', out), 0o755);
 }
 /** @param {string} specifier */

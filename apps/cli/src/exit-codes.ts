@@ -7,6 +7,8 @@ import { ProxyError } from '@mcptrust/proxy-core/errors';
 import { AuditError } from '@mcptrust/audit/errors';
 import { PolicyError } from '@mcptrust/policy/errors';
 import { SigningError } from '@mcptrust/signing/errors';
+import { ArtifactError } from '@mcptrust/artifact/errors';
+import type { ArtifactErrorCode } from '@mcptrust/artifact/errors';
 
 /** Exit codes of every command (ARCHITECTURE.md "Errors and exit codes"). */
 export const EXIT = {
@@ -32,6 +34,17 @@ export class FindingError extends Error {
   override readonly name = 'FindingError';
 }
 
+/** Artifact failures that are findings (exit 1): the bytes, install or provenance differ from what was pinned or asked for. */
+const ARTIFACT_FINDINGS: ReadonlySet<ArtifactErrorCode> = new Set<ArtifactErrorCode>([
+  'INTEGRITY_MISMATCH',
+  'INSTALL_MISMATCH',
+  'PROVENANCE_MISSING',
+  'PROVENANCE_INVALID',
+  'SIGNATURE_INVALID',
+  'BLOCKED_ADDRESS',
+  'INSECURE_URL',
+]);
+
 /**
  * Maps any error to an exit code and the message to print. This is the only place
  * where library errors become process behaviour.
@@ -49,6 +62,9 @@ export function exitCodeFor(error: unknown): { code: number; message: string } {
   if (error instanceof PolicyError) return { code: EXIT.ERROR, message: error.message };
   // A signature that was checked and does not match (or a tampered bundle) is a finding; a missing or unparseable signature, key or lockfile is operational.
   if (error instanceof SigningError) return { code: error.code === 'SIGNATURE_INVALID' || error.code === 'BUNDLE_TAMPERED' ? EXIT.FINDING : EXIT.ERROR, message: error.message };
+  // The artifact is not the one pinned, or a download was steered somewhere it must not
+  // go: a finding, and nothing was started. A bad command, pin or registry answer is operational.
+  if (error instanceof ArtifactError) return { code: ARTIFACT_FINDINGS.has(error.code) ? EXIT.FINDING : EXIT.ERROR, message: error.message };
   if (error instanceof Error) return { code: EXIT.ERROR, message: `unexpected error: ${error.message}` };
   return { code: EXIT.ERROR, message: `unexpected error: ${String(error)}` };
 }

@@ -41,6 +41,16 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./commands/proxy.js')).proxyCommand,
   },
   {
+    command: 'run',
+    describe: 'Start the server pinned by mcp-lock.json from verified bytes, behind the proxy (--no-proxy: exec only)',
+    load: async () => (await import('./commands/run.js')).runCommand,
+  },
+  {
+    command: 'artifact',
+    describe: 'Check a pinned artifact in CI: the registry still serves exactly the pinned bytes (artifact verify)',
+    load: async () => (await import('./commands/artifact.js')).artifactCommand,
+  },
+  {
     command: 'demo',
     describe: 'Lock the bundled demo MCP server, show the approved surface, then catch it adding a rogue tool (CI gate and proxy)',
     load: async () => (await import('./commands/demo.js')).demoCommand,

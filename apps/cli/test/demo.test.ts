@@ -28,4 +28,14 @@ describe('mcptrust demo', () => {
       );
     });
   });
+
+  describe('when the demo package is pinned and run from verified bytes', () => {
+    it('runs the pinned package behind the proxy, then refuses a tarball swapped on the registry before unpacking it', () => {
+      expect(r.code).toBe(0);
+      const pinned = r.stdout.slice(r.stdout.indexOf('5. Pin what you run'));
+      expect(pinned).toMatch(/run: npm mcptrust-demo-server@1\.0\.0, bin mcptrust-demo-server \(installed, 1 tarball downloaded\); behind the proxy/);
+      expect(pinned).toMatch(/pinned mcptrust-demo-server@1\.0\.0: integrity sha512-.*registry signature verified/);
+      expect(pinned).toMatch(/refused server\.artifact\.integrity: the downloaded tarball does not match the pin \(expected sha512-\S+, found sha512-\S+\)/);
+    });
+  });
 });

@@ -35,6 +35,13 @@ function demoServer(rogue: boolean): ServerCommand {
   return { command: process.execPath, args: rogue ? [demoServerPath(), '--rogue-now'] : [demoServerPath()] };
 }
 
+/** How the demo starts a server behind the proxy. */
+interface DemoSpawn {
+  command: string;
+  args: string[];
+  env?: Record<string, string>;
+}
+
 /** What the host saw in the runtime step of the demo. */
 interface ProxiedSession {
   /** Answer to the allowed `read_note` call. */
@@ -52,14 +59,13 @@ interface ProxiedSession {
  * in-memory streams (this process is the host): initialize, an allowed `read_note`, a
  * re-list after the server's `list_changed`, then the rogue `exec_shell`.
  */
-async function proxiedSession(lockfile: Lockfile, timeoutMs: number, signal: AbortSignal): Promise<ProxiedSession> {
+async function proxiedSession(lockfile: Lockfile, timeoutMs: number, signal: AbortSignal, server: DemoSpawn = { command: process.execPath, args: [demoServerPath()] }): Promise<ProxiedSession> {
   const hostIn = new PassThrough();
   const hostOut = new PassThrough();
   const events: AuditEvent[] = [];
   const bridge = createStdioBridge({
     lockfile,
-    command: process.execPath,
-    args: [demoServerPath()],
+    ...server,
     hostInput: hostIn,
     hostOutput: hostOut,
     startupTimeoutMs: timeoutMs,
@@ -169,6 +175,19 @@ export const demoCommand: CommandModule = (cli, ctx) =>
         const line = session.events.find((e) => e.action === 'blocked' && e.tool === 'exec_shell');
         if (line !== undefined) say(io, `   ${auditLine(line)}`);
         if (!readOk || session.listed.includes('exec_shell') || error === undefined || line === undefined) throw new Error('the proxy did not behave as the demo expects');
+        say(io);
+        say(io, paint(io, 'bold', '5. Pin what you run (mcptrust lock --pin, then mcptrust run --lock mcp-lock.json):'));
+        const { pinnedDemo } = await import('../demo-pinned.js');
+        const pinned = await pinnedDemo(demoServerPath(), dir, async (launch) => {
+          const session = await proxiedSession(first.lockfile, timeoutMs, ctx.signal, { command: launch.command, args: launch.args, env: launch.env as Record<string, string> });
+          if (!('result' in session.allowed) || session.listed.includes('exec_shell')) throw new Error('the pinned demo server did not behave as the demo expects');
+          say(io, `   run: ${launch.description}; behind the proxy, read_note allowed and exec_shell hidden as before`);
+        });
+        say(io, `   the demo package is served by a registry on ${pinned.registryUrl} (this process)`);
+        say(io, `   pinned ${pinned.pin.name}@${pinned.pin.version}: integrity ${pinned.pin.integrity.slice(0, 24)}…, sha256 ${(pinned.pin.tarball_sha256 ?? '').slice(0, 16)}…, ${pinned.pin.tarball_size ?? 0} bytes, registry signature ${pinned.pin.registry_signature?.verified === true ? 'verified' : 'absent'}`);
+        say(io, '   the registry now serves other bytes for the same version; a fresh install is refused before anything is unpacked:');
+        say(io, `   ${paint(io, 'red', 'refused')} ${pinned.refusal.message}`);
+        say(io, '   (mcptrust run exits 1 here and the server never starts.)');
         say(io);
         say(io, `${paint(io, 'green', '✓')} demo complete. Next: mcptrust lock -- <your server>, then mcptrust proxy --lock mcp-lock.json -- <your server>`);
         ctx.setExitCode(EXIT.OK);

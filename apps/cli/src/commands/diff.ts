@@ -26,7 +26,12 @@ export function driftOptions(y: Argv): Argv {
     .option('fail-on', { type: 'string', default: DEFAULT_FAIL_ON, describe: 'Lowest severity that fails: critical, moderate or info' })
     .option('format', { alias: 'f', type: 'string', default: 'text', describe: 'Report format: text, json, markdown or sarif' })
     .option('output', { alias: 'o', type: 'string', describe: 'Write the report to FILE (atomically) instead of stdout' })
-    .option('timeout', { alias: 't', type: 'string', default: '10s', describe: 'Deadline for start-up and every list (e.g. 500ms, 10s, 2m)' });
+    .option('timeout', { alias: 't', type: 'string', default: '10s', describe: 'Deadline for start-up and every list (e.g. 500ms, 10s, 2m)' })
+    .option('unsafe-allow-private-tarball-hosts', {
+      type: 'boolean',
+      default: false,
+      describe: 'UNSAFE: with a pinned lockfile, let registry lookups reach loopback, private and link-local addresses. HTTPS is still required',
+    });
 }
 
 /** The validated shared flags. */
@@ -36,6 +41,8 @@ export interface DriftFlags {
   format: ReportFormat;
   output: string | undefined;
   timeoutMs: number;
+  /** The raw flags the pin comparison reads (`--unsafe-allow-private-tarball-hosts`). */
+  artifactArgv: Record<string, unknown>;
 }
 
 /** Validates the shared flags; every bad value is a usage error naming its flag. */
@@ -52,7 +59,14 @@ export function parseDriftFlags(argv: Record<string, unknown>): DriftFlags {
   }
   const output = argv['output'] === undefined ? undefined : String(argv['output']);
   if (output !== undefined && output.trim() === '') throw new UsageError('--output: expected a file path');
-  return { lock, failOn: failOn as DriftSeverity, format: format as ReportFormat, output, timeoutMs: parseDuration('timeout', argv['timeout']) };
+  return {
+    lock,
+    failOn: failOn as DriftSeverity,
+    format: format as ReportFormat,
+    output,
+    timeoutMs: parseDuration('timeout', argv['timeout']),
+    artifactArgv: { 'unsafe-allow-private-tarball-hosts': argv['unsafe-allow-private-tarball-hosts'] === true },
+  };
 }
 
 
@@ -69,7 +83,16 @@ export async function runDriftReport(
   sections: readonly CheckSection[] | ((result: CheckDriftResult) => readonly CheckSection[]) = [],
 ): Promise<DriftReport> {
   const server = serverCommandFrom(rest);
-  const result = await checkDrift({ lockfilePath: flags.lock, server, failOn: flags.failOn, timeoutMs: flags.timeoutMs, signal: ctx.signal, env: ctx.io.env });
+  const result = await checkDrift({
+    lockfilePath: flags.lock,
+    server,
+    failOn: flags.failOn,
+    timeoutMs: flags.timeoutMs,
+    signal: ctx.signal,
+    env: ctx.io.env,
+    // A pinned lockfile: what the command would run now is compared with the pin.
+    resolveArtifact: async () => (await import('../pin-server.js')).currentArtifactOf(server, flags.artifactArgv, ctx),
+  });
   const report = buildDriftReport(command, flags.lock, result, typeof sections === 'function' ? sections(result) : sections);
   const { io } = ctx;
   let text: string;

@@ -11,6 +11,9 @@ import { parseDuration, serverCommandFrom } from '../options.js';
 import { paint, printable, say } from '../output.js';
 import type { Io } from '../output.js';
 import { printChanges, printFindings, summarize } from '../report.js';
+import { artifactNetworkOptions } from '../artifact-flags.js';
+import { pinAndPrepare, pinRequestFrom, withPin } from '../pin-server.js';
+import type { PinRequest } from '../pin-server.js';
 import { VERSION } from '../version.js';
 
 /** Default lockfile name. */
@@ -24,6 +27,8 @@ export interface LockOptions {
   timeoutMs: number;
   /** `--exclude` / `--include` selectors (none when absent). */
   denials?: DenialFlags;
+  /** `--pin`: pin the artifact and scan the server from the pinned, verified install. */
+  pin?: PinRequest;
 }
 
 /** What {@link lockServer} did. */
@@ -57,9 +62,14 @@ export async function lockServer(options: LockOptions, ctx: CommandContext): Pro
   const previous = existsSync(options.output) ? await readLockfile(options.output) : undefined;
   for (const notice of previous?.notices ?? []) say(io, `${paint(io, 'cyan', 'notice:')} ${notice}`);
 
-  const scan = await scanServer(options.server, { timeoutMs: options.timeoutMs, signal: ctx.signal, env: io.env });
+  // With --pin the scanned server is the pinned one: installed from verified bytes
+  // without lifecycle scripts, so the surface recorded belongs to the bytes pinned.
+  const pinned = options.pin === undefined ? undefined : await pinAndPrepare(options.server, options.pin, ctx);
+  const server = pinned?.server ?? options.server;
+  const scan = await scanServer(server, { timeoutMs: options.timeoutMs, signal: ctx.signal, env: pinned?.env ?? io.env });
   printFindings(io, scan.findings);
-  const live = buildLockfile(scan, { generator: `mcptrust ${VERSION}`, updatedAt: lockTimestamp(io) });
+  const built = buildLockfile(scan, { generator: `mcptrust ${VERSION}`, updatedAt: lockTimestamp(io) });
+  const live = pinned === undefined ? built : withPin(built, pinned.pin, previous?.lockfile);
   // Denials carry over from the previous lockfile whatever the flags (--force included):
   // a re-lock never approves again what was denied, only --include does.
   const decision = decideDenials(live, previous?.lockfile, options.denials ?? { exclude: [], include: [] });
@@ -107,8 +117,8 @@ export const lockCommand: CommandModule = (cli, ctx) =>
     'lock',
     'Create or update mcp-lock.json from what the server exposes (refuses drift unless --force)',
     (y) =>
-      y
-        .usage('Usage: $0 lock [--output mcp-lock.json] [--force] [--exclude KIND:NAME]... [--include KIND:NAME]... [--timeout 10s] -- <server command>')
+      artifactNetworkOptions(y, { trustedRoot: true })
+        .usage('Usage: $0 lock [--output mcp-lock.json] [--force] [--pin [--verify-provenance]] [--exclude KIND:NAME]... [--include KIND:NAME]... [--timeout 10s] -- <server command>')
         .option('output', { alias: ['o', 'lockfile', 'lock'], type: 'string', default: DEFAULT_LOCKFILE, describe: 'Lockfile to write' })
         .option('force', { alias: 'f', type: 'boolean', default: false, describe: 'Overwrite a lockfile even when the server drifted from it' })
         .option('exclude', {
@@ -116,9 +126,12 @@ export const lockCommand: CommandModule = (cli, ctx) =>
           describe: 'Deny an item the server offers (repeatable): tool:NAME, prompt:NAME, template:URI_TEMPLATE or resource:URI; * matches any run of characters',
         })
         .option('include', { type: 'string', describe: 'Approve again an item an earlier lock denied (repeatable; same selectors; wins over --exclude)' })
+        .option('pin', { type: 'boolean', default: false, describe: 'Pin the npm package (whole dependency tree) or image the command runs, and scan the server from the pinned, verified install' })
+        .option('verify-provenance', { type: 'boolean', default: false, describe: 'With --pin: verify the SLSA provenance (Sigstore) and registry signature, and record the verified claims' })
         .option('timeout', { alias: 't', type: 'string', default: '10s', describe: 'Deadline for start-up and every list (e.g. 500ms, 10s, 2m)' })
         .option('v3', { type: 'boolean', hidden: true, describe: 'Accepted for compatibility: lockfile v3 is the only format written' })
         .example('$0 lock -- npx -y @modelcontextprotocol/server-filesystem /tmp', 'pin a server given as argv')
+        .example('$0 lock --pin --verify-provenance --expected-source https://github.com/modelcontextprotocol/servers -- npx -y @modelcontextprotocol/server-filesystem /srv', 'pin the package, its tree and its verified provenance')
         .example('$0 lock -- "npx -y @modelcontextprotocol/server-filesystem /tmp"', 'one quoted string, split like a shell (never run by one)')
         .example('$0 lock --force --output locks/fs.json -- node server.js', 'accept a reviewed change')
         .example("$0 lock --exclude tool:write_file --exclude 'tool:*_file' -- node server.js", 'approve the server except the tools selected'),
@@ -129,12 +142,14 @@ export const lockCommand: CommandModule = (cli, ctx) =>
       if (output.trim() === '') throw new UsageError('--output: expected a file path');
       // Selectors are checked before any server starts.
       const denials = { exclude: parseSelectorFlag('exclude', argv['exclude']), include: parseSelectorFlag('include', argv['include']) };
-      const outcome = await lockServer({ server, output, force: argv.force === true, timeoutMs, denials }, ctx);
+      const pin = await pinRequestFrom(argv as unknown as Record<string, unknown>, ctx.io);
+      const outcome = await lockServer({ server, output, force: argv.force === true, timeoutMs, denials, ...(pin === undefined ? {} : { pin }) }, ctx);
       const { io } = ctx;
       if (outcome.status === 'refused') {
         say(io, `${paint(io, 'red', 'mcptrust: refused:')} ${output} is out of date: the server changed since it was locked.`);
         printChanges(io, outcome.changes);
         say(io, `Review the change; re-run with --force to accept it. (${outcome.changes.length} item${outcome.changes.length === 1 ? '' : 's'} changed)`);
+        if (pin === undefined && outcome.lockfile.server.artifact !== undefined) say(io, `${output} pins an artifact: re-lock with --pin to keep it pinned (without --pin the pin would be dropped).`);
         const hint = exclusionHint(outcome.changes.filter((c) => c.kind === 'added' && c.itemType !== 'server') as LockfileItemRef[]);
         if (hint !== undefined) say(io, hint);
         ctx.setExitCode(EXIT.FINDING);

@@ -3,6 +3,7 @@ import type { AuditEvent, AuditSink } from '@mcptrust/audit';
 import { readLockfile } from '@mcptrust/lockfile';
 import type { Lockfile } from '@mcptrust/lockfile';
 import { serverSpawnOptions } from '@mcptrust/drift/server-spawn';
+import type { ServerSpawnOptions } from '@mcptrust/drift/server-spawn';
 import { createStdioBridge, effectiveAllowlist, ProxyError } from '@mcptrust/proxy-core';
 import type { EnforcementMode, FailOn, PreflightDrift, ProxyEngineOptions, StdioBridgeExit } from '@mcptrust/proxy-core';
 import type { Argv } from 'yargs';
@@ -12,6 +13,12 @@ import { SIGNATURE_FLAG_SPECS } from '../signature-flags.js';
 import { parseDuration, serverCommandFrom } from '../options.js';
 import { paint, printable, say } from '../output.js';
 import type { Io } from '../output.js';
+
+/**
+ * Prepares the server a proxy starts from the validated flags (used by `run`);
+ * undefined means there is nothing to start (e.g. `--dry-run`).
+ */
+export type PrepareServer = (flags: ProxyFlags) => Promise<ServerSpawnOptions | undefined>;
 
 /** Default startup deadline (`initialize` answered, and each preflight list page). */
 export const DEFAULT_PROXY_TIMEOUT = '10s';
@@ -68,7 +75,7 @@ const SIGNATURE_FLAGS = SIGNATURE_FLAG_SPECS.map((f) => f.name);
  * loaded only then, so a proxy without these flags starts as fast as before. A
  * signature that does not hold is a finding (exit 1) and the server is never started.
  */
-async function verifySignatureFlags(argv: Record<string, unknown>, lockPath: string, io: Io): Promise<void> {
+export async function verifySignatureFlags(argv: Record<string, unknown>, lockPath: string, io: Io): Promise<void> {
   if (!SIGNATURE_FLAGS.some((f) => argv[f] !== undefined && argv[f] !== false)) return;
   const { checkSignature, describeVerification, signatureCheckFromFlags } = await import('../gate-flags.js');
   const request = signatureCheckFromFlags(argv, lockPath);
@@ -168,14 +175,16 @@ async function resolveFlags(argv: Record<string, unknown>, io: Io): Promise<Prox
  * Runs the proxy until the host goes away, the server exits, or a signal arrives.
  * stdin/stdout belong to the host's MCP session; everything else goes to stderr.
  */
-export async function runProxy(argv: Record<string, unknown>, ctx: CommandContext): Promise<void> {
+export async function runProxy(argv: Record<string, unknown>, ctx: CommandContext, prepare?: PrepareServer): Promise<void> {
   const { io } = ctx;
   const flags = await resolveFlags(argv, io);
   if (argv['print-effective-allowlist'] === true) {
     io.stdout.write(JSON.stringify(effectiveAllowlist(flags.lockfile), null, 2) + '\n');
     return;
   }
-  const server = serverCommandFrom(argv['--']);
+  // `run` starts the pinned, verified server instead of the command after --.
+  const spawn = prepare === undefined ? serverSpawnOptions(serverCommandFrom(argv['--']), { env: io.env }) : await prepare(flags);
+  if (spawn === undefined) return;
   if (!flags.preflight) {
     say(io, `${paint(io, 'yellow', 'mcptrust: notice:')} --no-preflight: the server is not compared with ${printable(flags.lockPath)} at start-up; items are checked as they are listed and called.`);
   }
@@ -199,7 +208,7 @@ export async function runProxy(argv: Record<string, unknown>, ctx: CommandContex
     // the host's MCP settings must reach it), plus what the command line added: built
     // by the function `lock`, `diff` and `check` use, so the proxy enforces the server
     // they saw.
-    ...serverSpawnOptions(server, { env: io.env }),
+    ...spawn,
     hostInput,
     hostOutput: io.stdout,
     stderr: io.stderr,
@@ -259,13 +268,18 @@ export const PROXY_FLAGS: readonly ProxyFlag[] = [
   { name: 'print-effective-allowlist', type: 'boolean', default: false, describe: 'Print the tools, prompts, templates and static resources the lockfile allows (JSON) and exit; starts nothing' },
 ];
 
-/** The flags, usage and examples of `mcptrust proxy` (shared by every runner). */
-export function proxyOptions(y: Argv): Argv {
-  let cli = y.usage('Usage: $0 proxy --lock mcp-lock.json [flags] -- <server command>\n\nstdin/stdout carry the MCP session with the host; audit lines and diagnostics go to stderr.');
+/** Every flag of {@link PROXY_FLAGS} (also the proxy flags of `mcptrust run`). */
+export function proxyFlagOptions(y: Argv): Argv {
+  let cli = y;
   for (const { name, ...option } of PROXY_FLAGS) {
     cli = cli.option(name, { ...option, alias: option.alias === undefined ? undefined : [...option.alias], choices: option.choices === undefined ? undefined : [...option.choices] });
   }
-  return cli
+  return cli;
+}
+
+/** The flags, usage and examples of `mcptrust proxy` (shared by every runner). */
+export function proxyOptions(y: Argv): Argv {
+  return proxyFlagOptions(y.usage('Usage: $0 proxy --lock mcp-lock.json [flags] -- <server command>\n\nstdin/stdout carry the MCP session with the host; audit lines and diagnostics go to stderr.'))
     .example('$0 proxy --lock mcp-lock.json -- npx -y @modelcontextprotocol/server-filesystem /tmp', 'enforce the lockfile in front of a server')
     .example('$0 proxy --lock mcp-lock.json --audit-only -- node server.js', 'trial run: log what would be blocked')
     .example('$0 proxy --lock mcp-lock.json --print-effective-allowlist', 'show what the lockfile allows');
