@@ -65,11 +65,50 @@ export function redactSecrets(text: string, env: NodeJS.ProcessEnv = {}): string
   return out;
 }
 
+/**
+ * npm settings (in `npm_config_*` form, any case) that could change what the resolution
+ * does: the flags it is run with (scripts off, lockfile only, registry URLs kept), and
+ * anything that would install elsewhere, link, or skip writing the lockfile.
+ */
+const OVERRIDDEN_SETTINGS = new Set([
+  'ignore_scripts',
+  'package_lock',
+  'package_lock_only',
+  'lockfile_version',
+  'omit_lockfile_registry_resolved',
+  'registry',
+  'dry_run',
+  'global',
+  'location',
+  'prefix',
+  'workspace',
+  'workspaces',
+  'include_workspace_root',
+  'install_links',
+  'install_strategy',
+  'global_style',
+  'legacy_bundling',
+  'audit',
+  'fund',
+  'update_notifier',
+]);
+
+/** The environment npm runs with: the given one minus the settings the resolution fixes itself. */
+export function npmEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const out: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(env)) {
+    const match = /^npm_config_(.+)$/i.exec(key);
+    if (match !== null && OVERRIDDEN_SETTINGS.has(match[1]!.toLowerCase().replace(/-/g, '_'))) continue;
+    out[key] = value;
+  }
+  return out;
+}
+
 /** Runs npm, output captured (never inherited); resolves with the exit status and output tails. */
 function runNpm(args: string[], cwd: string, options: ResolveTreeOptions): Promise<{ code: number | null; stderr: string; stdout: string; timedOut: boolean }> {
   const { command, prefix } = locateNpm(options.npmCommand);
   return new Promise((resolve, reject) => {
-    const child = spawn(command, [...prefix, ...args], { cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'], shell: false, windowsHide: true });
+    const child = spawn(command, [...prefix, ...args], { cwd, env: npmEnv(options.env), stdio: ['ignore', 'pipe', 'pipe'], shell: false, windowsHide: true });
     let stdout = '';
     let stderr = '';
     let timedOut = false;
@@ -150,6 +189,23 @@ export async function resolveDependencyTree(options: ResolveTreeOptions): Promis
 function nameOfPath(path: string): string {
   const at = path.lastIndexOf('node_modules/');
   return at < 0 ? path : path.slice(at + 'node_modules/'.length);
+}
+
+/**
+ * Whether a URL has the shape registries give a package's tarballs:
+ * `…/<name>/-/<file>.tgz` (npmjs, Verdaccio, Nexus, Artifactory; the name possibly
+ * `%2f`-encoded) or GitHub Packages' `…/download/<name>/<version>/…`. A remote tarball
+ * dependency (`https://host/x.tgz`) does not have it.
+ */
+export function isRegistryTarballUrl(url: string, name: string, version: string): boolean {
+  let path: string;
+  try {
+    path = decodeURIComponent(new URL(url).pathname);
+  } catch {
+    return false;
+  }
+  if (path.includes(`/${name}/-/`) && path.endsWith('.tgz')) return true;
+  return path.includes(`/download/${name}/${version}/`);
 }
 
 const DEPENDENCY_FIELDS = ['dependencies', 'optionalDependencies', 'peerDependencies'] as const;
@@ -236,6 +292,7 @@ export function treeFromLock(lock: unknown, pin: Pick<ResolveTreeOptions, 'name'
     if (/^file:/i.test(url)) refuse(`it comes from a local file or directory (${url})`);
     if (!url.startsWith('https://')) refuse(`its resolved URL ${JSON.stringify(url)} is not https`);
     if (typeof entry.version !== 'string' || entry.version === '') refuse('it has no version');
+    if (!isRegistryTarballUrl(url, name, entry.version as string)) refuse(`its resolved URL ${JSON.stringify(url)} is not a registry tarball URL of ${name}`);
     const integrity = sha512Of(typeof entry.integrity === 'string' ? entry.integrity : undefined);
     if (integrity === undefined) refuse(`it has no sha512 integrity (${JSON.stringify(entry.integrity ?? null)})`);
     const out: NpmTreeEntry = { path, name, version: entry.version as string, resolved: url, integrity: integrity! };

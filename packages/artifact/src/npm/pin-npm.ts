@@ -47,7 +47,8 @@ function unscoped(name: string): string {
 }
 
 /**
- * The bin the launcher runs, and whether the pin must record it.
+ * The bin the launcher runs, and whether the pin must record it (only when it is not the
+ * one `run` chooses by itself: the bin named like the package, else the only bin).
  *
  * @throws ArtifactError `BIN_INVALID` (no bin, the asked bin missing, several without a choice)
  */
@@ -62,10 +63,10 @@ export function chooseBin(manifest: Pick<Manifest, 'name' | 'version' | 'bin'>, 
     if (!names.includes(launchBin)) {
       throw new ArtifactError('BIN_INVALID', `${id} has no bin ${JSON.stringify(launchBin)} (it has ${names.join(', ')})`, { field: 'bin' });
     }
-    return { bin: launchBin, record: true };
   }
-  if (names.includes(own)) return { bin: own, record: false };
-  if (names.length === 1) return { bin: names[0]!, record: false };
+  const fallback = names.includes(own) ? own : names.length === 1 ? names[0] : undefined;
+  if (launchBin !== undefined) return { bin: launchBin, record: launchBin !== fallback };
+  if (fallback !== undefined) return { bin: fallback, record: false };
   throw new ArtifactError('BIN_INVALID', `${id} has several bins (${names.join(', ')}) and none is named ${own}: choose one with --package ${manifest.name} <bin>`, {
     field: 'bin',
   });

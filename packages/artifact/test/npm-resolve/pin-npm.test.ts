@@ -136,6 +136,11 @@ describe('npm resolution against a loopback registry', () => {
     expect(chooseBin(m({ tool: 'a.js', other: 'b.js' }), undefined)).toEqual({ bin: 'tool', record: false });
     expect(chooseBin(m({ only: 'a.js' }), undefined)).toEqual({ bin: 'only', record: false });
     expect(chooseBin(m({ a: 'a.js', b: 'b.js' }), 'b')).toEqual({ bin: 'b', record: true });
+    // Naming the bin `run` would choose anyway records nothing.
+    expect(chooseBin(m({ tool: 'a.js', other: 'b.js' }), 'tool')).toEqual({ bin: 'tool', record: false });
+    expect(chooseBin(m({ tool: 'a.js', other: 'b.js' }), 'other')).toEqual({ bin: 'other', record: true });
+    expect(chooseBin(m({ only: 'a.js' }), 'only')).toEqual({ bin: 'only', record: false });
+    expect(chooseBin(m('cli.js'), 'tool')).toEqual({ bin: 'tool', record: false });
     expect(() => chooseBin(m({ a: 'a.js', b: 'b.js' }), undefined)).toThrow(/several bins \(a, b\)/);
     expect(() => chooseBin(m({ a: 'a.js' }), 'c')).toThrow(/no bin "c"/);
     expect(() => chooseBin(m(undefined), undefined)).toThrow(/has no bin/);
