@@ -137,6 +137,21 @@ function fromEnv(env: NodeJS.ProcessEnv, key: string): { value: string; name: st
 }
 
 /**
+ * The scoped registries and per-registry credentials set in the environment
+ * (`npm_config_@scope:registry`, `npm_config_//host/path/:_authToken`...), as the top layer.
+ */
+function envLayer(env: NodeJS.ProcessEnv): Layer {
+  const values: Record<string, string> = {};
+  for (const [name, value] of Object.entries(env)) {
+    const match = /^npm_config_(.+)$/i.exec(name);
+    if (match === null || value === undefined || value === '') continue;
+    const key = match[1]!;
+    if (/^@[^:/]+:registry$/i.test(key) || /^\/\/.+\/:(_authToken|_auth|username|_password)$/.test(key)) values[key] = value;
+  }
+  return { source: 'env', values };
+}
+
+/**
  * Reads the registry configuration npm would use in `cwd`.
  *
  * @throws ArtifactError `RESOLVE_FAILED` for an unreadable `.npmrc` or a registry that is
@@ -145,7 +160,8 @@ function fromEnv(env: NodeJS.ProcessEnv, key: string): { value: string; name: st
 export function readNpmConfig(options: NpmConfigOptions): NpmConfig {
   const { env } = options;
   const userPath = fromEnv(env, 'userconfig')?.value ?? join(options.home, '.npmrc');
-  const layers = [readRc(join(options.cwd, '.npmrc'), env), readRc(userPath, env)];
+  const rcLayers = [readRc(join(options.cwd, '.npmrc'), env), readRc(userPath, env)];
+  const layers = [envLayer(env), ...rcLayers];
 
   let registry = DEFAULT_REGISTRY;
   let source = 'default';
@@ -154,7 +170,7 @@ export function readNpmConfig(options: NpmConfigOptions): NpmConfig {
     source = `env ${envRegistry.name}`;
     registry = normalizeRegistry(envRegistry.value, 'registry', source);
   } else {
-    const layer = layers.find((l) => l.values.registry !== undefined && l.values.registry !== '');
+    const layer = rcLayers.find((l) => l.values.registry !== undefined && l.values.registry !== '');
     if (layer !== undefined) {
       source = layer.source;
       registry = normalizeRegistry(layer.values.registry!, 'registry', source);

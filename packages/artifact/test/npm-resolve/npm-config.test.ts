@@ -73,6 +73,19 @@ describe('readNpmConfig', () => {
     expect(config.authHeadersFor('https://registry.npmjs.org/x')).toEqual({});
   });
 
+  it('takes scoped registries and credentials from the environment over the .npmrc files', async () => {
+    await writeFile(join(home, '.npmrc'), '@corp:registry=https://user.example/\n//env.example/:_authToken=file-token\n');
+    const config = readNpmConfig({
+      env: { 'npm_config_@corp:registry': 'https://env.example/npm', 'NPM_CONFIG_//env.example/:_authToken': 'env-token' },
+      cwd,
+      home,
+    });
+    expect(config.registryFor('@corp/tool')).toBe('https://env.example/npm/');
+    expect(config.authHeadersFor('https://env.example/npm/@corp%2ftool')).toEqual({ authorization: 'Bearer env-token' });
+    expect(config.registry).toBe('https://registry.npmjs.org/');
+    expect(config.source).toBe('default');
+  });
+
   it('refuses a registry that is not an https/http URL without echoing secrets', async () => {
     await writeFile(join(cwd, '.npmrc'), 'registry=ftp://x.example/\n');
     expect(() => readNpmConfig({ env: {}, cwd, home })).toThrow(expect.objectContaining({ code: 'INSECURE_URL' }) as unknown as Error);
