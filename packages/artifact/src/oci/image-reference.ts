@@ -62,6 +62,7 @@ export function parseImageReference(text: string): ImageReference {
   if (parts.length === 0 || parts.some((p) => !COMPONENT.test(p))) throw bad(text, 'repository names are lowercase letters, digits and separators');
   if (registry === 'docker.io' && parts.length === 1) parts.unshift('library');
   const repository = parts.join('/');
+  if (`${registry}/${repository}`.length > 255) throw bad(text, 'the name is longer than 255 characters');
   if (tag === undefined && digest === undefined) tag = 'latest';
   return { registry, repository, ...(tag === undefined ? {} : { tag }), ...(digest === undefined ? {} : { digest }), name: `${registry}/${repository}` };
 }
