@@ -108,6 +108,8 @@ export interface OciArtifactPin {
   platform?: string;
   /** Digest of the platform manifest inside an index. */
   platform_digest?: string;
+  /** The container engine the command used (absent: `docker`). */
+  engine?: 'docker' | 'podman';
   /** `docker run` options before the image (validated by the strict parser). */
   docker_args?: string[];
   /** The command and arguments after the image. */

@@ -77,6 +77,7 @@ const ociPin = v.object(
     digest: v.pipe(v.string('a string'), v.regex(OCI_DIGEST, 'sha256:<64 hex>')),
     platform: v.optional(text('a platform such as linux/amd64')),
     platform_digest: v.optional(v.pipe(v.string('a string'), v.regex(OCI_DIGEST, 'sha256:<64 hex>'))),
+    engine: v.optional(v.picklist(['docker', 'podman'], 'docker or podman')),
     docker_args: v.optional(strings('docker_args')),
     argv: v.optional(strings('argv')),
     provenance: v.optional(provenance),

@@ -122,7 +122,7 @@ export async function prepareServerLaunch(pin: ArtifactPin, options: PrepareLaun
   }
   const args = overrideArgs(pin, options.override);
   return {
-    command: 'docker',
+    command: pin.engine ?? 'docker',
     args: dockerRunArgv(pin, args === undefined ? undefined : { args }),
     env: { ...options.env },
     description: `oci ${pin.image}@${pin.digest}${pin.tag === undefined ? '' : ` (tag ${pin.tag})`}`,

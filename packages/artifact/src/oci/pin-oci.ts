@@ -51,6 +51,7 @@ export async function pinOciImage(run: DockerRun, options: OciOptions): Promise<
     digest: resolved.digest,
     ...(resolved.platform === undefined ? {} : { platform: resolved.platform }),
     ...(resolved.platformDigest === undefined ? {} : { platform_digest: resolved.platformDigest }),
+    ...(run.engine === 'podman' ? { engine: 'podman' as const } : {}),
     docker_args: [...run.options],
     argv: [...run.args],
   };

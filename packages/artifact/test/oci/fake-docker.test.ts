@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
-const FAKE_DOCKER = fileURLToPath(new URL('../support/fake-docker.mjs', import.meta.url));
+const FAKE_DOCKER = fileURLToPath(new URL('../../../../tooling/test-support/fake-docker.mjs', import.meta.url));
 const dirs: string[] = [];
 
 afterEach(async () => {
