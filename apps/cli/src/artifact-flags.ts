@@ -33,7 +33,7 @@ export function guardedClientFrom(argv: Record<string, unknown>, io: Io, signal:
   return createGuardedClient({
     allowPrivateHosts,
     signal,
-    onWarning: (message) => say(io, `${paint(io, 'red', 'mcptrust: WARNING:')} ${printable(message)}`),
+    onWarning: (message) => say(io, `mcptrust: ${paint(io, 'red', printable(message))}`),
   });
 }
 
