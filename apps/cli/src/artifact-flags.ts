@@ -12,15 +12,17 @@ import { paint, printable, say } from './output.js';
 import type { Io } from './output.js';
 
 /** `--unsafe-allow-private-tarball-hosts`, `--expected-source`, `--expected-issuer` (and `--trusted-root` when a command lacks it). */
-export function artifactNetworkOptions(y: Argv, options: { trustedRoot: boolean }): Argv {
-  let cli = y
-    .option('unsafe-allow-private-tarball-hosts', {
-      type: 'boolean',
-      default: false,
-      describe: 'UNSAFE: let downloads reach loopback, private and link-local addresses (a registry inside your network). HTTPS is still required',
-    })
-    .option('expected-source', { type: 'string', describe: 'Provenance must name this source repository: an exact URL, or an anchored regular expression ^…$' })
-    .option('expected-issuer', { type: 'string', describe: 'Provenance must be signed by a certificate from this OIDC issuer (exact)' });
+export function artifactNetworkOptions(y: Argv, options: { trustedRoot: boolean; provenance?: boolean }): Argv {
+  let cli = y.option('unsafe-allow-private-tarball-hosts', {
+    type: 'boolean',
+    default: false,
+    describe: 'UNSAFE: let downloads reach loopback, private and link-local addresses (a registry inside your network). HTTPS is still required',
+  });
+  if (options.provenance !== false) {
+    cli = cli
+      .option('expected-source', { type: 'string', describe: 'Provenance must name this source repository: an exact URL, or an anchored regular expression ^…$' })
+      .option('expected-issuer', { type: 'string', describe: 'Provenance must be signed by a certificate from this OIDC issuer (exact)' });
+  }
   if (options.trustedRoot) {
     cli = cli.option('trusted-root', { type: 'string', describe: 'Sigstore trusted_root.json that provenance must chain to (default: the root shipped with mcptrust, offline)' });
   }

@@ -174,11 +174,11 @@ describe('migrating from the Go mcptrust', () => {
   });
 
   describe('Go flags', () => {
-    it('offers exactly these commands: no run, artifact or host-configuration command', async () => {
+    it('offers exactly these commands: run and artifact, no host-configuration command', async () => {
       const r = await runCli(['--help']);
       expect(r.code).toBe(0);
       const commands = [...r.stdout.matchAll(/^ {2}mcptrust (\S+)/gm)].map((m) => m[1]);
-      expect(commands.sort()).toEqual(['bundle', 'check', 'demo', 'diff', 'keygen', 'lock', 'policy', 'proxy', 'scan', 'sign', 'verify']);
+      expect(commands.sort()).toEqual(['artifact', 'bundle', 'check', 'demo', 'diff', 'keygen', 'lock', 'policy', 'proxy', 'run', 'scan', 'sign', 'verify']);
     });
 
     it('accepts `lock --v3` and writes lockfile v3 (the only format it writes)', async () => {
@@ -233,13 +233,9 @@ describe('migrating from the Go mcptrust', () => {
     });
 
     it.each<[string, string[]]>([
-      ['lock --pin', ['lock', '--pin', '--', NODE, DEMO]],
-      ['lock --verify-provenance', ['lock', '--verify-provenance', '--', NODE, DEMO]],
       ['--log-format jsonl --log-output', ['lock', '--log-format', 'jsonl', '--log-output', 'log.jsonl', '--', NODE, DEMO]],
       ['--receipt', ['lock', '--receipt', 'receipt.json', '--', NODE, DEMO]],
       ['--otel', ['lock', '--otel', '--otel-endpoint', 'localhost:4318', '--', NODE, DEMO]],
-      ['run', ['run', '--lock', 'mcp-lock.json']],
-      ['artifact verify', ['artifact', 'verify']],
     ])('refuses %s, which is not built yet, with exit 2 and writes nothing', async (_label, args) => {
       const r = await runCli(args, { cwd: dir });
       expect(r.code).toBe(2);

@@ -141,6 +141,13 @@ describe('run', () => {
     expect(again.code).toBe(0);
   }, 60_000);
 
+  it('--require-provenance refuses to start a package the registry serves no provenance for (exit 1, nothing on stdout)', async () => {
+    const result = await runCli(['run', '--lock', lock, UNSAFE, '--require-provenance', '--no-proxy'], { env });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toContain('serves no SLSA provenance for fixture-mcp-server@1.0.0');
+  });
+
   it('says a lockfile without a pin cannot be run (exit 2)', async () => {
     const plain = join(dir, 'plain.json');
     const json = JSON.parse(await readFile(lock, 'utf8')) as { server: Record<string, unknown> };

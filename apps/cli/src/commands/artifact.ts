@@ -50,7 +50,7 @@ export const artifactCommand: CommandModule = (cli, ctx) =>
         'verify',
         'Check that the registry still serves exactly the pinned bytes: every tarball of the tree, or the image digest (exit 0/1/2)',
         (b) =>
-          artifactNetworkOptions(b, { trustedRoot: false })
+          artifactNetworkOptions(b, { trustedRoot: false, provenance: false })
             .usage('Usage: $0 artifact verify [--lock mcp-lock.json] [--no-tree] [--json]')
             .option('lock', { alias: ['l', 'lockfile'], type: 'string', default: DEFAULT_LOCKFILE, describe: 'Lockfile whose server.artifact is checked' })
             .option('tree', { type: 'boolean', default: true, describe: 'Also download and check every tarball of the pinned dependency tree (--no-tree: the package only)' })

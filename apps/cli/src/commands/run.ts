@@ -92,16 +92,20 @@ export const runCommand: CommandModule = (cli, ctx) =>
     const lockPath = typeof argv['lock'] === 'string' ? argv['lock'] : '';
     if (lockPath.trim() === '') throw new UsageError('--lock: expected the path of the lockfile (e.g. --lock mcp-lock.json)');
     const dryRun = argv['dry-run'] === true;
+    // --trusted-root serves provenance here too: it asks for a keyless signature check
+    // only together with the keyless flags.
+    const keyless = ['issuer', 'identity', 'identity-regexp', 'github-actions'].some((f) => argv[f] !== undefined && argv[f] !== false);
+    const gateArgv: Record<string, unknown> = keyless ? argv : { ...argv, 'trusted-root': undefined };
     const show = (launch: ServerLaunch): void => say(io, `mcptrust: would start: ${printable([launch.command, ...launch.args].join(' '))}${argv['proxy'] === false ? '' : ' (behind the proxy)'}`);
     if (argv['proxy'] === false) {
-      await verifySignatureFlags(argv, lockPath, io);
+      await verifySignatureFlags(gateArgv, lockPath, io);
       const launch = await prepare(argv, lockPath, ctx);
       if (dryRun) return show(launch);
       return execDirect(launch, ctx);
     }
     // The proxy reads and checks the lockfile (and its signature) before the artifact
     // is touched; the server it starts is the verified install.
-    await runProxy(argv, ctx, async () => {
+    await runProxy(gateArgv, ctx, async () => {
       const launch = await prepare(argv, lockPath, ctx);
       if (dryRun) {
         show(launch);
