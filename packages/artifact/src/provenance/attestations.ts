@@ -7,6 +7,7 @@
 import * as v from 'valibot';
 import { ArtifactError } from '../errors.js';
 import type { GuardedClient } from '../net/guarded-client.types.js';
+import { fetchOptionalJson } from './optional-json.js';
 
 /** One attestation as the registry serves it. */
 export interface NpmAttestation {
@@ -42,16 +43,6 @@ export async function fetchAttestations(
   headers: Record<string, string>,
 ): Promise<NpmAttestation[] | undefined> {
   const url = attestationsUrl(registry, name, version);
-  const response = await client.request(url, { headers: { accept: 'application/json', ...headers }, maxBytes: MAX_ATTESTATIONS_BYTES });
-  if (response.status === 404) return undefined;
-  if (response.status !== 200) throw new ArtifactError('RESOLVE_FAILED', `${url} answered HTTP ${response.status}`);
-  let json: unknown;
-  try {
-    json = JSON.parse(response.body.toString('utf8'));
-  } catch (error) {
-    throw new ArtifactError('RESOLVE_FAILED', `${url} did not answer JSON`, { cause: error });
-  }
-  const parsed = v.safeParse(responseSchema, json);
-  if (!parsed.success) throw new ArtifactError('RESOLVE_FAILED', `${url} answered something other than {attestations:[{predicateType, bundle}]}: ${parsed.issues[0].message}`);
-  return parsed.output.attestations;
+  const document = await fetchOptionalJson(client, url, responseSchema, { headers, maxBytes: MAX_ATTESTATIONS_BYTES, shape: '{attestations:[{predicateType, bundle}]}' });
+  return document?.attestations;
 }

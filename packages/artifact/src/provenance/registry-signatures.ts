@@ -9,6 +9,7 @@ import * as v from 'valibot';
 import type { RegistrySignaturePin } from '../artifact.types.js';
 import { ArtifactError } from '../errors.js';
 import type { GuardedClient } from '../net/guarded-client.types.js';
+import { fetchOptionalJson } from './optional-json.js';
 
 /** One registry signing key. */
 export interface RegistryKey {
@@ -34,18 +35,8 @@ const signaturesSchema = v.array(v.object({ keyid: v.string(), sig: v.string() }
  */
 export async function fetchRegistryKeys(client: GuardedClient, registry: string, headers: Record<string, string>): Promise<RegistryKey[] | undefined> {
   const url = `${registry.endsWith('/') ? registry : `${registry}/`}-/npm/v1/keys`;
-  const response = await client.request(url, { headers: { accept: 'application/json', ...headers }, maxBytes: 1024 * 1024 });
-  if (response.status === 404) return undefined;
-  if (response.status !== 200) throw new ArtifactError('RESOLVE_FAILED', `${url} answered HTTP ${response.status}`);
-  let json: unknown;
-  try {
-    json = JSON.parse(response.body.toString('utf8'));
-  } catch (error) {
-    throw new ArtifactError('RESOLVE_FAILED', `${url} did not answer JSON`, { cause: error });
-  }
-  const parsed = v.safeParse(keysSchema, json);
-  if (!parsed.success) throw new ArtifactError('RESOLVE_FAILED', `${url} answered something other than {keys:[{keyid, keytype, scheme, key, expires}]}`);
-  return parsed.output.keys.map((k) => ({ ...k, expires: k.expires ?? null }));
+  const document = await fetchOptionalJson(client, url, keysSchema, { headers, maxBytes: 1024 * 1024, shape: '{keys:[{keyid, keytype, scheme, key, expires}]}' });
+  return document?.keys.map((k) => ({ ...k, expires: k.expires ?? null }));
 }
 
 /** Input of {@link verifyRegistrySignature}. */
