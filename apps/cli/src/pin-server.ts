@@ -61,6 +61,7 @@ export async function pinAndPrepare(server: ServerCommand, request: PinRequest, 
     npmConfig,
     env: io.env,
     cwd: server.cwd ?? process.cwd(),
+    cacheRoot: cacheRootFrom(io),
     ...(provenance === undefined ? {} : { provenance }),
     onWarning: notice,
   });

@@ -9,6 +9,7 @@ import type { ArtifactPin, NpmArtifactPin } from './artifact.types.js';
 import { ArtifactError } from './errors.js';
 import type { GuardedClient } from './net/guarded-client.types.js';
 import type { NpmConfig } from './npm/npm-config.js';
+import { storeTarball } from './npm/cache.js';
 import { pinNpmPackage } from './npm/pin-npm.js';
 import { pinOciImage } from './oci/pin-oci.js';
 import { fetchAttestations } from './provenance/attestations.js';
@@ -42,6 +43,8 @@ export interface PinServerOptions {
   provenance?: ProvenanceRequirement;
   /** Pin the whole npm dependency tree (default true). */
   tree?: boolean;
+  /** The install cache: the verified root tarball is stored there, so the install that follows does not fetch it again. */
+  cacheRoot?: string;
   /** Check the registry's signature (default true; off for a quick identity lookup). */
   checkRegistrySignature?: boolean;
   /** Receives notices (e.g. provenance not checked, registry signature absent). */
@@ -93,13 +96,15 @@ export async function pinServerCommand(argv: readonly string[], options: PinServ
     }
     return pinOciImage(recognised.run, { client: options.client });
   }
-  const { pin, manifest, packument } = await pinNpmPackage(recognised.launch, {
+  const { pin, manifest, packument, tarball } = await pinNpmPackage(recognised.launch, {
     client: options.client,
     config: options.npmConfig,
     env: options.env,
     ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
     tree: options.tree ?? true,
   });
+  // pinNpmPackage verified these bytes against dist.integrity; the cache re-hashes them on every read.
+  if (options.cacheRoot !== undefined) await storeTarball(options.cacheRoot, pin.integrity, tarball);
   if (options.checkRegistrySignature === false) return pin;
   let signed = await checkRegistrySignature(pin, manifest, packument, options);
   if (options.provenance === undefined) {
