@@ -54,4 +54,21 @@ export interface AuditEvent {
   mode?: 'enforce' | 'filter-only' | 'audit-only';
   /** Negotiated protocol version, when known. */
   protocolVersion?: string;
+  /**
+   * JSON-RPC id of the host request this decision answers, as text (`7`, `abc`):
+   * present on every decision about a host request (allowed, blocked, audit_only,
+   * timeout), absent for notifications and server-side messages. Attacker-controlled.
+   */
+  requestId?: string;
+  /** Milliseconds from the request's arrival to its answer, on decisions about host requests. */
+  durationMs?: number;
+  /**
+   * W3C `traceparent` the host sent in the request's `params._meta`, only when it has
+   * the version-00 shape (`00-<32 hex>-<16 hex>-<2 hex>`, ids not all zero).
+   */
+  traceParent?: string;
+  /** W3C `tracestate` sent with {@link AuditEvent.traceParent} (at most 512 characters). */
+  traceState?: string;
+  /** On an `allowed` tools/call: the server answered with `isError: true`. */
+  toolError?: boolean;
 }
