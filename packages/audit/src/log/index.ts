@@ -1,0 +1,2 @@
+export { LOG_LEVELS, LOG_SCHEMA_VERSION, decisionFields, decisionLevel, formatLogRecord, traceIdOf } from './log-record.js';
+export type { LogEnvelope, LogLevel } from './log-record.js';

@@ -1,0 +1,95 @@
+import { describe, expect, it } from '@jest/globals';
+import { decisionFields, decisionLevel, formatLogRecord, LOG_SCHEMA_VERSION, traceIdOf } from '../../src/log/index.js';
+import type { AuditEvent } from '../../src/audit-event.types.js';
+
+const ENVELOPE = { runId: '7b0c1a52-8f0a-4a53-9a55-2c1b8d0e6f11', version: '1.2.3', command: 'proxy' };
+
+describe('formatLogRecord', () => {
+  it('writes the envelope first, in the documented order, then the fields', () => {
+    const line = formatLogRecord(ENVELOPE, 'warn', 'proxy.decision', { action: 'blocked', tool: 'x' }, new Date('2026-01-02T03:04:05.678Z'));
+    expect(line).toBe(
+      `{"ts":"2026-01-02T03:04:05.678Z","level":"warn","event":"mcptrust.proxy.decision","run_id":"${ENVELOPE.runId}","schema_version":"${LOG_SCHEMA_VERSION}","mcptrust_version":"1.2.3","command":"proxy","action":"blocked","tool":"x"}`,
+    );
+  });
+
+  it('never lets a field replace an envelope field, and leaves out undefined values', () => {
+    const record = JSON.parse(formatLogRecord(ENVELOPE, 'info', 'mcptrust.x', { level: 'error', run_id: 'forged', ts: 'then', a: undefined, b: 1 })) as Record<string, unknown>;
+    expect(record['level']).toBe('info');
+    expect(record['run_id']).toBe(ENVELOPE.runId);
+    expect(record['event']).toBe('mcptrust.x');
+    expect('a' in record).toBe(false);
+    expect(record['b']).toBe(1);
+  });
+
+  it('is always exactly one line, whatever the fields hold', () => {
+    const line = formatLogRecord(ENVELOPE, 'info', 'message', { msg: 'a\nb\r\u2028c' });
+    expect(line).not.toMatch(/[\n\r]/);
+    expect(JSON.parse(line)).toMatchObject({ msg: 'a\nb\r\u2028c' });
+  });
+});
+
+describe('decisionLevel', () => {
+  it.each([
+    ['blocked', 'warn'],
+    ['dropped', 'warn'],
+    ['audit_only', 'warn'],
+    ['timeout', 'warn'],
+    ['allowed', 'info'],
+    ['filtered', 'info'],
+    ['session', 'info'],
+  ] as const)('logs %s at %s', (action, level) => {
+    expect(decisionLevel(action)).toBe(level);
+  });
+});
+
+describe('traceIdOf', () => {
+  it('reads the trace id of a version-00 traceparent only', () => {
+    expect(traceIdOf('00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01')).toBe('0af7651916cd43dd8448eb211c80319c');
+    expect(traceIdOf('01-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01')).toBeUndefined();
+    expect(traceIdOf('00-0AF7651916CD43DD8448EB211C80319C-b7ad6b7169203331-01')).toBeUndefined();
+    expect(traceIdOf(undefined)).toBeUndefined();
+  });
+});
+
+describe('decisionFields', () => {
+  const base: AuditEvent = { time: '2026-01-02T03:04:05.678Z', action: 'blocked', direction: 'host_to_server' };
+
+  it('maps every field to its snake_case name', () => {
+    const fields = decisionFields({
+      ...base,
+      method: 'tools/call',
+      tool: 'exec_shell',
+      code: 'ITEM_DENIED',
+      reason: 'not in allowlist',
+      errorCode: -32050,
+      mode: 'enforce',
+      protocolVersion: '2025-06-18',
+      requestId: '7',
+      durationMs: 0.123,
+      traceParent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
+    });
+    expect(fields).toEqual({
+      action: 'blocked',
+      direction: 'host_to_server',
+      method: 'tools/call',
+      tool: 'exec_shell',
+      reason_code: 'ITEM_DENIED',
+      reason: 'not in allowlist',
+      error_code: -32050,
+      mode: 'enforce',
+      protocol_version: '2025-06-18',
+      request_id: '7',
+      duration_ms: 0.123,
+      trace_id: '0af7651916cd43dd8448eb211c80319c',
+      decided_at: base.time,
+    });
+  });
+
+  it('sanitizes attacker-controlled names and strips URIs of credentials and queries', () => {
+    const fields = decisionFields({ ...base, tool: 'a\u202Eb' + 'x'.repeat(400), uri: 'https://user:pw@host.example/p?token=abc#frag', items: ['i\u200Bj'] });
+    expect(String(fields['tool']).length).toBeLessThanOrEqual(257);
+    expect(String(fields['tool'])).not.toContain('\u202E');
+    expect(fields['uri']).not.toMatch(/pw|token|frag/);
+    expect(String((fields['items'] as string[])[0])).not.toContain('\u200B');
+  });
+});
