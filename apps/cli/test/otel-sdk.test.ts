@@ -210,6 +210,21 @@ describe('startOtel against a loopback OTLP receiver', () => {
     expect(request.headers['x-api-key']).toBe('k-123');
   });
 
+  it('compresses with gzip when OTEL_EXPORTER_OTLP_COMPRESSION says so', async () => {
+    const saved = process.env['OTEL_EXPORTER_OTLP_COMPRESSION'];
+    process.env['OTEL_EXPORTER_OTLP_COMPRESSION'] = 'gzip';
+    try {
+      start().tracer.startSpan('zipped').end();
+    } finally {
+      if (saved === undefined) delete process.env['OTEL_EXPORTER_OTLP_COMPRESSION'];
+      else process.env['OTEL_EXPORTER_OTLP_COMPRESSION'] = saved;
+    }
+    await runtime!.shutdown();
+    const request = await receiver.waitFor((r) => r.path === '/v1/traces');
+    expect(request.contentEncoding).toBe('gzip');
+    expect(receiver.spans().map((s) => s.name)).toEqual(['zipped']);
+  });
+
   it('samples nothing at ratio 0 (metrics still flow)', async () => {
     const { tracer, meter } = start({ sampleRatio: 0 });
     const span = tracer.startSpan('dropped');
