@@ -11,6 +11,9 @@
 //                 byte pipe and a parse+stringify relay, i.e. what any process in the
 //                 middle costs on this machine
 //   BENCH_PROXY_NODE_OPTIONS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the proxy.
+//   BENCH_PROXY_FLAGS="--log-format jsonl --log-output /tmp/d.jsonl" adds proxy flags
+//                 (audit sinks: --audit-log FILE, --otel --otel-endpoint URL …); a FILE
+//                 flag's value gets the session number appended so runs do not share it.
 // Reports req/s, p50/p99 latency, proxy CPU per request and the proxy's peak RSS.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -61,6 +64,14 @@ function procStats(pid) {
   }
 }
 
+// Extra proxy flags (BENCH_PROXY_FLAGS): file values are made unique per session.
+let sessions = 0;
+function extraProxyFlags() {
+  const words = (process.env.BENCH_PROXY_FLAGS ?? '').split(/\s+/).filter(Boolean);
+  sessions++;
+  return words.map((w, i) => (i > 0 && ['--log-output', '--audit-log'].includes(words[i - 1]) ? `${w}.${sessions}` : w));
+}
+
 /** Starts a session (direct or proxied) and resolves once initialize is answered. */
 async function session(mode, lockPath, serverArgs) {
   const t0 = process.hrtime.bigint();
@@ -68,7 +79,7 @@ async function session(mode, lockPath, serverArgs) {
     mode === 'direct'
       ? spawn(process.execPath, [SERVER, ...serverArgs], { stdio: ['pipe', 'pipe', 'ignore'] })
       : mode === 'proxy'
-        ? spawn(process.execPath, [...proxyNodeArgs, CLI, 'proxy', '--lock', lockPath, '--request-timeout', '600s', '--', process.execPath, SERVER, ...serverArgs], {
+        ? spawn(process.execPath, [...proxyNodeArgs, CLI, 'proxy', '--lock', lockPath, '--request-timeout', '600s', ...extraProxyFlags(), '--', process.execPath, SERVER, ...serverArgs], {
             stdio: ['pipe', 'pipe', 'pipe'],
           })
         : spawn(process.execPath, [RELAY, mode, '--', process.execPath, SERVER, ...serverArgs], { stdio: ['pipe', 'pipe', 'pipe'] });

@@ -37,7 +37,7 @@ if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
   process.exitCode =
     parsed === undefined
       ? await entry.runCli(argv, [entry.proxyCommand], io)
-      : await entry.runCommand(io, (ctx) => entry.runProxy(parsed, ctx));
+      : await entry.runCommand(io, (ctx) => entry.runProxy(parsed, ctx), { argv, flags: parsed, command: 'proxy' });
 } else {
   const { main } = await import('./main.js');
   process.exitCode = await main(argv);

@@ -7,6 +7,7 @@
 import { readLockfile } from '@mcptrust/lockfile';
 import { describePin, parseArtifactPin, verifyNpmPin, verifyOciPin, verifyPinnedProvenance } from '@mcptrust/artifact';
 import type { ArtifactPin } from '@mcptrust/artifact';
+import { artifactReceipt } from '../observe/receipt-facts.js';
 import { artifactNetworkOptions, guardedClientFrom, npmConfigFrom, provenanceRequirementFrom } from '../artifact-flags.js';
 import type { CommandContext, CommandModule } from '../main.js';
 import { EXIT, UsageError } from '../exit-codes.js';
@@ -59,6 +60,7 @@ export const artifactCommand: CommandModule = (cli, ctx) =>
         async (raw) => {
           const argv = raw as unknown as Record<string, unknown>;
           const { pin } = await pinFrom(argv);
+          ctx.run.note({ artifact: artifactReceipt(pin) });
           const client = guardedClientFrom(argv, ctx.io, ctx.signal);
           if (pin.type === 'npm') {
             const npmConfig = npmConfigFrom(ctx.io);
@@ -82,6 +84,7 @@ export const artifactCommand: CommandModule = (cli, ctx) =>
         async (raw) => {
           const argv = raw as unknown as Record<string, unknown>;
           const { pin } = await pinFrom(argv);
+          ctx.run.note({ artifact: artifactReceipt(pin) });
           if (pin.type !== 'npm') throw new UsageError('provenance of container images is not verified yet: artifact provenance checks npm pins');
           const requirement = await provenanceRequirementFrom(argv, true, ctx.io);
           const npmConfig = npmConfigFrom(ctx.io);

@@ -11,6 +11,7 @@ import {
 } from '../gate-flags.js';
 import type { SignatureOutcome } from '../gate-flags.js';
 import { printable } from '../output.js';
+import { policyReceipt } from '../observe/receipt-facts.js';
 import { driftOptions, parseDriftFlags, runDriftReport } from './diff.js';
 
 /** The signature section of the gate. */
@@ -50,6 +51,7 @@ export const checkCommand: CommandModule = (cli, ctx) =>
         }
         const evaluated = evaluateGatePolicy(policy, result, signature);
         const failing = evaluated.rules.filter((r) => r.status !== 'pass');
+        ctx.run.note({ policy: policyReceipt(evaluated.passed, evaluated.rules, typeof args['preset'] === 'string' ? args['preset'] : undefined) });
         const describe = (r: (typeof failing)[number]): string =>
           `${r.name} (${r.severity}${r.status === 'error' ? ', could not be evaluated' : ''}${r.failsCheck && r.severity === 'warn' ? '; strict mode: warnings fail' : ''}): ${printable(r.failureMessage)}${r.items.length ? ` [${r.items.map((i) => printable(i.id)).join(', ')}]` : ''}`;
         sections.push({

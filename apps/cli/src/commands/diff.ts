@@ -94,6 +94,14 @@ export async function runDriftReport(
     resolveArtifact: async () => (await import('../pin-server.js')).currentArtifactOf(server, flags.artifactArgv, ctx),
   });
   const report = buildDriftReport(command, flags.lock, result, typeof sections === 'function' ? sections(result) : sections);
+  ctx.run.note({
+    drift: {
+      critical: report.summary.critical,
+      moderate: report.summary.moderate,
+      benign: report.summary.info,
+      summary: report.summary.total === 0 ? 'no drift' : `${report.summary.total} change(s), highest ${report.highestSeverity ?? 'none'}`,
+    },
+  });
   const { io } = ctx;
   let text: string;
   switch (flags.format) {

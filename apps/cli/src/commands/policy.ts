@@ -4,6 +4,7 @@ import { compareToLockfile, scanServer } from '@mcptrust/drift';
 import { buildPolicyInput, evaluatePolicy, loadPolicy, loadPreset, PRESET_NAMES } from '@mcptrust/policy';
 import type { LoadedPolicy, PolicyDriftItem, PolicyInput, PolicyResult, RuleResult } from '@mcptrust/policy';
 import type { Argv } from 'yargs';
+import { policyReceipt } from '../observe/receipt-facts.js';
 import type { CommandContext, CommandModule } from '../main.js';
 import { EXIT, UsageError } from '../exit-codes.js';
 import { writeOutputFile } from '../write-output.js';
@@ -151,6 +152,7 @@ async function runPolicy(argv: Record<string, unknown>, ctx: CommandContext, exp
   printFindings(ctx.io, scan.findings);
   const input = buildPolicyInput(scan, lockfile === undefined ? {} : { lockfile, drift: toPolicyDriftItems(compareToLockfile(lockfile, scan)) });
   const result = evaluatePolicy(policy, input);
+  ctx.run.note({ policy: policyReceipt(result.passed, result.rules, args.policy === undefined ? (args.preset ?? 'baseline') : undefined) });
   const report = render(args.format === 'text' && args.output === undefined ? ctx.io : { ...ctx.io, color: false }, args, result, input);
   if (args.output === undefined) ctx.io.stdout.write(report);
   else {

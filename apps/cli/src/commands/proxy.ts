@@ -1,11 +1,10 @@
-import { formatAuditLine } from '@mcptrust/audit';
-import type { AuditEvent, AuditSink } from '@mcptrust/audit';
 import { readLockfile } from '@mcptrust/lockfile';
 import type { Lockfile } from '@mcptrust/lockfile';
 import { serverSpawnOptions } from '@mcptrust/drift/server-spawn';
 import type { ServerSpawnOptions } from '@mcptrust/drift/server-spawn';
 import { createStdioBridge, effectiveAllowlist, ProxyError } from '@mcptrust/proxy-core';
 import type { EnforcementMode, FailOn, PreflightDrift, ProxyEngineOptions, StdioBridgeExit } from '@mcptrust/proxy-core';
+import type { AuditSink } from '@mcptrust/audit';
 import type { Argv } from 'yargs';
 import type { CommandContext, CommandModule } from '../main.js';
 import { FindingError, UsageError } from '../exit-codes.js';
@@ -13,6 +12,10 @@ import { SIGNATURE_FLAG_SPECS } from '../signature-flags.js';
 import { parseDuration, serverCommandFrom } from '../options.js';
 import { paint, printable, say } from '../output.js';
 import type { Io } from '../output.js';
+import { createProxyAudit } from '../observe/proxy-audit.js';
+import { artifactReceipt, lockfileDigest } from '../observe/receipt-facts.js';
+import { AUDIT_LOG_FLAGS, OBSERVE_FLAGS } from '../observe/observe-flags.js';
+import type { FlagSpec } from '../observe/observe-flags.js';
 
 /**
  * Prepares the server a proxy starts from the validated flags (used by `run`);
@@ -45,27 +48,7 @@ export interface ProxyFlags {
   callGuard?: ProxyEngineOptions['callGuard'];
 }
 
-/**
- * The operator's one-line form of an audit event, exactly as the product brief shows it:
- * `mcptrust: action=blocked method=tools/call tool=exec_shell reason="not in allowlist"`.
- * The machine codes (denial class, JSON-RPC code) are left to structured sinks: the host
- * already receives them in the error, and the line stays greppable and short.
- */
-export function auditLine(event: AuditEvent): string {
-  return formatAuditLine({ ...event, code: undefined, errorCode: undefined });
-}
-
-/**
- * The default audit sink of the CLI: one {@link auditLine} per decision on stderr.
- * stdout carries MCP messages only, so nothing of this may ever go there.
- */
-export function stderrAuditSink(io: Io): AuditSink {
-  return {
-    emit(event) {
-      io.stderr.write(auditLine(event) + '\n');
-    },
-  };
-}
+export { auditLine, stderrAuditSink } from '../observe/proxy-audit.js';
 
 /** The signature flags: any of them asks for a signature check before start-up. */
 const SIGNATURE_FLAGS = SIGNATURE_FLAG_SPECS.map((f) => f.name);
@@ -178,6 +161,8 @@ async function resolveFlags(argv: Record<string, unknown>, io: Io): Promise<Prox
 export async function runProxy(argv: Record<string, unknown>, ctx: CommandContext, prepare?: PrepareServer): Promise<void> {
   const { io } = ctx;
   const flags = await resolveFlags(argv, io);
+  const lockDigest = await lockfileDigest(flags.lockPath);
+  ctx.run.note({ ...(lockDigest === undefined ? {} : { lockfile: lockDigest }), artifact: artifactReceipt(flags.lockfile.server.artifact) });
   if (argv['print-effective-allowlist'] === true) {
     io.stdout.write(JSON.stringify(effectiveAllowlist(flags.lockfile), null, 2) + '\n');
     return;
@@ -190,6 +175,25 @@ export async function runProxy(argv: Record<string, unknown>, ctx: CommandContex
   }
   if (ctx.signal.aborted) return;
 
+  const audit = await createProxyAudit({
+    io,
+    run: ctx.run,
+    lockfile: flags.lockfile,
+    ...(lockDigest === undefined ? {} : { lockDigest }),
+    mode: flags.mode,
+    serverCommand: [spawn.command, ...spawn.args],
+    ...(typeof argv['audit-log'] === 'string' ? { auditLogPath: argv['audit-log'] } : {}),
+    ...(typeof argv['audit-key'] === 'string' ? { auditKeyPath: argv['audit-key'] } : {}),
+  });
+  try {
+    await serve(io, ctx, flags, spawn, audit.sink, audit.auditAllowed);
+  } finally {
+    audit.close();
+  }
+}
+
+/** Runs the bridge until the session ends and settles its outcome. */
+async function serve(io: Io, ctx: CommandContext, flags: ProxyFlags, spawn: ServerSpawnOptions, sink: AuditSink, auditAllowed: boolean): Promise<void> {
   const hostInput = process.stdin;
   const bridge = createStdioBridge({
     lockfile: flags.lockfile,
@@ -203,7 +207,8 @@ export async function runProxy(argv: Record<string, unknown>, ctx: CommandContex
     denyRoots: flags.denyRoots,
     denyElicitation: flags.denyElicitation,
     ...(flags.callGuard === undefined ? {} : { callGuard: flags.callGuard }),
-    audit: stderrAuditSink(io),
+    audit: sink,
+    auditAllowed,
     // The server gets the environment the host gave the proxy (API keys configured in
     // the host's MCP settings must reach it), plus what the command line added: built
     // by the function `lock`, `diff` and `check` use, so the proxy enforces the server
@@ -211,7 +216,9 @@ export async function runProxy(argv: Record<string, unknown>, ctx: CommandContex
     ...spawn,
     hostInput,
     hostOutput: io.stdout,
-    stderr: io.stderr,
+    // The server's own stderr passes through unchanged, even when JSONL records take
+    // over the command's stderr lines.
+    stderr: ctx.run.rawStderr,
     // stdout is the process's own stream: it is flushed on exit, never ended here.
     endHostOutput: false,
   });
@@ -235,15 +242,7 @@ export async function runProxy(argv: Record<string, unknown>, ctx: CommandContex
 }
 
 /** One flag of `mcptrust proxy`. */
-interface ProxyFlag {
-  readonly name: string;
-  readonly type: 'string' | 'boolean';
-  readonly alias?: readonly string[];
-  readonly default?: string | boolean;
-  readonly demandOption?: boolean;
-  readonly choices?: readonly string[];
-  readonly describe: string;
-}
+type ProxyFlag = FlagSpec;
 
 /**
  * Every flag of `mcptrust proxy`, in one table that both runners read: yargs
@@ -265,6 +264,7 @@ export const PROXY_FLAGS: readonly ProxyFlag[] = [
   { name: 'deny-elicitation', type: 'boolean', default: false, describe: 'Answer elicitation/create from the server with -32601' },
   { name: 'policy', type: 'string', describe: 'Policy file whose runtime: rules decide each tools/call, prompts/get and resources/read (the first failing rule denies)' },
   ...SIGNATURE_FLAG_SPECS,
+  ...AUDIT_LOG_FLAGS,
   { name: 'print-effective-allowlist', type: 'boolean', default: false, describe: 'Print the tools, prompts, templates and static resources the lockfile allows (JSON) and exit; starts nothing' },
 ];
 
@@ -297,7 +297,13 @@ export const proxyCommand: CommandModule = (cli, ctx) =>
     async (argv) => runProxy(argv as unknown as Record<string, unknown>, ctx),
   );
 
-const FLAGS_BY_NAME: ReadonlyMap<string, ProxyFlag> = new Map(PROXY_FLAGS.map((f) => [f.name, f]));
+/**
+ * Every flag the proxy's command line may carry: its own and the observability flags
+ * every command takes (yargs registers those globally).
+ */
+export const FAST_PATH_FLAGS: readonly ProxyFlag[] = [...PROXY_FLAGS, ...OBSERVE_FLAGS];
+
+const FLAGS_BY_NAME: ReadonlyMap<string, ProxyFlag> = new Map(FAST_PATH_FLAGS.map((f) => [f.name, f]));
 
 /**
  * The proxy's fast path: parses the plain, common form of a proxy command line
@@ -315,7 +321,7 @@ export function parseProxyArgv(argv: readonly string[]): Record<string, unknown>
   const dashes = argv.indexOf('--');
   if (dashes === -1 || dashes === argv.length - 1) return undefined;
   const out: Record<string, unknown> = {};
-  for (const f of PROXY_FLAGS) if (f.default !== undefined) out[f.name] = f.default;
+  for (const f of FAST_PATH_FLAGS) if (f.default !== undefined) out[f.name] = f.default;
   const seen = new Set<string>();
   for (let i = 1; i < dashes; i++) {
     const token = argv[i]!;
@@ -343,7 +349,7 @@ export function parseProxyArgv(argv: readonly string[]): Record<string, unknown>
     seen.add(name);
     out[name] = value;
   }
-  for (const f of PROXY_FLAGS) {
+  for (const f of FAST_PATH_FLAGS) {
     if (f.demandOption === true && !seen.has(f.name)) return undefined;
     if (f.choices !== undefined && out[f.name] !== undefined && !f.choices.includes(String(out[f.name]))) return undefined;
   }
