@@ -71,7 +71,12 @@ class Pending {
     readonly tool: string | undefined,
     readonly task: boolean,
     readonly internal: ((msg: Json) => void) | undefined,
+    readonly start: number, // performance.now() when the host line arrived (0 when nobody listens)
+    readonly traceParent: string | undefined,
+    readonly traceState: string | undefined,
   ) {}
+  // Its decision was already reported (audit_only): the answer adds no `allowed` event.
+  reported = false;
 }
 
 /** A server→client request relayed to the host. */
@@ -176,6 +181,8 @@ class Engine implements ProxyEngine {
   private readonly opts: ProxyEngineOptions;
   private readonly sink: AuditSink;
   private readonly auditAllowed: boolean;
+  // A real sink listens: requests are timed and their trace context read.
+  private readonly observing: boolean;
   private readonly newId: () => string;
 
   private readonly pending = new Map<string, Pending>();
@@ -194,7 +201,12 @@ class Engine implements ProxyEngine {
   private readonly startupStatic = new Set<string>();
   // Live inputSchemas verified by hash, used when the lockfile pins hashes only.
   private readonly verifiedSchemas = new Map<string, unknown>();
-  private queued: Array<[string, boolean]> = [];
+  private queued: Array<[string, boolean, number]> = [];
+  // The host line being handled: when it arrived, and the trace context of the request
+  // in it (read only when a sink listens).
+  private arrival = 0;
+  private traceParent: string | undefined;
+  private traceState: string | undefined;
   // Filtered list pages by the exact text around their id (see cachedListPage).
   private readonly pageCache: CachedPage[] = [];
   // Bumped whenever something a list verdict depends on changes (drift, tasks,
@@ -247,6 +259,7 @@ class Engine implements ProxyEngine {
     this.maxLogBytes = positive(options.maxLogMessageBytes, 256 * 1024, 'maxLogMessageBytes');
     this.sink = options.audit ?? noopAuditSink;
     this.auditAllowed = options.auditAllowed ?? false;
+    this.observing = this.sink !== noopAuditSink;
     this.newId = options.randomId ?? createRandomIdSource();
   }
 
@@ -278,6 +291,64 @@ class Engine implements ProxyEngine {
     }
   }
 
+  /**
+   * Adds what identifies the host request a decision is about: its id as text and,
+   * when a sink listens, the time since its line arrived and the trace context it
+   * carried. `entry` is the request's pending entry once it was forwarded; without
+   * it, the host line being handled is the request.
+   */
+  private requestFields(ev: Partial<AuditEvent>, idJson: string, entry?: Pending): Partial<AuditEvent> {
+    ev.requestId = idJson.charCodeAt(0) === 0x22 ? (JSON.parse(idJson) as string) : idJson;
+    if (!this.observing) return ev;
+    ev.durationMs = Math.round((performance.now() - (entry === undefined ? this.arrival : entry.start)) * 1000) / 1000;
+    const traceParent = entry === undefined ? this.traceParent : entry.traceParent;
+    if (traceParent !== undefined) {
+      ev.traceParent = traceParent;
+      const traceState = entry === undefined ? this.traceState : entry.traceState;
+      if (traceState !== undefined) ev.traceState = traceState;
+    }
+    return ev;
+  }
+
+  /**
+   * `auditAllowed`: reports a forwarded host request once its answer went to the host,
+   * with the server's JSON-RPC error code when the answer is an error and, for
+   * `tools/call`, whether the tool reported an error (`isError`).
+   */
+  private auditAnswer(entry: Pending, msg: Json | undefined, reason?: string): void {
+    if (entry.reported || entry.hostId === undefined) return;
+    entry.reported = true;
+    const ev: Partial<AuditEvent> = { method: entry.method };
+    if (entry.tool !== undefined) ev.tool = entry.tool;
+    if (reason !== undefined) ev.reason = reason;
+    const error = msg?.['error'];
+    if (isObject(error)) {
+      if (typeof error['code'] === 'number' && Number.isInteger(error['code'])) ev.errorCode = error['code'];
+    } else if (entry.method === 'tools/call' && msg !== undefined) {
+      const result = msg['result'];
+      if (isObject(result) && result['isError'] === true) ev.toolError = true;
+    }
+    this.audit('allowed', 'host_to_server', this.requestFields(ev, entry.hostId, entry));
+  }
+
+  /**
+   * Reads the W3C trace context of a host request (`params._meta.traceparent` and
+   * `tracestate`) for the audit trail, keeping it only when it is well formed. The
+   * message itself is never changed.
+   */
+  private readTrace(msg: Json): void {
+    this.traceParent = undefined;
+    this.traceState = undefined;
+    const params = msg['params'];
+    const meta = isObject(params) ? params['_meta'] : undefined;
+    if (!isObject(meta)) return;
+    const traceParent = meta['traceparent'];
+    if (typeof traceParent !== 'string' || !isTraceParent(traceParent)) return;
+    this.traceParent = traceParent;
+    const traceState = meta['tracestate'];
+    if (typeof traceState === 'string' && traceState.length <= MAX_TRACESTATE_CHARS) this.traceState = traceState;
+  }
+
   private hostError(idJson: string | undefined, code: number, message: string, data?: unknown): void {
     let line = '{"jsonrpc":"2.0"';
     if (idJson !== undefined) line += ',"id":' + idJson;
@@ -291,7 +362,7 @@ class Engine implements ProxyEngine {
   }
 
   /** Refuses a host request locally with a denial-class error and audits it. */
-  private refuse(idJson: string | undefined, method: string | undefined, d: Denial, action: AuditAction = 'blocked'): void {
+  private refuse(idJson: string | undefined, method: string | undefined, d: Denial, action: AuditAction = 'blocked', entry?: Pending): void {
     const code = DENIAL_CODES[d.cls];
     const protocolClass = d.cls === 'INVALID_REQUEST' || d.cls === 'PARSE_ERROR' || d.cls === 'UNSUPPORTED_PROTOCOL_VERSION';
     const message = protocolClass ? d.reason : `MCPTRUST_DENIED: ${d.reason}`;
@@ -301,6 +372,7 @@ class Engine implements ProxyEngine {
     if (d.tool !== undefined) ev.tool = d.tool;
     if (d.prompt !== undefined) ev.prompt = d.prompt;
     if (d.uri !== undefined) ev.uri = d.uri;
+    if (idJson !== undefined) this.requestFields(ev, idJson, entry);
     this.audit(action, 'host_to_server', ev);
   }
 
@@ -313,7 +385,15 @@ class Engine implements ProxyEngine {
   // ---------------------------------------------------------------- host side
 
   receiveFromHost(line: string, utf8Valid = true): void {
+    this.hostInput(line, utf8Valid, this.observing ? performance.now() : 0);
+  }
+
+  /** One host line; `arrival` is when it reached the engine (a queued line keeps its own). */
+  private hostInput(line: string, utf8Valid: boolean, arrival: number): void {
     if (this.currentState === 'closed') return;
+    this.arrival = arrival;
+    this.traceParent = undefined;
+    this.traceState = undefined;
     try {
       this.hostLine(line, utf8Valid);
     } catch {
@@ -346,6 +426,7 @@ class Engine implements ProxyEngine {
       }
       for (const element of msg) {
         if (isObject(element) && element['method'] === 'initialize') {
+          if (this.observing) this.readTrace(element);
           const id = this.hostIdOf(element, undefined);
           this.refuse(typeof id === 'object' ? id.json : undefined, 'initialize', { cls: 'INVALID_REQUEST', reason: 'Invalid Request: initialize cannot be batched' });
           continue;
@@ -393,6 +474,7 @@ class Engine implements ProxyEngine {
       this.refuse(undefined, undefined, { cls: 'INVALID_REQUEST', reason: 'Invalid Request: a message must be a JSON object' }, 'dropped');
       return;
     }
+    if (this.observing) this.readTrace(msg);
     const id = this.hostIdOf(msg, raw);
     if (typeof id === 'string') {
       this.refuse(undefined, typeof msg['method'] === 'string' ? msg['method'] : undefined, { cls: 'INVALID_REQUEST', reason: id }, 'dropped');
@@ -423,7 +505,7 @@ class Engine implements ProxyEngine {
           this.refuse(id.json, method, { cls: 'LIMIT_EXCEEDED', reason: 'too many requests before initialization completed' });
           return;
         }
-        this.queued.push([raw ?? JSON.stringify(msg), true]);
+        this.queued.push([raw ?? JSON.stringify(msg), true, this.arrival]);
       } else this.hostRequest(method, msg, id.json, id.key);
       return;
     }
@@ -458,15 +540,21 @@ class Engine implements ProxyEngine {
       return;
     }
     const params = (msg['params'] as Json | undefined) ?? {};
+    // An audit_only event already reported this request.
+    let reported = false;
     if (!isKnownHostRequest(this.version, method)) {
       if (method.startsWith('tasks/')) {
         this.refuse(idJson, method, { cls: 'TASK_NOT_ALLOWED', reason: `tasks are not available under protocol ${this.version}` });
         return;
       }
       if (this.policyDenied(idJson, method, { cls: 'METHOD_NOT_ALLOWED', reason: `method ${JSON.stringify(method)} is not allowed` })) return;
+      reported = true;
     } else {
       const denial = this.checkRequest(method, params);
-      if (denial !== undefined && this.policyDenied(idJson, method, denial)) return;
+      if (denial !== undefined) {
+        if (this.policyDenied(idJson, method, denial)) return;
+        reported = true;
+      }
     }
     let tool: string | undefined;
     let task = false;
@@ -475,6 +563,10 @@ class Engine implements ProxyEngine {
       task = has(params, 'task');
     }
     this.forward(method, msg, idJson, key, tool, task);
+    if (reported) {
+      const entry = this.pending.get(this.pendingByHost.get(key) ?? '');
+      if (entry !== undefined) entry.reported = true;
+    }
   }
 
   /** Applies the mode to a policy denial; returns true when the request was refused. */
@@ -488,7 +580,7 @@ class Engine implements ProxyEngine {
     if (d.tool !== undefined) ev.tool = d.tool;
     if (d.prompt !== undefined) ev.prompt = d.prompt;
     if (d.uri !== undefined) ev.uri = d.uri;
-    this.audit('audit_only', 'host_to_server', ev);
+    this.audit('audit_only', 'host_to_server', this.requestFields(ev, idJson));
     return false;
   }
 
@@ -612,7 +704,7 @@ class Engine implements ProxyEngine {
       params = { ...params, _meta: { ...meta, progressToken: proxyId } };
     }
     const proxyIdJson = jsonString(proxyId);
-    const entry = new Pending(proxyId, proxyIdJson, idJson, key, method, Date.now() + timeoutMs, timeoutMs, hostToken, tool, task, undefined);
+    const entry = new Pending(proxyId, proxyIdJson, idJson, key, method, Date.now() + timeoutMs, timeoutMs, hostToken, tool, task, undefined, this.arrival, this.traceParent, this.traceState);
     this.pending.set(proxyId, entry);
     this.pendingByHost.set(key, proxyId);
     const head = ENVELOPE_HEAD + proxyIdJson + ',"method":' + jsonString(method);
@@ -623,11 +715,6 @@ class Engine implements ProxyEngine {
       this.io.toServerBytes([Buffer.from(head + ',"params":'), Buffer.from(paramsJson), CLOSE_BRACE]);
     } else {
       this.io.toServer(paramsJson === undefined ? head + '}' : head + ',"params":' + paramsJson + '}');
-    }
-    if (this.auditAllowed) {
-      const ev: Partial<AuditEvent> = { method };
-      if (tool !== undefined) ev.tool = tool;
-      this.audit('allowed', 'host_to_server', ev);
     }
     this.armTimer();
   }
@@ -640,7 +727,7 @@ class Engine implements ProxyEngine {
     } catch {
       return false;
     }
-    const entry = new Pending(proxyId, jsonString(proxyId), undefined, undefined, method, Date.now() + this.startupTimeout, this.startupTimeout, undefined, undefined, false, onAnswer);
+    const entry = new Pending(proxyId, jsonString(proxyId), undefined, undefined, method, Date.now() + this.startupTimeout, this.startupTimeout, undefined, undefined, false, onAnswer, 0, undefined, undefined);
     this.pending.set(proxyId, entry);
     let line = ENVELOPE_HEAD + entry.proxyIdJson + ',"method":' + jsonString(method);
     if (params !== undefined) line += ',"params":' + JSON.stringify(params);
@@ -672,7 +759,7 @@ class Engine implements ProxyEngine {
           supported: [...SUPPORTED_PROTOCOL_VERSIONS],
           requested: params['protocolVersion'],
         });
-        this.audit('blocked', 'host_to_server', { method: 'initialize', code: 'UNSUPPORTED_PROTOCOL_VERSION', reason: 'unsupported protocol version' });
+        this.audit('blocked', 'host_to_server', this.requestFields({ method: 'initialize', code: 'UNSUPPORTED_PROTOCOL_VERSION', errorCode: DENIAL_CODES.UNSUPPORTED_PROTOCOL_VERSION, reason: 'unsupported protocol version' }, idJson));
         return;
       }
     }
@@ -705,7 +792,7 @@ class Engine implements ProxyEngine {
     if (!isObject(result) || !isSupportedVersion(version)) {
       this.currentState = 'refused';
       const reason = `the server answered initialize with unsupported protocol version ${JSON.stringify(version)}`;
-      this.refuse(entry.hostId, 'initialize', { cls: 'SESSION_REFUSED', reason });
+      this.refuse(entry.hostId, 'initialize', { cls: 'SESSION_REFUSED', reason }, 'blocked', entry);
       this.fatal(new ProxyError('UNSUPPORTED_PROTOCOL_VERSION', reason));
       return;
     }
@@ -928,7 +1015,10 @@ class Engine implements ProxyEngine {
     }
     this.currentState = 'ready';
     const entry = this.initEntry;
-    if (entry !== undefined && this.initResult !== undefined) this.sendHostResult(entry.hostId!, this.initResult);
+    if (entry !== undefined && this.initResult !== undefined) {
+      this.sendHostResult(entry.hostId!, this.initResult);
+      if (this.auditAllowed) this.auditAnswer(entry, undefined);
+    }
     this.audit('session', 'internal', { method: 'initialize', reason: sessionOpenedReason(this.mode, drift.length) });
     this.replayQueue();
   }
@@ -979,7 +1069,8 @@ class Engine implements ProxyEngine {
       code: 'SESSION_REFUSED',
       drift: drift.map((d) => ({ kind: d.kind, id: d.id, change: d.change, severity: d.severity })),
     });
-    this.audit('session', 'internal', { method: 'initialize', code: 'SESSION_REFUSED', reason });
+    const ev: Partial<AuditEvent> = { method: 'initialize', code: 'SESSION_REFUSED', errorCode: DENIAL_CODES.SESSION_REFUSED, reason };
+    this.audit('session', 'internal', entry?.hostId === undefined ? ev : this.requestFields(ev, entry.hostId, entry));
     this.replayQueue();
     this.fatal(new ProxyError(code, reason, { items: drift.map((d) => `${d.kind}:${d.id}`) }));
   }
@@ -994,8 +1085,13 @@ class Engine implements ProxyEngine {
 
   private replayQueue(): void {
     const q = this.queued;
+    if (q.length === 0) return;
     this.queued = [];
-    for (const [line, valid] of q) this.receiveFromHost(line, valid);
+    const { arrival, traceParent, traceState } = this;
+    for (const [line, valid, queuedAt] of q) this.hostInput(line, valid, queuedAt);
+    this.arrival = arrival;
+    this.traceParent = traceParent;
+    this.traceState = traceState;
   }
 
   // ---------------------------------------------------------------- host notifications + responses
@@ -1022,6 +1118,7 @@ class Engine implements ProxyEngine {
         }
         this.complete(entry, true);
         this.io.toServer(JSON.stringify({ jsonrpc: '2.0', method, params: { ...params, requestId: entry.proxyId } }));
+        if (this.auditAllowed) this.auditAnswer(entry, undefined, 'cancelled by the host');
         return;
       }
       case 'notifications/progress': {
@@ -1151,6 +1248,7 @@ class Engine implements ProxyEngine {
       const resultJson = JSON.stringify(filtered.result);
       if (raw !== undefined) this.rememberListPage(entry.method, raw, resultJson, filtered.audit);
       this.io.toHost('{"jsonrpc":"2.0","id":' + entry.hostId! + ',"result":' + resultJson + '}');
+      if (this.auditAllowed) this.auditAnswer(entry, undefined);
       return;
     }
     if (hasResult && entry.task) {
@@ -1159,7 +1257,7 @@ class Engine implements ProxyEngine {
       const taskId = isObject(task) ? task['taskId'] : undefined;
       if (typeof taskId === 'string' && entry.tool !== undefined) {
         if (this.tasks.size >= this.maxTasks) {
-          this.refuse(entry.hostId, entry.method, { cls: 'LIMIT_EXCEEDED', reason: 'too many tasks', tool: entry.tool });
+          this.refuse(entry.hostId, entry.method, { cls: 'LIMIT_EXCEEDED', reason: 'too many tasks', tool: entry.tool }, 'blocked', entry);
           return;
         }
         this.tasks.set(taskId, entry.tool);
@@ -1186,6 +1284,11 @@ class Engine implements ProxyEngine {
 
   /** Sends a server response to the host under the host's ID. */
   private toHostResponse(entry: Pending, msg: Json, raw: string | undefined): void {
+    this.sendHostResponse(entry, msg, raw);
+    if (this.auditAllowed) this.auditAnswer(entry, msg);
+  }
+
+  private sendHostResponse(entry: Pending, msg: Json, raw: string | undefined): void {
     const hostId = entry.hostId!;
     if (
       raw !== undefined &&
@@ -1231,6 +1334,7 @@ class Engine implements ProxyEngine {
 
   private toHostResult(entry: Pending, result: Json): void {
     this.sendHostResult(entry.hostId!, result);
+    if (this.auditAllowed) this.auditAnswer(entry, undefined);
   }
 
   private sendHostResult(hostId: string, result: Json): void {
@@ -1355,6 +1459,7 @@ class Engine implements ProxyEngine {
     } else {
       this.io.toHost(ENVELOPE_HEAD + entry.hostId + c.tail);
     }
+    if (this.auditAllowed) this.auditAnswer(entry, undefined);
     return true;
   }
 
@@ -1642,12 +1747,15 @@ class Engine implements ProxyEngine {
         // initialize is never cancelled (PROTOCOL 14); the session cannot start.
         this.currentState = 'refused';
         this.hostError(entry.hostId, DENIAL_CODES.REQUEST_TIMEOUT, `MCPTRUST_ERROR: initialize timed out after ${entry.timeoutMs} ms`, { code: 'REQUEST_TIMEOUT' });
+        this.audit('timeout', 'host_to_server', this.requestFields({ method: entry.method, code: 'REQUEST_TIMEOUT', errorCode: DENIAL_CODES.REQUEST_TIMEOUT }, entry.hostId!, entry));
         this.fatal(new ProxyError('SERVER_CLOSED', 'the server did not answer initialize in time'));
         continue;
       }
       this.hostError(entry.hostId, DENIAL_CODES.REQUEST_TIMEOUT, `MCPTRUST_ERROR: request timed out after ${entry.timeoutMs} ms`, { code: 'REQUEST_TIMEOUT' });
       this.io.toServer('{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":' + entry.proxyIdJson + ',"reason":"timeout"}}');
-      this.audit('timeout', 'host_to_server', { method: entry.method, code: 'REQUEST_TIMEOUT', ...(entry.tool !== undefined ? { tool: entry.tool } : {}) });
+      const ev: Partial<AuditEvent> = { method: entry.method, code: 'REQUEST_TIMEOUT', errorCode: DENIAL_CODES.REQUEST_TIMEOUT };
+      if (entry.tool !== undefined) ev.tool = entry.tool;
+      this.audit('timeout', 'host_to_server', this.requestFields(ev, entry.hostId!, entry));
     }
     for (const sr of this.serverRequests.values()) {
       if (sr.deadline > now) continue;
@@ -1669,7 +1777,9 @@ class Engine implements ProxyEngine {
       this.complete(entry, true);
       if (entry.internal !== undefined) continue;
       this.hostError(entry.hostId, DENIAL_CODES.SERVER_UNAVAILABLE, `MCPTRUST_ERROR: ${reason} before answering`, { code: 'SERVER_UNAVAILABLE' });
-      this.audit('dropped', 'internal', { method: entry.method, code: 'SERVER_UNAVAILABLE', reason });
+      const ev: Partial<AuditEvent> = { method: entry.method, code: 'SERVER_UNAVAILABLE', errorCode: DENIAL_CODES.SERVER_UNAVAILABLE, reason };
+      if (entry.tool !== undefined) ev.tool = entry.tool;
+      this.audit('dropped', 'internal', this.requestFields(ev, entry.hostId!, entry));
     }
     if (this.currentState === 'preflight') this.currentState = 'refused';
     this.serverRequests.clear();
@@ -1685,6 +1795,16 @@ class Engine implements ProxyEngine {
 }
 
 const ENVELOPE_HEAD = '{"jsonrpc":"2.0","id":';
+
+// W3C trace context, version 00: what the audit trail keeps from a host request's `_meta`.
+const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-[0-9a-f]{2}$/;
+const MAX_TRACESTATE_CHARS = 512;
+
+/** Whether `t` is a version-00 `traceparent` whose trace id and span id are not all zeros. */
+function isTraceParent(t: string): boolean {
+  const m = TRACEPARENT.exec(t);
+  return m !== null && !/^0+$/.test(m[1]!) && !/^0+$/.test(m[2]!);
+}
 
 /**
  * Visits the bytes `[offset, offset + length)` of a line given as pieces, one view per

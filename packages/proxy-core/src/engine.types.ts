@@ -92,9 +92,22 @@ export interface ProxyEngineOptions {
    * `resources/read` the allowlist allows. Throwing counts as a denial.
    */
   callGuard?: (call: GuardedCall) => GuardDecision;
-  /** Where decisions are reported. Default: discarded. */
+  /**
+   * Where decisions are reported. Default: discarded. Every decision about a host
+   * request carries its JSON-RPC id as text (`requestId`) and, when a sink is given,
+   * `durationMs` (from the request line's arrival to the decision or answer, 3
+   * decimals) and the host's W3C trace context from `params._meta` (`traceParent`,
+   * `traceState`, only when well formed). Forwarded messages are never changed for it.
+   */
   audit?: AuditSink;
-  /** Also emit an `allowed` event for every forwarded request (costs an object per message). */
+  /**
+   * Also emit an `allowed` event for every forwarded host request, once its answer is
+   * forwarded to the host (so `durationMs` is the round trip): with `errorCode` when
+   * the server answered with a JSON-RPC error, and `toolError: true` for a
+   * `tools/call` whose result has `isError: true`. A request the host cancels gets it
+   * when the cancellation is forwarded (`reason: 'cancelled by the host'`); one
+   * already reported as `audit_only` does not. Costs an object per request.
+   */
   auditAllowed?: boolean;
   /** Source of proxy IDs; must be a CSPRNG. Default: 16 bytes of `crypto.randomFillSync` as 22 base64url characters. Throwing denies the request. */
   randomId?: () => string;
