@@ -78,4 +78,18 @@ describe('mcptrust proxy with every audit sink on', () => {
     expect(decision).toMatchObject({ action: 'blocked', request_id: '1', level: 'warn' });
     expect(run.stderr()).not.toContain('mcptrust: action=');
   }, 30_000);
+
+  it('--log-payloads puts call arguments in the JSONL log only, and says so on stderr', async () => {
+    const log = join(dir, 'payloads.jsonl');
+    const chain = join(dir, 'payloads.audit');
+    const run = startProxy(['--lock', lock, '--log-format', 'jsonl', '--log-output', log, '--log-payloads', '--audit-log', chain], [NODE, DEMO]);
+    await run.initialize();
+    await run.request(1, 'tools/call', { name: 'read_note', arguments: { id: 'payload-marker' } });
+    run.child.stdin.end();
+    expect((await run.exited).code).toBe(0);
+    expect(run.stderr()).toContain('--log-payloads');
+    const decision = jsonLines(readFileSync(log, 'utf8')).find((r) => r['event'] === 'mcptrust.proxy.decision' && r['tool'] === 'read_note');
+    expect(decision).toMatchObject({ action: 'allowed', arguments: { id: 'payload-marker' } });
+    expect(readFileSync(chain, 'utf8')).not.toContain('payload-marker');
+  }, 30_000);
 });

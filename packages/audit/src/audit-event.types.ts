@@ -57,7 +57,10 @@ export interface AuditEvent {
   /**
    * JSON-RPC id of the host request this decision answers, as text (`7`, `abc`):
    * present on every decision about a host request (allowed, blocked, audit_only,
-   * timeout), absent for notifications and server-side messages. Attacker-controlled.
+   * timeout, the `dropped` answers of a server that went away, the `session` event of a
+   * refused `initialize`), absent for notifications and server-side messages.
+   * Attacker-controlled. In filter-only and audit-only modes a request reported as
+   * `audit_only` may be reported again if it then times out or its server goes away.
    */
   requestId?: string;
   /** Milliseconds from the request's arrival to its answer, on decisions about host requests. */
@@ -71,4 +74,10 @@ export interface AuditEvent {
   traceState?: string;
   /** On an `allowed` tools/call: the server answered with `isError: true`. */
   toolError?: boolean;
+  /**
+   * The request's `arguments` (tools/call, prompts/get), only when the engine was asked
+   * to report payloads (`auditPayloads`, the CLI's `--log-payloads`). Attacker-controlled
+   * and possibly secret: sinks other than the opted-in log leave it out.
+   */
+  arguments?: unknown;
 }

@@ -77,6 +77,8 @@ class Pending {
   ) {}
   // Its decision was already reported (audit_only): the answer adds no `allowed` event.
   reported = false;
+  // `auditPayloads`: the request's arguments, reported with its decision.
+  payload: unknown = undefined;
 }
 
 /** A server→client request relayed to the host. */
@@ -183,6 +185,10 @@ class Engine implements ProxyEngine {
   private readonly auditAllowed: boolean;
   // A real sink listens: requests are timed and their trace context read.
   private readonly observing: boolean;
+  // Arguments of calls are reported too (opt-in: they may hold secrets).
+  private readonly auditPayloads: boolean;
+  // The arguments of the host request being handled, with auditPayloads.
+  private payload: unknown = undefined;
   private readonly newId: () => string;
 
   private readonly pending = new Map<string, Pending>();
@@ -260,6 +266,7 @@ class Engine implements ProxyEngine {
     this.sink = options.audit ?? noopAuditSink;
     this.auditAllowed = options.auditAllowed ?? false;
     this.observing = this.sink !== noopAuditSink;
+    this.auditPayloads = this.observing && options.auditPayloads === true;
     this.newId = options.randomId ?? createRandomIdSource();
   }
 
@@ -307,6 +314,8 @@ class Engine implements ProxyEngine {
       const traceState = entry === undefined ? this.traceState : entry.traceState;
       if (traceState !== undefined) ev.traceState = traceState;
     }
+    const payload = entry === undefined ? this.payload : entry.payload;
+    if (payload !== undefined) ev.arguments = payload;
     return ev;
   }
 
@@ -339,7 +348,9 @@ class Engine implements ProxyEngine {
   private readTrace(msg: Json): void {
     this.traceParent = undefined;
     this.traceState = undefined;
+    this.payload = undefined;
     const params = msg['params'];
+    if (this.auditPayloads && isObject(params) && (msg['method'] === 'tools/call' || msg['method'] === 'prompts/get')) this.payload = params['arguments'];
     const meta = isObject(params) ? params['_meta'] : undefined;
     if (!isObject(meta)) return;
     const traceParent = meta['traceparent'];
@@ -394,6 +405,7 @@ class Engine implements ProxyEngine {
     this.arrival = arrival;
     this.traceParent = undefined;
     this.traceState = undefined;
+    this.payload = undefined;
     try {
       this.hostLine(line, utf8Valid);
     } catch {
@@ -705,6 +717,7 @@ class Engine implements ProxyEngine {
     }
     const proxyIdJson = jsonString(proxyId);
     const entry = new Pending(proxyId, proxyIdJson, idJson, key, method, Date.now() + timeoutMs, timeoutMs, hostToken, tool, task, undefined, this.arrival, this.traceParent, this.traceState);
+    if (this.auditPayloads) entry.payload = this.payload;
     this.pending.set(proxyId, entry);
     this.pendingByHost.set(key, proxyId);
     const head = ENVELOPE_HEAD + proxyIdJson + ',"method":' + jsonString(method);

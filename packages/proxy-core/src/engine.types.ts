@@ -109,6 +109,12 @@ export interface ProxyEngineOptions {
    * already reported as `audit_only` does not. Costs an object per request.
    */
   auditAllowed?: boolean;
+  /**
+   * Also report the `arguments` of `tools/call` and `prompts/get` requests on their
+   * decision events (`AuditEvent.arguments`). Off by default: arguments may hold
+   * secrets and personal data. Needs an `audit` sink.
+   */
+  auditPayloads?: boolean;
   /** Source of proxy IDs; must be a CSPRNG. Default: 16 bytes of `crypto.randomFillSync` as 22 base64url characters. Throwing denies the request. */
   randomId?: () => string;
 }

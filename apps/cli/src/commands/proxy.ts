@@ -4,7 +4,6 @@ import { serverSpawnOptions } from '@mcptrust/drift/server-spawn';
 import type { ServerSpawnOptions } from '@mcptrust/drift/server-spawn';
 import { createStdioBridge, effectiveAllowlist, ProxyError } from '@mcptrust/proxy-core';
 import type { EnforcementMode, FailOn, PreflightDrift, ProxyEngineOptions, StdioBridgeExit } from '@mcptrust/proxy-core';
-import type { AuditSink } from '@mcptrust/audit';
 import type { Argv } from 'yargs';
 import type { CommandContext, CommandModule } from '../main.js';
 import { FindingError, UsageError } from '../exit-codes.js';
@@ -13,6 +12,7 @@ import { parseDuration, serverCommandFrom } from '../options.js';
 import { paint, printable, say } from '../output.js';
 import type { Io } from '../output.js';
 import { createProxyAudit } from '../observe/proxy-audit.js';
+import type { ProxyAudit } from '../observe/proxy-audit.js';
 import { artifactReceipt, lockfileDigest } from '../observe/receipt-facts.js';
 import { AUDIT_LOG_FLAGS, OBSERVE_FLAGS } from '../observe/observe-flags.js';
 import type { FlagSpec } from '../observe/observe-flags.js';
@@ -186,14 +186,14 @@ export async function runProxy(argv: Record<string, unknown>, ctx: CommandContex
     ...(typeof argv['audit-key'] === 'string' ? { auditKeyPath: argv['audit-key'] } : {}),
   });
   try {
-    await serve(io, ctx, flags, spawn, audit.sink, audit.auditAllowed);
+    await serve(io, ctx, flags, spawn, audit);
   } finally {
     audit.close();
   }
 }
 
 /** Runs the bridge until the session ends and settles its outcome. */
-async function serve(io: Io, ctx: CommandContext, flags: ProxyFlags, spawn: ServerSpawnOptions, sink: AuditSink, auditAllowed: boolean): Promise<void> {
+async function serve(io: Io, ctx: CommandContext, flags: ProxyFlags, spawn: ServerSpawnOptions, audit: ProxyAudit): Promise<void> {
   const hostInput = process.stdin;
   const bridge = createStdioBridge({
     lockfile: flags.lockfile,
@@ -207,8 +207,9 @@ async function serve(io: Io, ctx: CommandContext, flags: ProxyFlags, spawn: Serv
     denyRoots: flags.denyRoots,
     denyElicitation: flags.denyElicitation,
     ...(flags.callGuard === undefined ? {} : { callGuard: flags.callGuard }),
-    audit: sink,
-    auditAllowed,
+    audit: audit.sink,
+    auditAllowed: audit.auditAllowed,
+    auditPayloads: audit.auditPayloads,
     // The server gets the environment the host gave the proxy (API keys configured in
     // the host's MCP settings must reach it), plus what the command line added: built
     // by the function `lock`, `diff` and `check` use, so the proxy enforces the server

@@ -42,6 +42,8 @@ export interface ProxyAudit {
   sink: AuditSink;
   /** Whether the engine must report allowed requests too (a sink records them). */
   auditAllowed: boolean;
+  /** Whether the engine reports call arguments (`--log-payloads` with JSONL on). */
+  auditPayloads: boolean;
   /** Closes the audit log (chain end, signed head) and notes counts and head in the receipt. */
   close(): void;
 }
@@ -75,9 +77,21 @@ export async function createProxyAudit(options: ProxyAuditOptions): Promise<Prox
   const sinks: AuditSink[] = [];
   let auditAllowed = false;
   if (!run.structuredStderr) sinks.push(stderrAuditSink(io));
+  let auditPayloads = false;
   if (run.logs('info') || run.logs('warn')) {
     auditAllowed ||= run.logs('info');
+    auditPayloads = run.logPayloads;
     sinks.push({ emit: (event) => run.log(decisionLevel(event.action), 'proxy.decision', decisionFields(event)) });
+  }
+  if (run.logPayloads) {
+    // Loudly: the log now holds what agents send to tools (secrets, personal data).
+    io.stderr.write(
+      'mcptrust: warning: ' +
+      (auditPayloads
+        ? '--log-payloads: the arguments of every tools/call and prompts/get are written to the JSONL log; treat the log as secret'
+        : '--log-payloads has no effect without --log-format jsonl') +
+      '\n',
+    );
   }
   let chain: AuditLog | undefined;
   if (options.auditLogPath !== undefined) {
@@ -99,7 +113,8 @@ export async function createProxyAudit(options: ProxyAuditOptions): Promise<Prox
     });
     const log = chain;
     auditAllowed = true;
-    sinks.push({ emit: (event) => log.append('decision', decisionFields(event)) });
+    // The audit log is long-lived evidence: never the call arguments, whatever --log-payloads says.
+    sinks.push({ emit: (event) => log.append('decision', decisionFields(event.arguments === undefined ? event : { ...event, arguments: undefined })) });
   } else if (options.auditKeyPath !== undefined) {
     throw new UsageError('--audit-key: signs the audit log, so it needs --audit-log FILE');
   }
@@ -136,6 +151,7 @@ export async function createProxyAudit(options: ProxyAuditOptions): Promise<Prox
   return {
     sink,
     auditAllowed,
+    auditPayloads,
     close() {
       if (closed) return;
       closed = true;

@@ -105,5 +105,7 @@ export function decisionFields(event: AuditEvent): Record<string, unknown> {
   const traceId = traceIdOf(event.traceParent);
   if (traceId !== undefined) out['trace_id'] = traceId;
   out['decided_at'] = event.time;
+  // Only present when payload logging was asked for (--log-payloads).
+  if (event.arguments !== undefined) out['arguments'] = event.arguments;
   return out;
 }
