@@ -51,6 +51,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./commands/artifact.js')).artifactCommand,
   },
   {
+    command: 'audit',
+    describe: 'Check a tamper-evident audit log written with --audit-log (audit verify: exit 0 intact, 1 tampered, 2 error)',
+    load: async () => (await import('./commands/audit.js')).auditCommand,
+  },
+  {
     command: 'demo',
     describe: 'Lock the bundled demo MCP server, show the approved surface, then catch it adding a rogue tool (CI gate and proxy)',
     load: async () => (await import('./commands/demo.js')).demoCommand,
