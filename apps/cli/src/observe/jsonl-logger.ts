@@ -5,12 +5,13 @@
  * Records go to stderr or to a file, never to stdout (the MCP channel of `proxy` and
  * `run`). Loaded only when JSONL is asked for: winston is not part of a plain start-up.
  */
-import { closeSync, createWriteStream, openSync } from 'node:fs';
+import { openSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import winston from 'winston';
 import { formatLogRecord } from '@mcptrust/audit';
 import type { LogEnvelope, LogLevel } from '@mcptrust/audit';
 import { UsageError } from '../exit-codes.js';
+import { createLineSink } from './line-sink.js';
 
 /** A JSONL logger of one run. */
 export interface JsonlLogger {
@@ -36,38 +37,40 @@ export interface JsonlLoggerOptions {
 const WINSTON_LEVEL: Record<LogLevel, string> = { debug: 'debug', info: 'info', warn: 'warn', error: 'error' };
 const RANK: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3 };
 
+// winston's `info[MESSAGE]`: the formatted line (triple-beam's symbol).
+const MESSAGE = Symbol.for('message');
+
 /**
  * Creates the logger. A log file is opened here, synchronously, so a path that cannot
  * be written is a usage error before anything runs (created with mode 0600: decisions
- * name tools and clients).
+ * name tools and clients). winston filters and routes; the one transport hands each
+ * line to a batched {@link LineSink} (see line-sink.ts for why).
  */
 export function createJsonlLogger(options: JsonlLoggerOptions): JsonlLogger {
-  let stream: Writable = options.stderr;
-  let file: Writable | undefined;
+  let target: { fd: number } | { stream: Writable } = { stream: options.stderr };
   if (options.output !== 'stderr') {
-    let fd: number;
     try {
-      fd = openSync(options.output, 'a', 0o600);
+      target = { fd: openSync(options.output, 'a', 0o600) };
     } catch (error) {
       throw new UsageError(`--log-output: cannot open ${options.output} for appending: ${(error as Error).message}`);
     }
-    try {
-      file = createWriteStream('', { fd, autoClose: true });
-    } catch (error) {
-      closeSync(fd);
-      throw error;
+  }
+  const sink = createLineSink(target, (error) => options.stderr.write(`mcptrust: warning: --log-output: records are being lost: ${error.message}\n`));
+  class LineTransport extends winston.Transport {
+    override log(info: Record<string | symbol, unknown>, next: () => void): void {
+      sink.write(String(info[MESSAGE]));
+      next();
     }
-    stream = file;
   }
   const logger = winston.createLogger({
     level: WINSTON_LEVEL[options.level],
     levels: winston.config.npm.levels,
     // The line is already the record: winston writes it as is.
     format: winston.format.printf((info) => String(info.message)),
-    transports: [new winston.transports.Stream({ stream, eol: '\n' })],
+    transports: [new LineTransport()],
     exitOnError: false,
   });
-  // A transport that fails (a full disk) must not take the command down with it.
+  // A transport that fails must not take the command down with it.
   logger.on('error', () => undefined);
   const min = RANK[options.level];
   let closed = false;
@@ -84,13 +87,7 @@ export function createJsonlLogger(options: JsonlLoggerOptions): JsonlLogger {
         logger.once('finish', () => resolve());
         logger.end();
       });
-      if (file !== undefined) {
-        const f = file;
-        await new Promise<void>((resolve) => {
-          f.once('error', () => resolve());
-          f.end(() => resolve());
-        });
-      }
+      sink.close();
     },
   };
 }
