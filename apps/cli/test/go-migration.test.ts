@@ -175,11 +175,11 @@ describe('migrating from the Go mcptrust', () => {
   });
 
   describe('Go flags', () => {
-    it('offers exactly these commands: run and artifact, no host-configuration command', async () => {
+    it('offers exactly these commands: run, artifact and audit, no host-configuration command', async () => {
       const r = await runCli(['--help']);
       expect(r.code).toBe(0);
       const commands = [...r.stdout.matchAll(/^ {2}mcptrust (\S+)/gm)].map((m) => m[1]);
-      expect(commands.sort()).toEqual(['artifact', 'bundle', 'check', 'demo', 'diff', 'keygen', 'lock', 'policy', 'proxy', 'run', 'scan', 'sign', 'verify']);
+      expect(commands.sort()).toEqual(['artifact', 'audit', 'bundle', 'check', 'demo', 'diff', 'keygen', 'lock', 'policy', 'proxy', 'run', 'scan', 'sign', 'verify']);
     });
 
     it('accepts `lock --v3` and writes lockfile v3 (the only format it writes)', async () => {

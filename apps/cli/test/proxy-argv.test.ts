@@ -5,12 +5,12 @@ import fc from 'fast-check';
 import { Writable } from 'node:stream';
 import { runCli } from '../src/cli.js';
 import type { CommandModule } from '../src/cli.js';
-import { parseProxyArgv, PROXY_FLAGS, proxyOptions } from '../src/commands/proxy.js';
+import { FAST_PATH_FLAGS, parseProxyArgv, proxyOptions } from '../src/commands/proxy.js';
 import type { Io } from '../src/output.js';
 
-// Every flag of the command, plus the server command.
-const KEYS = [...PROXY_FLAGS.map((f) => f.name), '--'];
-const ALIASES = new Set(PROXY_FLAGS.flatMap((f) => f.alias ?? []));
+// Every flag of the command and the global observability flags, plus the server command.
+const KEYS = [...FAST_PATH_FLAGS.map((f) => f.name), '--'];
+const ALIASES = new Set(FAST_PATH_FLAGS.flatMap((f) => f.alias ?? []));
 
 function pick(argv: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
@@ -50,7 +50,7 @@ describe('parseProxyArgv', () => {
   });
 
   describe('when yargs knows an option the flag table does not', () => {
-    it('cannot happen: every option yargs fills in is in PROXY_FLAGS, with the same default', async () => {
+    it('cannot happen: every option yargs fills in is in FAST_PATH_FLAGS, with the same default', async () => {
       const argv = ['proxy', '--lock', 'l.json', '--', 'srv'];
       const { all } = await viaYargs(argv);
       const own = Object.keys(all!).filter((k) => k !== '_' && k !== '$0' && !/[A-Z]/.test(k) && !ALIASES.has(k));
