@@ -31,7 +31,8 @@ import type {
 import { confusableSkeleton, describeCodePoints } from './confusable-names.js';
 import { compactWordDiff, newInjectionIndicators, quoteName, summarizeIndicators } from './describe-change.js';
 import type { CompareOptions, DriftDetails, DriftItem, DriftItemType, DriftKind, DriftRule, DriftSeverity } from './drift.types.js';
-import { diffJsonSchemas, formatValue } from './schema-diff.js';
+import { diffJsonSchemas } from './schema-diff.js';
+import { formatValue } from './schema-values.js';
 
 /** Severities from most to least severe. */
 export const DRIFT_SEVERITIES: readonly DriftSeverity[] = ['critical', 'moderate', 'info'];
