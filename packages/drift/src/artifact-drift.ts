@@ -5,7 +5,7 @@
  * does not import); only identity fields are compared.
  */
 import type { JsonObject, JsonValue } from '@mcptrust/lockfile';
-import { formatJsonPath } from './compare-to-lockfile.js';
+import { formatJsonPath } from './drift-item.js';
 import type { DriftItem, DriftSeverity } from './drift.types.js';
 import { escapeInvisible } from './unicode.js';
 

@@ -1,6 +1,7 @@
 import { readLockfile } from '@mcptrust/lockfile';
 import type { Lockfile, LockfileFormat } from '@mcptrust/lockfile';
-import { compareToLockfile, highestSeverity, severityAtLeast, DRIFT_SEVERITIES } from './compare-to-lockfile.js';
+import { compareToLockfile } from './compare-to-lockfile.js';
+import { highestSeverity, severityAtLeast, DRIFT_SEVERITIES } from './drift-severity.js';
 import { compareArtifactPins } from './artifact-drift.js';
 import { compareDeniedItems } from './denied-items.js';
 import type { CheckDriftOptions, CheckDriftResult, DriftSeverity } from './drift.types.js';

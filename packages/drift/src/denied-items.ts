@@ -6,7 +6,7 @@
  */
 import { buildLockfile, compareLockfiles, deniedItems } from '@mcptrust/lockfile';
 import type { DeniedSection, LockfileItemKind, Lockfile, ScanReport } from '@mcptrust/lockfile';
-import { formatJsonPath } from './compare-to-lockfile.js';
+import { formatJsonPath } from './drift-item.js';
 import { quoteName } from './describe-change.js';
 
 /** Where a denied item stands on the live server. */

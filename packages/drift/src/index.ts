@@ -27,7 +27,9 @@ export type { Indicator, IndicatorCode, InjectionContext } from './detect-inject
 export { detectConfusableNames, confusableSkeleton } from './confusable-names.js';
 export type { ConfusableFinding } from './confusable-names.js';
 export { escapeInvisible } from './unicode.js';
-export { compareToLockfile, formatJsonPath, highestSeverity, severityAtLeast, DRIFT_SEVERITIES } from './compare-to-lockfile.js';
+export { compareToLockfile } from './compare-to-lockfile.js';
+export { formatJsonPath } from './drift-item.js';
+export { highestSeverity, severityAtLeast, DRIFT_SEVERITIES } from './drift-severity.js';
 export { compareArtifactPins } from './artifact-drift.js';
 export { compareDeniedItems } from './denied-items.js';
 export type { DeniedItem, DeniedItemStatus } from './denied-items.js';
