@@ -26,11 +26,29 @@ export interface LogEnvelope {
 /** Field names of the envelope: an event's own fields never replace them. */
 const RESERVED = new Set(['ts', 'level', 'event', 'run_id', 'schema_version', 'mcptrust_version', 'command']);
 
+/** The JSON text of each envelope's constant fields, built once per envelope. */
+const ENVELOPE_TEXT = new WeakMap<LogEnvelope, string>();
+
+function envelopeText(envelope: LogEnvelope): string {
+  let text = ENVELOPE_TEXT.get(envelope);
+  if (text === undefined) {
+    text =
+      `"run_id":${JSON.stringify(envelope.runId)},"schema_version":${JSON.stringify(LOG_SCHEMA_VERSION)},` +
+      `"mcptrust_version":${JSON.stringify(envelope.version)},"command":${JSON.stringify(envelope.command)}`;
+    ENVELOPE_TEXT.set(envelope, text);
+  }
+  return text;
+}
+
 /**
  * One JSONL record (no trailing newline): `ts`, `level`, `event`, `run_id`,
  * `schema_version`, `mcptrust_version`, `command` in this order, then the event's own
  * fields. Fields named like an envelope field, and undefined values, are left out.
  * `event` is prefixed with `mcptrust.` when it is not already.
+ *
+ * The text is what `JSON.stringify` gives for that object; it is assembled from the
+ * envelope's text (built once) and the fields' text because the proxy writes one
+ * record per request.
  */
 export function formatLogRecord(
   envelope: LogEnvelope,
@@ -39,21 +57,25 @@ export function formatLogRecord(
   fields: Readonly<Record<string, unknown>> = {},
   now: Date = new Date(),
 ): string {
-  const record: Record<string, unknown> = {
-    ts: now.toISOString(),
-    level,
-    event: event.startsWith('mcptrust.') ? event : `mcptrust.${event}`,
-    run_id: envelope.runId,
-    schema_version: LOG_SCHEMA_VERSION,
-    mcptrust_version: envelope.version,
-    command: envelope.command,
-  };
-  for (const key of Object.keys(fields)) {
-    const value = fields[key];
-    if (value === undefined || RESERVED.has(key)) continue;
-    record[key] = value;
+  let own: Readonly<Record<string, unknown>> = fields;
+  for (const key in fields) {
+    if (RESERVED.has(key)) {
+      own = withoutReserved(fields);
+      break;
+    }
   }
-  return JSON.stringify(record);
+  const body = JSON.stringify(own);
+  const head =
+    `{"ts":"${now.toISOString()}","level":${JSON.stringify(level)},` +
+    `"event":${JSON.stringify(event.startsWith('mcptrust.') ? event : `mcptrust.${event}`)},${envelopeText(envelope)}`;
+  // `body` is `{}` when every field is undefined, else `{…}`: its members follow the envelope.
+  return body.length <= 2 ? head + '}' : head + ',' + body.slice(1);
+}
+
+function withoutReserved(fields: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(fields)) if (!RESERVED.has(key)) out[key] = fields[key];
+  return out;
 }
 
 /** The level a decision is logged at: refusals and what audit-only would have refused are warnings. */

@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import fc from 'fast-check';
 import { decisionFields, decisionLevel, formatLogRecord, LOG_SCHEMA_VERSION, traceIdOf } from '../../src/log/index.js';
 import type { AuditEvent } from '../../src/audit-event.types.js';
 
@@ -25,6 +26,35 @@ describe('formatLogRecord', () => {
     const line = formatLogRecord(ENVELOPE, 'info', 'message', { msg: 'a\nb\r\u2028c' });
     expect(line).not.toMatch(/[\n\r]/);
     expect(JSON.parse(line)).toMatchObject({ msg: 'a\nb\r\u2028c' });
+  });
+
+  it('is the JSON text of the envelope followed by that of the fields, for any fields', () => {
+    const reserved = fc.constantFrom('ts', 'level', 'event', 'run_id', 'schema_version', 'mcptrust_version', 'command');
+    const key = fc.oneof(fc.string(), reserved);
+    const value = fc.oneof(fc.jsonValue(), fc.constant(undefined));
+    fc.assert(
+      fc.property(fc.dictionary(key, value), fc.string(), fc.string(), (fields, runId, event) => {
+        const envelope = { runId, version: '1.0.0', command: 'proxy' };
+        const now = new Date('2026-01-02T03:04:05.678Z');
+        const record: Record<string, unknown> = {
+          ts: now.toISOString(),
+          level: 'info',
+          event: event.startsWith('mcptrust.') ? event : `mcptrust.${event}`,
+          run_id: runId,
+          schema_version: LOG_SCHEMA_VERSION,
+          mcptrust_version: '1.0.0',
+          command: 'proxy',
+        };
+        const own: Record<string, unknown> = {};
+        for (const k of Object.keys(fields)) if (fields[k] !== undefined && !(k in record)) own[k] = fields[k];
+        const line = formatLogRecord(envelope, 'info', event, fields, now);
+        // The envelope comes first even when a field's name is an integer (which JSON.stringify
+        // of one object would put first).
+        const ownText = JSON.stringify(own);
+        expect(line).toBe(JSON.stringify(record).slice(0, -1) + (ownText === '{}' ? '}' : ',' + ownText.slice(1)));
+        expect(JSON.parse(line)).toEqual({ ...own, ...record });
+      }),
+    );
   });
 });
 
