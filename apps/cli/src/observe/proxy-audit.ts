@@ -76,7 +76,6 @@ export async function createProxyAudit(options: ProxyAuditOptions): Promise<Prox
   const { io, run } = options;
   const sinks: AuditSink[] = [];
   let auditAllowed = false;
-  if (!run.structuredStderr) sinks.push(stderrAuditSink(io));
   let auditPayloads = false;
   if (run.logs('info') || run.logs('warn')) {
     auditAllowed ||= run.logs('info');
@@ -135,16 +134,24 @@ export async function createProxyAudit(options: ProxyAuditOptions): Promise<Prox
   const counts: Record<string, number> = {};
   const count: AuditSink = { emit: (event) => void (counts[event.action] = (counts[event.action] ?? 0) + 1) };
   sinks.push(count);
+  const deliver = (event: AuditEvent): void => {
+    for (const s of sinks) {
+      try {
+        s.emit(event);
+      } catch (error) {
+        // One destination failing (a full disk) must not silence the others.
+        run.warn(`an audit destination failed: ${(error as Error).message}`);
+      }
+    }
+  };
+  const deferred = deferSink(deliver);
+  const operator = run.structuredStderr ? undefined : stderrAuditSink(io);
   const sink: AuditSink = {
     emit(event) {
-      for (const s of sinks) {
-        try {
-          s.emit(event);
-        } catch (error) {
-          // One destination failing (a full disk) must not silence the others.
-          run.warn(`an audit destination failed: ${(error as Error).message}`);
-        }
-      }
+      // The operator's line is written at once (refusals only, one short line); the
+      // structured destinations take their turn after the answer has left (see deferSink).
+      operator?.emit(event);
+      deferred.emit(event);
     },
   };
   let closed = false;
@@ -155,11 +162,41 @@ export async function createProxyAudit(options: ProxyAuditOptions): Promise<Prox
     close() {
       if (closed) return;
       closed = true;
+      deferred.drain();
       run.note({ proxy: { mode: options.mode, decisions: { ...counts } } });
       if (chain !== undefined) {
         const head = chain.close();
         run.note({ chain: { file: head.file, id: head.chain, seq: head.seq, head: head.head } });
       }
     },
+  };
+}
+
+/**
+ * Hands events to `deliver` after the current turn of the event loop, in order. The
+ * engine reports a decision while the answer it is about still sits in the bridge's
+ * write batch: formatting records, appending to the chain and building spans there
+ * would delay every answer by that work. Deferred, it runs once the answer has been
+ * written, while the host reads it. `drain` delivers whatever is waiting (at close).
+ */
+export function deferSink(deliver: (event: AuditEvent) => void): { emit(event: AuditEvent): void; drain(): void } {
+  let waiting: AuditEvent[] = [];
+  let scheduled: NodeJS.Immediate | undefined;
+  const drain = (): void => {
+    if (scheduled !== undefined) {
+      clearImmediate(scheduled);
+      scheduled = undefined;
+    }
+    // Events reported while delivering (none today) wait for the next turn.
+    const batch = waiting;
+    waiting = [];
+    for (const event of batch) deliver(event);
+  };
+  return {
+    emit(event) {
+      waiting.push(event);
+      scheduled ??= setImmediate(drain);
+    },
+    drain,
   };
 }
