@@ -6,13 +6,8 @@
  * with a lockfile and explains every drift (severity, semantic schema diff, sentences).
  */
 export { parseServerCommand } from './parse-server-command.js';
-export {
-  scanServer,
-  DEFAULT_SCAN_TIMEOUT_MS,
-  DEFAULT_STDERR_TAIL_BYTES,
-  DEFAULT_KILL_GRACE_MS,
-  DEFAULT_MAX_PAGES,
-} from './scan-server.js';
+export { scanServer } from './scan-server.js';
+export { DEFAULT_SCAN_TIMEOUT_MS, DEFAULT_STDERR_TAIL_BYTES, DEFAULT_KILL_GRACE_MS, DEFAULT_MAX_PAGES } from './scan-settings.js';
 export type { ServerCommand, ScanOptions, ScanClientInfo } from './scan.types.js';
 export { serverSpawnOptions } from './server-spawn.js';
 export type { ServerSpawnOptions, ServerSpawnEnvOptions } from './server-spawn.js';
