@@ -23,7 +23,6 @@ import { ProxyError } from './errors.js';
 import { preflightAction, preflightRefuses, sessionOpenedReason } from './preflight-settlement.js';
 import {
   DENIAL_CODES,
-  HOST_REQUEST_METHODS,
   LATEST_PROTOCOL_VERSION,
   SUPPORTED_PROTOCOL_VERSIONS,
   isKnownHostRequest,
@@ -35,27 +34,19 @@ import {
 import { createRandomIdSource } from './random-id.js';
 import { findTopLevelId, replaceTopLevelId } from './raw-json.js';
 import { ArgumentValidator } from './schema-validator.js';
+import { asciiAt, bytesAt } from './engine/byte-ranges.js';
+import { ENVELOPE_HEAD, MAX_ID_BYTES, MAX_PROXY_ID_CHARS, hostIdOf, isAscii, isIntegerText, isPlainIdText, jsonString, leadingIdEnd, requestKey } from './engine/id-text.js';
+import { has, isObject, type Json } from './engine/json.js';
 
 /** Default per-request timeout (300 s). */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 300_000;
 /** Default pending-table capacity. */
 export const DEFAULT_MAX_PENDING = 1024;
 
-const MAX_ID_BYTES = 256;
 const MAX_QUEUED_HOST_MESSAGES = 64;
 const MAX_TOMBSTONES = 4096;
 const MAX_PREFLIGHT_PAGES = 1000;
 const MAX_PREFLIGHT_ITEMS = 100_000;
-
-type Json = Record<string, unknown>;
-
-function isObject(v: unknown): v is Json {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function has(o: Json, k: string): boolean {
-  return Object.prototype.hasOwnProperty.call(o, k);
-}
 
 /** A host request forwarded to the server (or an engine-originated preflight request). */
 class Pending {
@@ -123,8 +114,6 @@ const CLOSE_BRACE = Buffer.from('}');
 const MAX_CACHED_PAGES = 8;
 // Larger pages are filtered every time rather than kept in memory.
 const MAX_CACHED_PAGE_CHARS = 1024 * 1024;
-// Proxy ids are short; this bounds the search for the id's closing quote.
-const MAX_PROXY_ID_CHARS = 256;
 
 const SEVERITY_RANK = { info: 0, moderate: 1, critical: 2 } as const;
 const CRITICAL_FIELDS = new Set(['descriptionHash', 'inputSchemaHash', 'annotationsHash', 'argumentsHash', 'templateHash']);
@@ -439,7 +428,7 @@ class Engine implements ProxyEngine {
       for (const element of msg) {
         if (isObject(element) && element['method'] === 'initialize') {
           if (this.observing) this.readTrace(element);
-          const id = this.hostIdOf(element, undefined);
+          const id = hostIdOf(element, undefined);
           this.refuse(typeof id === 'object' ? id.json : undefined, 'initialize', { cls: 'INVALID_REQUEST', reason: 'Invalid Request: initialize cannot be batched' });
           continue;
         }
@@ -450,44 +439,13 @@ class Engine implements ProxyEngine {
     this.hostMessage(msg, line);
   }
 
-  /**
-   * Validates a host ID (PROTOCOL 7): string or integer, at most 256 bytes. Integers
-   * keep the exact text they were written with (PROTOCOL 8). Returns an error reason
-   * as a string, or the ID's JSON text and table key.
-   */
-  private hostIdOf(msg: Json, raw: string | undefined): { json: string; key: string } | string | undefined {
-    if (!has(msg, 'id')) return undefined;
-    const id = msg['id'];
-    if (typeof id === 'string') {
-      if (id.length * 3 > MAX_ID_BYTES && Buffer.byteLength(id) > MAX_ID_BYTES) return 'Invalid Request: id is longer than 256 bytes';
-      return { json: JSON.stringify(id), key: 's' + id };
-    }
-    if (typeof id === 'number') {
-      let text: string | undefined;
-      if (raw !== undefined) {
-        text = leadingSafeIntegerId(raw, id);
-        if (text === undefined) {
-          const span = findTopLevelId(raw);
-          if (span !== undefined) text = raw.slice(span.start, span.end);
-        }
-      }
-      if (text === undefined) {
-        if (!Number.isSafeInteger(id)) return 'Invalid Request: id must be a string or an integer';
-        text = String(id);
-      }
-      if (text.length > MAX_ID_BYTES || !isIntegerText(text)) return 'Invalid Request: id must be a string or an integer';
-      return { json: text, key: 'n' + text };
-    }
-    return `Invalid Request: id must be a string or an integer, not ${id === null ? 'null' : Array.isArray(id) ? 'an array' : typeof id}`;
-  }
-
   private hostMessage(msg: unknown, raw: string | undefined): void {
     if (!isObject(msg)) {
       this.refuse(undefined, undefined, { cls: 'INVALID_REQUEST', reason: 'Invalid Request: a message must be a JSON object' }, 'dropped');
       return;
     }
     if (this.observing) this.readTrace(msg);
-    const id = this.hostIdOf(msg, raw);
+    const id = hostIdOf(msg, raw);
     if (typeof id === 'string') {
       this.refuse(undefined, typeof msg['method'] === 'string' ? msg['method'] : undefined, { cls: 'INVALID_REQUEST', reason: id }, 'dropped');
       return;
@@ -1807,8 +1765,6 @@ class Engine implements ProxyEngine {
   }
 }
 
-const ENVELOPE_HEAD = '{"jsonrpc":"2.0","id":';
-
 // W3C trace context, version 00: what the audit trail keeps from a host request's `_meta`.
 const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-[0-9a-f]{2}$/;
 const MAX_TRACESTATE_CHARS = 512;
@@ -1817,46 +1773,6 @@ const MAX_TRACESTATE_CHARS = 512;
 function isTraceParent(t: string): boolean {
   const m = TRACEPARENT.exec(t);
   return m !== null && !/^0+$/.test(m[1]!) && !/^0+$/.test(m[2]!);
-}
-
-/**
- * Visits the bytes `[offset, offset + length)` of a line given as pieces, one view per
- * piece it spans (`at`: the view's position within the range). Returns false when a
- * visit does, or when the pieces end before the range does.
- */
-function eachRange(parts: readonly Uint8Array[], offset: number, length: number, visit: (view: Uint8Array, at: number) => boolean): boolean {
-  let skip = offset;
-  let done = 0;
-  for (const part of parts) {
-    if (done === length) break;
-    if (skip >= part.length) {
-      skip -= part.length;
-      continue;
-    }
-    const n = Math.min(part.length - skip, length - done);
-    if (!visit(part.subarray(skip, skip + n), done)) return false;
-    done += n;
-    skip = 0;
-  }
-  return done === length;
-}
-
-/** Whether the bytes of `parts` from `offset` on start with `expected`. */
-function bytesAt(parts: readonly Uint8Array[], offset: number, expected: Uint8Array): boolean {
-  return eachRange(parts, offset, expected.length, (view, at) => Buffer.compare(view, expected.subarray(at, at + view.length)) === 0);
-}
-
-/** The `n` bytes of `parts` from `offset` as text, if they are printable ASCII; else undefined. */
-function asciiAt(parts: readonly Uint8Array[], offset: number, n: number): string | undefined {
-  let text = '';
-  const ok = eachRange(parts, offset, n, (view) => {
-    for (const b of view) {
-      if (b > 0x7e || b < 0x20) return false;
-      text += String.fromCharCode(b);
-    }
-    return true;
-  });
-  return ok ? text : undefined;
 }
 
 type CompareLiveListing = (lockfile: Lockfile, live: LiveListing) => DriftItem[];
@@ -1908,87 +1824,6 @@ function serverFieldOf(g: DriftItem): string | undefined {
 function gradedKey(g: DriftItem): string {
   const serverField = serverFieldOf(g);
   return serverField === undefined ? driftKey(g.itemType as PreflightDrift['kind'], g.itemId) : driftKey('server', serverField);
-}
-
-// JSON string tokens of the method names the engine forwards, built once.
-const QUOTED = new Map<string, string>(HOST_REQUEST_METHODS.map((m) => [m, JSON.stringify(m)]));
-
-/** `JSON.stringify` of a string, remembered for method names and plain proxy IDs. */
-function jsonString(s: string): string {
-  const known = QUOTED.get(s);
-  if (known !== undefined) return known;
-  // A proxy ID of letters, digits, `-` and `_` needs no escaping (and is never reused,
-  // so it is not remembered).
-  if (s.length <= MAX_PROXY_ID_CHARS && isPlainIdText(s)) return '"' + s + '"';
-  return JSON.stringify(s);
-}
-
-/**
- * Where the top-level id of a server answer ends, when the answer has the usual
- * envelope `{"jsonrpc":"2.0","id":"<proxy id>",…` and that member is certainly the only
- * top-level `id`: the rest of the text contains neither `"id"` nor a `\u` escape (the
- * only way a key can spell `id` other than literally). The text was validated by
- * JSON.parse, whose result carries this same proxy id. Returns -1 otherwise, and the
- * caller scans the whole text (`findTopLevelId`).
- */
-function leadingIdEnd(raw: string, proxyIdJson: string): number {
-  if (!raw.startsWith(ENVELOPE_HEAD) || !raw.startsWith(proxyIdJson, ENVELOPE_HEAD.length)) return -1;
-  const end = ENVELOPE_HEAD.length + proxyIdJson.length;
-  const next = raw.charCodeAt(end);
-  if (next !== 0x2c && next !== 0x7d) return -1;
-  if (raw.indexOf('"id"', end) !== -1 || raw.indexOf('\\u', end) !== -1) return -1;
-  return end;
-}
-
-/**
- * The common case of a numeric host id, without scanning the whole message: the line
- * starts with the usual envelope and the id written there is exactly the canonical
- * text of the parsed (safe integer) id. That text is what the full scan returns when
- * the member is unique, and what the fallback for a duplicated `id` member returns
- * too, so the answer is the same either way. Anything else returns undefined and the
- * caller scans.
- */
-function leadingSafeIntegerId(raw: string, id: number): string | undefined {
-  if (!Number.isSafeInteger(id) || !raw.startsWith(ENVELOPE_HEAD)) return undefined;
-  const text = String(id);
-  const end = ENVELOPE_HEAD.length + text.length;
-  if (!raw.startsWith(text, ENVELOPE_HEAD.length)) return undefined;
-  const next = raw.charCodeAt(end);
-  // The number must end there (`,` `}` or whitespace), not continue (`1` of `12`, `1.0`).
-  return next === 0x2c || next === 0x7d || next === 0x20 || next === 0x09 || next === 0x0a || next === 0x0d ? text : undefined;
-}
-
-// Letters, digits, `-` and `_` only: a JSON string token of these has no escapes.
-function isPlainIdText(t: string): boolean {
-  for (let i = 0; i < t.length; i++) {
-    const c = t.charCodeAt(i);
-    if (!((c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x2d || c === 0x5f)) return false;
-  }
-  return true;
-}
-
-// Whether the first `n` UTF-16 units of `s` are ASCII (so they are `n` UTF-8 bytes).
-function isAscii(s: string, n: number): boolean {
-  for (let i = 0; i < n; i++) if (s.charCodeAt(i) > 0x7f) return false;
-  return true;
-}
-
-function isIntegerText(t: string): boolean {
-  let i = t.charCodeAt(0) === 0x2d ? 1 : 0;
-  if (i >= t.length) return false;
-  if (t.charCodeAt(i) === 0x30 && t.length > i + 1) return false;
-  for (; i < t.length; i++) {
-    const c = t.charCodeAt(i);
-    if (c < 0x30 || c > 0x39) return false;
-  }
-  return true;
-}
-
-// Table key of a request ID found inside params (cancellation): same scheme as IDs.
-function requestKey(id: unknown): string | undefined {
-  if (typeof id === 'string') return 's' + id;
-  if (typeof id === 'number' && Number.isSafeInteger(id)) return 'n' + String(id);
-  return undefined;
 }
 
 /**
