@@ -1,11 +1,7 @@
 import { runCli } from './cli.js';
-import type { CommandModule } from './cli.js';
+import type { CommandModule } from './command.js';
 import { processIo } from './output.js';
 import type { Io } from './output.js';
-
-// The runner lives in cli.ts (shared with the proxy's fast path in bin.ts); command
-// modules keep importing these types from here.
-export type { CommandContext, CommandModule } from './cli.js';
 
 /** One command as the top-level help lists it, and how to load the real one. */
 export interface CommandEntry {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type { Argv } from 'yargs';
 import { COMMANDS, selectCommand } from '../src/main.js';
-import type { CommandContext } from '../src/main.js';
+import type { CommandContext } from '../src/command.js';
 
 /** Runs a command module against a stand-in for yargs and returns what it registered first. */
 function registration(register: (cli: Argv, ctx: CommandContext) => Argv): unknown[] {

@@ -4,7 +4,7 @@ import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { Writable } from 'node:stream';
 import { runCli } from '../src/cli.js';
-import type { CommandModule } from '../src/cli.js';
+import type { CommandModule } from '../src/command.js';
 import { FAST_PATH_FLAGS, parseProxyArgv, proxyOptions } from '../src/commands/proxy.js';
 import type { Io } from '../src/output.js';
 

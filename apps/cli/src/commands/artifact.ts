@@ -9,7 +9,7 @@ import { describePin, parseArtifactPin, verifyNpmPin, verifyOciPin, verifyPinned
 import type { ArtifactPin } from '@mcptrust/artifact';
 import { artifactReceipt } from '../observe/receipt-facts.js';
 import { artifactNetworkOptions, guardedClientFrom, npmConfigFrom, provenanceRequirementFrom } from '../artifact-flags.js';
-import type { CommandContext, CommandModule } from '../main.js';
+import type { CommandContext, CommandModule } from '../command.js';
 import { EXIT, UsageError } from '../exit-codes.js';
 import { paint, printable, say } from '../output.js';
 import { DEFAULT_LOCKFILE } from './lock.js';

@@ -6,7 +6,7 @@
 import { readAuditHead, verifyAuditLog } from '@mcptrust/audit';
 import type { AuditHead, AuditVerification } from '@mcptrust/audit';
 import { readPublicKey } from '@mcptrust/signing';
-import type { CommandContext, CommandModule } from '../main.js';
+import type { CommandContext, CommandModule } from '../command.js';
 import { FindingError, UsageError } from '../exit-codes.js';
 import { paint, printable, say } from '../output.js';
 

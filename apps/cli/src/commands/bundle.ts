@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { BUNDLE_LIMITS, exportApprovalBundle, verifyApprovalBundle, writeApprovalBundle } from '@mcptrust/signing';
-import type { CommandModule } from '../main.js';
+import type { CommandModule } from '../command.js';
 import { UsageError } from '../exit-codes.js';
 import { paint, say } from '../output.js';
 import { DEFAULT_LOCKFILE } from './lock.js';

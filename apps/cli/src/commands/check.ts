@@ -1,4 +1,4 @@
-import type { CommandModule } from '../main.js';
+import type { CommandModule } from '../command.js';
 import type { CheckSection } from '../drift-report/report.js';
 import {
   checkSignature,

@@ -8,7 +8,7 @@ import type { ServerCommand } from '@mcptrust/drift';
 import type { Lockfile } from '@mcptrust/lockfile';
 import type { AuditEvent } from '@mcptrust/audit';
 import { createStdioBridge, ProxyError } from '@mcptrust/proxy-core';
-import type { CommandModule } from '../main.js';
+import type { CommandModule } from '../command.js';
 import { EXIT } from '../exit-codes.js';
 import { paint, say } from '../output.js';
 import type { Io } from '../output.js';

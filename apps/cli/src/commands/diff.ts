@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { checkDrift, DEFAULT_FAIL_ON, DRIFT_SEVERITIES } from '@mcptrust/drift';
 import type { CheckDriftResult, DriftSeverity } from '@mcptrust/drift';
 import type { Argv } from 'yargs';
-import type { CommandContext, CommandModule } from '../main.js';
+import type { CommandContext, CommandModule } from '../command.js';
 import { EXIT, UsageError } from '../exit-codes.js';
 import { writeOutputFile } from '../write-output.js';
 import { parseDuration, serverCommandFrom } from '../options.js';

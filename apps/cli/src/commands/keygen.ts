@@ -1,5 +1,5 @@
 import { writeKeyPair } from '@mcptrust/signing';
-import type { CommandModule } from '../main.js';
+import type { CommandModule } from '../command.js';
 import { UsageError } from '../exit-codes.js';
 import { paint, say } from '../output.js';
 

@@ -5,7 +5,7 @@ import { compareDeniedItems, scanServer } from '@mcptrust/drift';
 import type { DeniedItem, ServerCommand } from '@mcptrust/drift';
 import { decideDenials, describeItem, exclusionHint, parseSelectorFlag } from '../denial-selection.js';
 import type { DenialDecision, DenialFlags } from '../denial-selection.js';
-import type { CommandContext, CommandModule } from '../main.js';
+import type { CommandContext, CommandModule } from '../command.js';
 import { EXIT, UsageError } from '../exit-codes.js';
 import { parseDuration, serverCommandFrom } from '../options.js';
 import { paint, printable, say } from '../output.js';

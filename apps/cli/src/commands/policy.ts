@@ -5,7 +5,7 @@ import { buildPolicyInput, evaluatePolicy, loadPolicy, loadPreset, PRESET_NAMES 
 import type { LoadedPolicy, PolicyDriftItem, PolicyInput, PolicyResult, RuleResult } from '@mcptrust/policy';
 import type { Argv } from 'yargs';
 import { policyReceipt } from '../observe/receipt-facts.js';
-import type { CommandContext, CommandModule } from '../main.js';
+import type { CommandContext, CommandModule } from '../command.js';
 import { EXIT, UsageError } from '../exit-codes.js';
 import { writeOutputFile } from '../write-output.js';
 import { sarifLog } from '../sarif-log.js';

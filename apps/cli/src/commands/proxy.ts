@@ -5,7 +5,7 @@ import type { ServerSpawnOptions } from '@mcptrust/drift/server-spawn';
 import { createStdioBridge, effectiveAllowlist, ProxyError } from '@mcptrust/proxy-core';
 import type { EnforcementMode, FailOn, PreflightDrift, ProxyEngineOptions, StdioBridgeExit } from '@mcptrust/proxy-core';
 import type { Argv } from 'yargs';
-import type { CommandContext, CommandModule } from '../main.js';
+import type { CommandContext, CommandModule } from '../command.js';
 import { FindingError, UsageError } from '../exit-codes.js';
 import { SIGNATURE_FLAG_SPECS } from '../signature-flags.js';
 import { parseDuration, serverCommandFrom } from '../options.js';

@@ -10,7 +10,7 @@ import { parseArtifactPin, prepareServerLaunch } from '@mcptrust/artifact';
 import type { ArtifactPin, ServerLaunch } from '@mcptrust/artifact';
 import type { Argv } from 'yargs';
 import { artifactNetworkOptions, cacheRootFrom, guardedClientFrom, npmConfigFrom, provenanceRequirementFrom } from '../artifact-flags.js';
-import type { CommandContext, CommandModule } from '../main.js';
+import type { CommandContext, CommandModule } from '../command.js';
 import { UsageError } from '../exit-codes.js';
 import { paint, printable, say } from '../output.js';
 import { proxyFlagOptions, runProxy, verifySignatureFlags } from './proxy.js';

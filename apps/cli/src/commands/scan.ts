@@ -1,5 +1,5 @@
 import { scanServer } from '@mcptrust/drift';
-import type { CommandModule } from '../main.js';
+import type { CommandModule } from '../command.js';
 import { parseDuration, serverCommandFrom } from '../options.js';
 import { printFindings } from '../report.js';
 

@@ -1,6 +1,6 @@
 import { parseCanonVersion, resolveIdentityToken, signLockfile, signLockfileSigstore } from '@mcptrust/signing';
 import type { CanonVersion } from '@mcptrust/signing';
-import type { CommandModule } from '../main.js';
+import type { CommandModule } from '../command.js';
 import { UsageError } from '../exit-codes.js';
 import { paint, say } from '../output.js';
 import { DEFAULT_LOCKFILE } from './lock.js';

@@ -1,6 +1,6 @@
 import { verifyLockfileSignature } from '@mcptrust/signing';
 import { signatureOptions, sigstorePolicyFromFlags } from '../gate-flags.js';
-import type { CommandModule } from '../main.js';
+import type { CommandModule } from '../command.js';
 import { UsageError } from '../exit-codes.js';
 import { paint, printable, say } from '../output.js';
 import { DEFAULT_LOCKFILE } from './lock.js';
