@@ -7,8 +7,6 @@ import { DENIED_REASON, type ItemKind } from './allowlist.js';
 import { approvalHint } from './approval-hint.js';
 import type {
   EngineState,
-  GuardDecision,
-  GuardedCall,
   PreflightDrift,
   ProxyEngine,
   ProxyEngineIO,
@@ -21,19 +19,19 @@ import {
   DENIAL_CODES,
   LATEST_PROTOCOL_VERSION,
   SUPPORTED_PROTOCOL_VERSIONS,
-  isKnownHostRequest,
   isSupportedVersion,
   versionAtLeast,
 } from './protocol.js';
-import { findTopLevelId, replaceTopLevelId } from './raw-json.js';
-import { ArgumentValidator } from './schema-validator.js';
+import { findTopLevelId } from './raw-json.js';
 import { asciiAt, bytesAt } from './engine/byte-ranges.js';
+import { Enforcement } from './engine/enforcement.js';
+import { IdTranslation } from './engine/id-translation.js';
 import { Observation } from './engine/observation.js';
 import { Pending, PendingTable, ServerRequest } from './engine/pending-table.js';
 import { CRITICAL_FIELDS, SEVERITY_RANK, gradePreflight, loadDriftModel, serverFieldsDiffer } from './engine/preflight-grading.js';
-import { Replies, type Denial } from './engine/replies.js';
+import { Replies } from './engine/replies.js';
 import { Session } from './engine/session.js';
-import { ENVELOPE_HEAD, MAX_ID_BYTES, MAX_PROXY_ID_CHARS, hostIdOf, isAscii, isIntegerText, isPlainIdText, jsonString, leadingIdEnd, requestKey } from './engine/id-text.js';
+import { ENVELOPE_HEAD, MAX_ID_BYTES, MAX_PROXY_ID_CHARS, hostIdOf, isIntegerText, isPlainIdText, } from './engine/id-text.js';
 import { has, isObject, type Json } from './engine/json.js';
 
 const MAX_QUEUED_HOST_MESSAGES = 64;
@@ -59,13 +57,6 @@ interface CachedPage {
   suffixBytes: Buffer | undefined;
   readonly audit: Partial<AuditEvent> | undefined;
 }
-
-// Answers at least this long are forwarded from their bytes (toHostBytes): below it,
-// replacing the id in the text is cheaper than handling buffers. The stdio bridge
-// hands the engine the bytes of lines from this length on only.
-export const MIN_BYTE_FORWARD_CHARS = 16 * 1024;
-
-const CLOSE_BRACE = Buffer.from('}');
 
 const MAX_CACHED_PAGES = 8;
 // Larger pages are filtered every time rather than kept in memory.
@@ -99,6 +90,7 @@ const KNOWN_CLIENT_CAPS = ['roots', 'sampling', 'elicitation'];
 const KNOWN_SERVER_CAPS = ['logging', 'completions', 'prompts', 'resources', 'tools', 'tasks'];
 
 export { DEFAULT_MAX_PENDING, DEFAULT_REQUEST_TIMEOUT_MS } from './engine/session.js';
+export { MIN_BYTE_FORWARD_CHARS } from './engine/id-text.js';
 
 /** The engine implementation; construct with {@link createProxyEngine}. */
 class Engine implements ProxyEngine {
@@ -106,12 +98,11 @@ class Engine implements ProxyEngine {
   private readonly obs: Observation;
   private readonly replies: Replies;
   private readonly table: PendingTable;
-  private readonly validator = new ArgumentValidator();
+  private readonly translation: IdTranslation;
+  private readonly enforcement: Enforcement;
   private queued: Array<[string, boolean, number]> = [];
   // Filtered list pages by the exact text around their id (see cachedListPage).
   private readonly pageCache: CachedPage[] = [];
-  // The bytes of the server line being handled, when the adapter gave them.
-  private lineBytes: Uint8Array | undefined;
   private initEntry: Pending | undefined;
   private initResult: Json | undefined;
   private initializedSent = false;
@@ -122,6 +113,8 @@ class Engine implements ProxyEngine {
     this.obs = new Observation(this.s);
     this.replies = new Replies(io, this.obs);
     this.table = new PendingTable(this.s, this.obs, this.replies);
+    this.translation = new IdTranslation(this.s, this.obs, this.replies, this.table);
+    this.enforcement = new Enforcement(this.s, this.obs, this.replies);
   }
 
   get state(): EngineState {
@@ -237,7 +230,7 @@ class Engine implements ProxyEngine {
       return;
     }
     if (id !== undefined && hasResult !== hasError) {
-      this.hostResponse(msg, hasError);
+      this.translation.hostResponse(msg, hasError);
       return;
     }
     this.replies.refuse(idJson, undefined, { cls: 'INVALID_REQUEST', reason: 'Invalid Request: not a request, notification or response' });
@@ -259,7 +252,7 @@ class Engine implements ProxyEngine {
       return;
     }
     if (method === 'ping') {
-      this.forward(method, msg, idJson, key, undefined, false);
+      this.translation.forward(method, msg, idJson, key, undefined, false);
       return;
     }
     if (this.s.state !== 'ready' || this.s.version === undefined) {
@@ -267,201 +260,19 @@ class Engine implements ProxyEngine {
       return;
     }
     const params = (msg['params'] as Json | undefined) ?? {};
-    // An audit_only event already reported this request.
-    let reported = false;
-    if (!isKnownHostRequest(this.s.version, method)) {
-      if (method.startsWith('tasks/')) {
-        this.replies.refuse(idJson, method, { cls: 'TASK_NOT_ALLOWED', reason: `tasks are not available under protocol ${this.s.version}` });
-        return;
-      }
-      if (this.policyDenied(idJson, method, { cls: 'METHOD_NOT_ALLOWED', reason: `method ${JSON.stringify(method)} is not allowed` })) return;
-      reported = true;
-    } else {
-      const denial = this.checkRequest(method, params);
-      if (denial !== undefined) {
-        if (this.policyDenied(idJson, method, denial)) return;
-        reported = true;
-      }
-    }
+    const admission = this.enforcement.admit(method, params, idJson);
+    if (admission === 'refused') return;
     let tool: string | undefined;
     let task = false;
     if (method === 'tools/call') {
       tool = typeof params['name'] === 'string' ? params['name'] : undefined;
       task = has(params, 'task');
     }
-    this.forward(method, msg, idJson, key, tool, task);
-    if (reported) {
+    this.translation.forward(method, msg, idJson, key, tool, task);
+    if (admission === 'reported') {
       const entry = this.table.pending.get(this.table.byHost.get(key) ?? '');
       if (entry !== undefined) entry.reported = true;
     }
-  }
-
-  /** Applies the mode to a policy denial; returns true when the request was refused. */
-  private policyDenied(idJson: string, method: string, d: Denial): boolean {
-    // Task-ID and version checks are protocol integrity, enforced in every mode.
-    if (this.s.mode === 'enforce' || d.cls === 'TASK_NOT_ALLOWED' || d.cls === 'LIMIT_EXCEEDED' || d.cls === 'INTERNAL_FAILURE') {
-      this.replies.refuse(idJson, method, d);
-      return true;
-    }
-    const ev: Partial<AuditEvent> = { method, code: d.cls, reason: d.reason };
-    if (d.tool !== undefined) ev.tool = d.tool;
-    if (d.prompt !== undefined) ev.prompt = d.prompt;
-    if (d.uri !== undefined) ev.uri = d.uri;
-    this.obs.audit('audit_only', 'host_to_server', this.obs.requestFields(ev, idJson));
-    return false;
-  }
-
-  /** The allowlist check of one request; undefined when allowed. */
-  private checkRequest(method: string, params: Json): Denial | undefined {
-    switch (method) {
-      case 'tools/call':
-        return this.checkToolCall(params);
-      case 'prompts/get': {
-        const name = params['name'];
-        if (typeof name !== 'string') return { cls: 'PROMPT_NOT_ALLOWED', reason: 'prompt name missing' };
-        if (this.s.allow.isDenied('prompt', name)) return { cls: 'ITEM_DENIED', reason: DENIED_REASON, prompt: name };
-        if (!this.s.allow.prompts.has(name)) return { cls: 'PROMPT_NOT_ALLOWED', reason: 'not in allowlist', prompt: name };
-        if (this.s.drifted.get('prompt')!.has(name)) return { cls: 'DEFINITION_DRIFTED', reason: 'definition drifted', prompt: name };
-        return this.guard({ method, prompt: name, arguments: params['arguments'] }, { prompt: name });
-      }
-      case 'resources/read':
-      case 'resources/subscribe':
-      case 'resources/unsubscribe': {
-        const uri = params['uri'];
-        if (typeof uri !== 'string') return { cls: 'RESOURCE_NOT_ALLOWED', reason: 'resource uri missing' };
-        const denial = this.checkUri(uri);
-        if (denial !== undefined) return denial;
-        return method === 'resources/read' ? this.guard({ method, uri }, { uri }) : undefined;
-      }
-      case 'completion/complete': {
-        const ref = params['ref'];
-        if (!isObject(ref)) return { cls: 'COMPLETION_NOT_ALLOWED', reason: 'completion reference missing' };
-        if (ref['type'] === 'ref/prompt') {
-          const name = ref['name'];
-          if (typeof name === 'string' && this.s.allow.prompts.has(name) && !this.s.drifted.get('prompt')!.has(name)) return undefined;
-          return { cls: 'COMPLETION_NOT_ALLOWED', reason: 'prompt not allowed', ...(typeof name === 'string' ? { prompt: name } : {}) };
-        }
-        if (ref['type'] === 'ref/resource') {
-          const uri = ref['uri'];
-          if (typeof uri === 'string' && this.s.allow.templates.has(uri) && !this.s.drifted.get('resourceTemplate')!.has(uri)) return undefined;
-          return { cls: 'COMPLETION_NOT_ALLOWED', reason: 'resource template not allowed', ...(typeof uri === 'string' ? { uri } : {}) };
-        }
-        return { cls: 'COMPLETION_NOT_ALLOWED', reason: 'unknown completion reference type' };
-      }
-      case 'tasks/get':
-      case 'tasks/result':
-      case 'tasks/cancel': {
-        const taskId = params['taskId'];
-        if (typeof taskId === 'string' && this.s.tasks.has(taskId)) return undefined;
-        return { cls: 'TASK_NOT_ALLOWED', reason: 'unknown task id' };
-      }
-      default:
-        return undefined;
-    }
-  }
-
-  private checkToolCall(params: Json): Denial | undefined {
-    const name = params['name'];
-    if (typeof name !== 'string') return { cls: 'TOOL_NOT_ALLOWED', reason: 'tool name missing' };
-    if (has(params, 'task') && (this.s.version === undefined || !versionAtLeast(this.s.version, '2025-11-25'))) {
-      return { cls: 'TASK_NOT_ALLOWED', reason: `task-augmented calls are not available under protocol ${this.s.version}`, tool: name };
-    }
-    if (this.s.allow.isDenied('tool', name)) return { cls: 'ITEM_DENIED', reason: DENIED_REASON, tool: name };
-    if (!this.s.allow.tools.has(name)) return { cls: 'TOOL_NOT_ALLOWED', reason: 'not in allowlist', tool: name };
-    if (this.s.drifted.get('tool')!.has(name)) return { cls: 'DEFINITION_DRIFTED', reason: 'definition drifted', tool: name };
-    const schema = this.s.allow.toolSchemas.get(name) ?? this.s.verifiedSchemas.get(name);
-    if (schema === undefined) return { cls: 'INVALID_ARGUMENTS', reason: 'no pinned inputSchema to validate against', tool: name };
-    const check = this.validator.check(name, schema, params['arguments']);
-    if (!check.ok) return { cls: 'INVALID_ARGUMENTS', reason: check.reason ?? 'invalid arguments', tool: name };
-    return this.guard({ method: 'tools/call', tool: name, arguments: params['arguments'] }, { tool: name });
-  }
-
-  private checkUri(uri: string): Denial | undefined {
-    if (this.s.allow.deniesUri(uri)) return { cls: 'ITEM_DENIED', reason: DENIED_REASON, uri };
-    if (this.s.allow.staticResources.has(uri)) {
-      if (this.s.drifted.get('resource')!.has(uri)) return { cls: 'DEFINITION_DRIFTED', reason: 'definition drifted', uri };
-      return undefined;
-    }
-    if (this.s.startupStatic.has(uri)) return undefined;
-    const template = this.s.allow.matchTemplate(uri);
-    if (template === undefined) return { cls: 'RESOURCE_NOT_ALLOWED', reason: 'not in allowlist', uri };
-    if (this.s.drifted.get('resourceTemplate')!.has(template)) return { cls: 'DEFINITION_DRIFTED', reason: 'definition drifted', uri };
-    return undefined;
-  }
-
-  private guard(call: GuardedCall, who: Partial<Denial>): Denial | undefined {
-    const g = this.s.options.callGuard;
-    if (g === undefined) return undefined;
-    let decision: GuardDecision;
-    try {
-      decision = g(call);
-    } catch {
-      return { cls: 'POLICY_DENIED', reason: 'policy check failed', ...who };
-    }
-    if (isObject(decision) && decision.allow === true) return undefined;
-    const reason = isObject(decision) && typeof (decision as { reason?: unknown }).reason === 'string' ? (decision as { reason: string }).reason : 'denied by policy';
-    return { cls: 'POLICY_DENIED', reason, ...who };
-  }
-
-  /** Registers a pending entry and sends the re-serialized request (PROTOCOL 2). */
-  private forward(method: string, msg: Json, idJson: string, key: string, tool: string | undefined, task: boolean, timeoutMs = this.s.requestTimeout): void {
-    if (this.table.pending.size >= this.s.maxPending) {
-      this.replies.refuse(idJson, method, { cls: 'LIMIT_EXCEEDED', reason: 'too many requests in flight' });
-      return;
-    }
-    let proxyId: string;
-    try {
-      proxyId = this.s.newId();
-      if (typeof proxyId !== 'string' || proxyId.length < 16 || this.table.pending.has(proxyId)) throw new Error('bad id');
-    } catch {
-      this.replies.refuse(idJson, method, { cls: 'INTERNAL_FAILURE', reason: 'could not generate a request id' });
-      return;
-    }
-    let params = msg['params'] as Json | undefined;
-    let hostToken: unknown;
-    const meta = params?.['_meta'];
-    if (isObject(meta) && has(meta, 'progressToken')) {
-      const t = meta['progressToken'];
-      if (typeof t !== 'string' && !(typeof t === 'number' && Number.isSafeInteger(t))) {
-        this.replies.refuse(idJson, method, { cls: 'INVALID_REQUEST', reason: 'Invalid Request: progressToken must be a string or an integer' });
-        return;
-      }
-      hostToken = t;
-      // The proxy token is the proxy ID: random, and never the host's ID or token.
-      params = { ...params, _meta: { ...meta, progressToken: proxyId } };
-    }
-    const proxyIdJson = jsonString(proxyId);
-    const entry = new Pending(proxyId, proxyIdJson, idJson, key, method, Date.now() + timeoutMs, timeoutMs, hostToken, tool, task, undefined, this.obs.arrival, this.obs.traceParent, this.obs.traceState);
-    if (this.obs.auditPayloads) entry.payload = this.obs.payload;
-    this.table.pending.set(proxyId, entry);
-    this.table.byHost.set(key, proxyId);
-    const head = ENVELOPE_HEAD + proxyIdJson + ',"method":' + jsonString(method);
-    const paramsJson = params === undefined ? undefined : JSON.stringify(params);
-    if (paramsJson !== undefined && paramsJson.length >= MIN_BYTE_FORWARD_CHARS && this.s.io.toServerBytes !== undefined) {
-      // A large request is encoded straight from its serialized params: no combined
-      // string is built (and copied again) just to be encoded.
-      this.s.io.toServerBytes([Buffer.from(head + ',"params":'), Buffer.from(paramsJson), CLOSE_BRACE]);
-    } else {
-      this.s.io.toServer(paramsJson === undefined ? head + '}' : head + ',"params":' + paramsJson + '}');
-    }
-    this.table.armTimer();
-  }
-
-  private sendInternal(method: string, params: Json | undefined, onAnswer: (msg: Json) => void): boolean {
-    let proxyId: string;
-    try {
-      proxyId = this.s.newId();
-      if (typeof proxyId !== 'string' || proxyId.length < 16) throw new Error('bad id');
-    } catch {
-      return false;
-    }
-    const entry = new Pending(proxyId, jsonString(proxyId), undefined, undefined, method, Date.now() + this.s.startupTimeout, this.s.startupTimeout, undefined, undefined, false, onAnswer, 0, undefined, undefined);
-    this.table.pending.set(proxyId, entry);
-    let line = ENVELOPE_HEAD + entry.proxyIdJson + ',"method":' + jsonString(method);
-    if (params !== undefined) line += ',"params":' + JSON.stringify(params);
-    this.s.io.toServer(line + '}');
-    this.table.armTimer();
-    return true;
   }
 
   // ---------------------------------------------------------------- initialize
@@ -503,7 +314,7 @@ class Engine implements ProxyEngine {
     this.s.hostCaps = kept;
     this.s.state = 'initializing';
     const rewritten: Json = { ...msg, params: { ...params, protocolVersion: requested, capabilities: kept } };
-    this.forward('initialize', rewritten, idJson, key, undefined, false, this.s.startupTimeout);
+    this.translation.forward('initialize', rewritten, idJson, key, undefined, false, this.s.startupTimeout);
     this.initEntry = this.table.pending.get(this.table.byHost.get(key) ?? '');
     if (this.initEntry === undefined) this.s.state = 'awaiting-initialize';
   }
@@ -511,7 +322,7 @@ class Engine implements ProxyEngine {
   private initializeAnswered(entry: Pending, msg: Json): void {
     if (has(msg, 'error')) {
       this.s.state = 'awaiting-initialize';
-      this.toHostResponse(entry, msg, undefined);
+      this.translation.toHostResponse(entry, msg, undefined);
       this.replayQueue();
       return;
     }
@@ -550,7 +361,7 @@ class Engine implements ProxyEngine {
     this.initResult = out;
     if (!this.s.preflightEnabled) {
       this.s.state = 'ready';
-      this.toHostResult(entry, out);
+      this.translation.toHostResult(entry, out);
       this.replayQueue();
       return;
     }
@@ -583,7 +394,7 @@ class Engine implements ProxyEngine {
       if (outstanding === 0) this.finishPreflight(initResult, collected);
     };
     const page = (method: string, cursor: string | undefined, pages: number): void => {
-      const ok = this.sendInternal(method, cursor === undefined ? undefined : { cursor }, (answer) => {
+      const ok = this.translation.sendInternal(method, cursor === undefined ? undefined : { cursor }, (answer) => {
         if (failed || this.s.state !== 'preflight') return;
         const res = answer['result'];
         if (!isObject(res)) {
@@ -744,7 +555,7 @@ class Engine implements ProxyEngine {
     this.s.state = 'ready';
     const entry = this.initEntry;
     if (entry !== undefined && this.initResult !== undefined) {
-      this.sendHostResult(entry.hostId!, this.initResult);
+      this.translation.sendHostResult(entry.hostId!, this.initResult);
       if (this.obs.auditAllowed) this.obs.auditAnswer(entry, undefined);
     }
     this.obs.audit('session', 'internal', { method: 'initialize', reason: sessionOpenedReason(this.s.mode, drift.length) });
@@ -790,29 +601,12 @@ class Engine implements ProxyEngine {
         if (this.s.preflightEnabled && (this.s.state === 'awaiting-initialize' || this.s.state === 'initializing')) return;
         this.s.io.toServer(JSON.stringify(msg));
         return;
-      case 'notifications/cancelled': {
-        const key = requestKey(params['requestId']);
-        const proxyId = key === undefined ? undefined : this.table.byHost.get(key);
-        const entry = proxyId === undefined ? undefined : this.table.pending.get(proxyId);
-        if (entry === undefined || entry.method === 'initialize') {
-          this.obs.audit('dropped', 'host_to_server', { method, reason: entry === undefined ? 'cancellation of an unknown request' : 'initialize cannot be cancelled' });
-          return;
-        }
-        this.table.complete(entry, true);
-        this.s.io.toServer(JSON.stringify({ jsonrpc: '2.0', method, params: { ...params, requestId: entry.proxyId } }));
-        if (this.obs.auditAllowed) this.obs.auditAnswer(entry, undefined, 'cancelled by the host');
+      case 'notifications/cancelled':
+        this.translation.hostCancelled(method, params);
         return;
-      }
-      case 'notifications/progress': {
-        const token = params['progressToken'];
-        const sr = typeof token === 'string' ? this.table.serverRequests.get(token) : undefined;
-        if (sr === undefined || sr.serverToken === undefined) {
-          this.obs.audit('dropped', 'host_to_server', { method, reason: 'unknown progress token' });
-          return;
-        }
-        this.s.io.toServer(JSON.stringify({ jsonrpc: '2.0', method, params: { ...params, progressToken: sr.serverToken } }));
+      case 'notifications/progress':
+        this.translation.hostProgress(method, params);
         return;
-      }
       case 'notifications/roots/list_changed':
         if (this.s.state !== 'ready' || !has(this.s.hostCaps, 'roots')) {
           this.obs.audit('dropped', 'host_to_server', { method, reason: 'roots capability not carried' });
@@ -830,33 +624,19 @@ class Engine implements ProxyEngine {
     }
   }
 
-  /** A host reply to a server→client request (PROTOCOL 10). */
-  private hostResponse(msg: Json, isError: boolean): void {
-    const id = msg['id'];
-    const sr = typeof id === 'string' ? this.table.serverRequests.get(id) : undefined;
-    if (sr === undefined) {
-      this.obs.audit('dropped', 'host_to_server', { reason: 'response to an unknown server request' });
-      return;
-    }
-    this.table.serverRequests.delete(sr.hostFacingId);
-    this.table.serverRequestsByServerKey.delete(sr.serverKey);
-    const body = isError ? '"error":' + JSON.stringify(msg['error']) : '"result":' + JSON.stringify(msg['result']);
-    this.s.io.toServer('{"jsonrpc":"2.0","id":' + sr.serverId + ',' + body + '}');
-  }
-
   // ---------------------------------------------------------------- server side
 
   receiveFromServer(line: string, utf8Valid = true, bytes?: Uint8Array): void {
     if (this.s.state === 'closed') return;
     // UTF-8 never has fewer bytes than the text has UTF-16 units: anything else is not
     // this line's bytes, and the text path is taken.
-    this.lineBytes = bytes !== undefined && bytes.length >= line.length ? bytes : undefined;
+    this.translation.lineBytes = bytes !== undefined && bytes.length >= line.length ? bytes : undefined;
     try {
       this.serverLine(line, utf8Valid);
     } catch {
       this.obs.dropped('internal error while checking a server message');
     } finally {
-      this.lineBytes = undefined;
+      this.translation.lineBytes = undefined;
     }
   }
 
@@ -934,80 +714,11 @@ class Engine implements ProxyEngine {
       return;
     }
     if (hasResult && entry.task) {
-      const result = msg['result'];
-      const task = isObject(result) ? result['task'] : undefined;
-      const taskId = isObject(task) ? task['taskId'] : undefined;
-      if (typeof taskId === 'string' && entry.tool !== undefined) {
-        if (this.s.tasks.size >= this.s.maxTasks) {
-          this.replies.refuse(entry.hostId, entry.method, { cls: 'LIMIT_EXCEEDED', reason: 'too many tasks', tool: entry.tool }, 'blocked', entry);
-          return;
-        }
-        this.s.tasks.set(taskId, entry.tool);
-        this.s.stateVersion++;
-      }
-      this.toHostResponse(entry, msg, undefined);
+      if (!this.enforcement.recordTask(entry, msg)) return;
+      this.translation.toHostResponse(entry, msg, undefined);
       return;
     }
-    this.toHostResponse(entry, msg, PASSTHROUGH_RESULTS.has(entry.method) || hasError ? raw : undefined);
-  }
-
-  /** Sends a server response to the host under the host's ID. */
-  private toHostResponse(entry: Pending, msg: Json, raw: string | undefined): void {
-    this.sendHostResponse(entry, msg, raw);
-    if (this.obs.auditAllowed) this.obs.auditAnswer(entry, msg);
-  }
-
-  private sendHostResponse(entry: Pending, msg: Json, raw: string | undefined): void {
-    const hostId = entry.hostId!;
-    if (
-      raw !== undefined &&
-      raw.length >= MIN_BYTE_FORWARD_CHARS &&
-      this.lineBytes !== undefined &&
-      this.s.io.toHostBytes !== undefined &&
-      this.forwardBytes(raw, this.lineBytes, hostId, entry.proxyIdJson)
-    ) {
-      return;
-    }
-    if (raw !== undefined) {
-      const end = leadingIdEnd(raw, entry.proxyIdJson);
-      const replaced = end !== -1 ? ENVELOPE_HEAD + hostId + raw.slice(end) : replaceTopLevelId(raw, hostId);
-      if (replaced !== undefined) {
-        this.s.io.toHost(replaced);
-        return;
-      }
-    }
-    const body = has(msg, 'error') ? '"error":' + JSON.stringify(msg['error']) : '"result":' + JSON.stringify(msg['result']);
-    this.s.io.toHost('{"jsonrpc":"2.0","id":' + hostId + ',' + body + '}');
-  }
-
-  /**
-   * The byte form of the id replacement: the original line's bytes around its single
-   * top-level id (same safety rules as `replaceTopLevelId`), with the host's id in
-   * between, written without building or encoding a string. Returns false when the
-   * id cannot be located safely.
-   */
-  private forwardBytes(raw: string, bytes: Uint8Array, hostId: string, proxyIdJson: string): boolean {
-    const leading = leadingIdEnd(raw, proxyIdJson);
-    const span = leading !== -1 ? { start: ENVELOPE_HEAD.length, end: leading } : findTopLevelId(raw);
-    if (span === undefined) return false;
-    const idText = raw.slice(span.start, span.end);
-    const start = span.start < 256 && isAscii(raw, span.start) ? span.start : Buffer.byteLength(raw.slice(0, span.start));
-    const end = start + Buffer.byteLength(idText);
-    if (end > bytes.length) return false;
-    // The id bytes must be where the text says they are (proxy ids are ASCII).
-    const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    if (b.toString('latin1', start, end) !== idText) return false;
-    this.s.io.toHostBytes!([b.subarray(0, start), Buffer.from(hostId), b.subarray(end)]);
-    return true;
-  }
-
-  private toHostResult(entry: Pending, result: Json): void {
-    this.sendHostResult(entry.hostId!, result);
-    if (this.obs.auditAllowed) this.obs.auditAnswer(entry, undefined);
-  }
-
-  private sendHostResult(hostId: string, result: Json): void {
-    this.s.io.toHost('{"jsonrpc":"2.0","id":' + hostId + ',"result":' + JSON.stringify(result) + '}');
+    this.translation.toHostResponse(entry, msg, PASSTHROUGH_RESULTS.has(entry.method) || hasError ? raw : undefined);
   }
 
   /** Filters one page of a list (PROTOCOL 17–21, 38); `audit` is what was reported. */
@@ -1302,31 +1013,12 @@ class Engine implements ProxyEngine {
   private serverNotification(method: string, msg: Json, raw: string | undefined): void {
     const params = isObject(msg['params']) ? msg['params'] : {};
     switch (method) {
-      case 'notifications/progress': {
-        const token = params['progressToken'];
-        const entry = typeof token === 'string' ? this.table.pending.get(token) : undefined;
-        if (entry === undefined || entry.hostToken === undefined) {
-          this.obs.dropped('unknown progress token', method);
-          return;
-        }
-        // Progress proves the request is alive: extend its deadline (PROTOCOL 12).
-        entry.deadline = Date.now() + entry.timeoutMs;
-        this.s.io.toHost(JSON.stringify({ jsonrpc: '2.0', method, params: { ...params, progressToken: entry.hostToken } }));
+      case 'notifications/progress':
+        this.translation.serverProgress(method, params);
         return;
-      }
-      case 'notifications/cancelled': {
-        const key = requestKey(params['requestId']);
-        const hostFacingId = key === undefined ? undefined : this.table.serverRequestsByServerKey.get(key);
-        const sr = hostFacingId === undefined ? undefined : this.table.serverRequests.get(hostFacingId);
-        if (sr === undefined) {
-          this.obs.dropped('cancellation of an unknown server request', method);
-          return;
-        }
-        this.table.serverRequests.delete(sr.hostFacingId);
-        this.table.serverRequestsByServerKey.delete(sr.serverKey);
-        this.s.io.toHost(JSON.stringify({ jsonrpc: '2.0', method, params: { ...params, requestId: sr.hostFacingId } }));
+      case 'notifications/cancelled':
+        this.translation.serverCancelled(method, params);
         return;
-      }
       case 'notifications/message':
         if ((raw?.length ?? JSON.stringify(msg).length) > this.s.maxLogBytes) {
           this.obs.dropped('log message over the size cap', method);
@@ -1339,7 +1031,7 @@ class Engine implements ProxyEngine {
         break;
       case 'notifications/resources/updated': {
         const uri = params['uri'];
-        const denial = typeof uri === 'string' ? this.checkUri(uri) : { cls: 'RESOURCE_NOT_ALLOWED' as const, reason: 'no uri' };
+        const denial = typeof uri === 'string' ? this.enforcement.checkUri(uri) : { cls: 'RESOURCE_NOT_ALLOWED' as const, reason: 'no uri' };
         if (denial !== undefined) {
           if (this.s.mode === 'audit-only') {
             this.obs.audit('audit_only', 'server_to_host', { method, reason: denial.reason, ...(typeof uri === 'string' ? { uri } : {}) });

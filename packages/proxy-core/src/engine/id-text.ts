@@ -13,6 +13,13 @@ export const ENVELOPE_HEAD = '{"jsonrpc":"2.0","id":';
 /** Longest host (or server) id accepted, in bytes of its text (PROTOCOL 7). */
 export const MAX_ID_BYTES = 256;
 
+/**
+ * Answers at least this long are forwarded from their bytes (`toHostBytes`): below it,
+ * replacing the id in the text is cheaper than handling buffers. The stdio bridge hands
+ * the engine the bytes of lines from this length on only.
+ */
+export const MIN_BYTE_FORWARD_CHARS = 16 * 1024;
+
 /** Proxy ids are short; this bounds the search for the id's closing quote. */
 export const MAX_PROXY_ID_CHARS = 256;
 
