@@ -3,7 +3,7 @@ import type { LiveListing } from '@mcptrust/drift';
 // The scanner's rule for list errors, from its own light entry (no SDK, no drift model).
 import { listErrorMeansNone } from '@mcptrust/drift/list-methods';
 import { hashText } from '@mcptrust/lockfile';
-import { DENIED_REASON, type ItemKind } from './allowlist.js';
+import type { ItemKind } from './allowlist.js';
 import { approvalHint } from './approval-hint.js';
 import type {
   EngineState,
@@ -23,52 +23,21 @@ import {
   versionAtLeast,
 } from './protocol.js';
 import { findTopLevelId } from './raw-json.js';
-import { asciiAt, bytesAt } from './engine/byte-ranges.js';
 import { Enforcement } from './engine/enforcement.js';
+import { LIST_FIELD, ListFilter } from './engine/list-filter.js';
+import { PageCache } from './engine/page-cache.js';
 import { IdTranslation } from './engine/id-translation.js';
 import { Observation } from './engine/observation.js';
 import { Pending, PendingTable, ServerRequest } from './engine/pending-table.js';
 import { CRITICAL_FIELDS, SEVERITY_RANK, gradePreflight, loadDriftModel, serverFieldsDiffer } from './engine/preflight-grading.js';
 import { Replies } from './engine/replies.js';
 import { Session } from './engine/session.js';
-import { ENVELOPE_HEAD, MAX_ID_BYTES, MAX_PROXY_ID_CHARS, hostIdOf, isIntegerText, isPlainIdText, } from './engine/id-text.js';
+import { MAX_ID_BYTES, hostIdOf, isIntegerText } from './engine/id-text.js';
 import { has, isObject, type Json } from './engine/json.js';
 
 const MAX_QUEUED_HOST_MESSAGES = 64;
 const MAX_PREFLIGHT_PAGES = 1000;
 const MAX_PREFLIGHT_ITEMS = 100_000;
-
-/**
- * A list page the engine has already parsed, checked and filtered. A later server line
- * that is byte-for-byte `prefix + "<pending proxy id>" + suffix` is the same JSON
- * document with only the id string changed, so it gets the same verdict without being
- * parsed or re-hashed again.
- */
-interface CachedPage {
-  readonly method: string;
-  readonly version: number;
-  readonly prefix: string;
-  readonly suffix: string;
-  // `,"result":<filtered result>}`: the answer after the host's id, as text and bytes.
-  readonly tail: string;
-  tailBytes: Buffer | undefined;
-  // UTF-8 of prefix and suffix, for the check on bytes (made on first use).
-  prefixBytes: Buffer | undefined;
-  suffixBytes: Buffer | undefined;
-  readonly audit: Partial<AuditEvent> | undefined;
-}
-
-const MAX_CACHED_PAGES = 8;
-// Larger pages are filtered every time rather than kept in memory.
-const MAX_CACHED_PAGE_CHARS = 1024 * 1024;
-
-const LIST_FIELD: Record<string, { field: string; kind: ItemKind | 'task'; key: string }> = {
-  'tools/list': { field: 'tools', kind: 'tool', key: 'name' },
-  'prompts/list': { field: 'prompts', kind: 'prompt', key: 'name' },
-  'resources/templates/list': { field: 'resourceTemplates', kind: 'resourceTemplate', key: 'uriTemplate' },
-  'resources/list': { field: 'resources', kind: 'resource', key: 'uri' },
-  'tasks/list': { field: 'tasks', kind: 'task', key: 'taskId' },
-};
 
 // Responses whose content the engine does not look at; they may be forwarded with only
 // the top-level id replaced in the original text.
@@ -101,8 +70,8 @@ class Engine implements ProxyEngine {
   private readonly translation: IdTranslation;
   private readonly enforcement: Enforcement;
   private queued: Array<[string, boolean, number]> = [];
-  // Filtered list pages by the exact text around their id (see cachedListPage).
-  private readonly pageCache: CachedPage[] = [];
+  private readonly pages: PageCache;
+  private readonly lists: ListFilter;
   private initEntry: Pending | undefined;
   private initResult: Json | undefined;
   private initializedSent = false;
@@ -115,6 +84,8 @@ class Engine implements ProxyEngine {
     this.table = new PendingTable(this.s, this.obs, this.replies);
     this.translation = new IdTranslation(this.s, this.obs, this.replies, this.table);
     this.enforcement = new Enforcement(this.s, this.obs, this.replies);
+    this.pages = new PageCache(this.s, this.obs, this.table);
+    this.lists = new ListFilter(this.s, this.obs, this.pages);
   }
 
   get state(): EngineState {
@@ -645,7 +616,7 @@ class Engine implements ProxyEngine {
       this.obs.dropped('server line is not valid UTF-8');
       return;
     }
-    if (this.pageCache.length > 0 && this.cachedListPage(line)) return;
+    if (!this.pages.empty && this.pages.fromText(line)) return;
     let msg: unknown;
     try {
       msg = JSON.parse(line);
@@ -704,13 +675,8 @@ class Engine implements ProxyEngine {
       this.initializeAnswered(entry, msg);
       return;
     }
-    if (hasResult && LIST_FIELD[entry.method] !== undefined) {
-      const result = msg['result'];
-      const filtered = this.filterList(entry.method, isObject(result) ? result : {});
-      const resultJson = JSON.stringify(filtered.result);
-      if (raw !== undefined) this.rememberListPage(entry.method, raw, resultJson, filtered.audit);
-      this.s.io.toHost('{"jsonrpc":"2.0","id":' + entry.hostId! + ',"result":' + resultJson + '}');
-      if (this.obs.auditAllowed) this.obs.auditAnswer(entry, undefined);
+    if (hasResult && this.lists.isList(entry.method)) {
+      this.lists.answer(entry, msg, raw);
       return;
     }
     if (hasResult && entry.task) {
@@ -721,189 +687,13 @@ class Engine implements ProxyEngine {
     this.translation.toHostResponse(entry, msg, PASSTHROUGH_RESULTS.has(entry.method) || hasError ? raw : undefined);
   }
 
-  /** Filters one page of a list (PROTOCOL 17–21, 38); `audit` is what was reported. */
-  private filterList(method: string, result: Json): { result: Json; audit: Partial<AuditEvent> | undefined } {
-    const spec = LIST_FIELD[method]!;
-    const arr = result[spec.field];
-    // A missing or non-array list field fails closed to [] (PROTOCOL 18).
-    const items: unknown[] = Array.isArray(arr) ? arr : [];
-    const counts = new Map<string, number>();
-    for (const it of items) {
-      if (isObject(it) && typeof it[spec.key] === 'string') {
-        const k = it[spec.key] as string;
-        counts.set(k, (counts.get(k) ?? 0) + 1);
-      }
-    }
-    const kept: unknown[] = [];
-    const removed: string[] = [];
-    const reasons = new Set<string>();
-    for (const it of items) {
-      if (!isObject(it) || typeof it[spec.key] !== 'string') {
-        removed.push('(malformed)');
-        reasons.add('malformed item');
-        continue;
-      }
-      const id = it[spec.key] as string;
-      const why = this.itemRejection(spec.kind, id, it, counts.get(id)!);
-      if (why === undefined) kept.push(it);
-      else {
-        removed.push(id);
-        reasons.add(why);
-        if (this.s.mode === 'audit-only') kept.push(it);
-      }
-    }
-    let audit: Partial<AuditEvent> | undefined;
-    if (removed.length > 0) {
-      audit = { method, count: removed.length, items: removed.slice(0, 50), reason: [...reasons].join('; ') };
-      this.obs.audit(this.s.mode === 'audit-only' ? 'audit_only' : 'filtered', 'server_to_host', { ...audit });
-    }
-    if (removed.length === 0 && Array.isArray(arr)) return { result, audit };
-    return { result: { ...result, [spec.field]: kept }, audit };
-  }
-
-  /** Records a filtered page so an identical one is answered from the cache. */
-  private rememberListPage(method: string, raw: string, resultJson: string, audit: Partial<AuditEvent> | undefined): void {
-    if (raw.length > MAX_CACHED_PAGE_CHARS) return;
-    // The text was validated by JSON.parse, so the id span found here is exact.
-    const span = findTopLevelId(raw);
-    if (span === undefined) return;
-    const page: CachedPage = {
-      method,
-      version: this.s.stateVersion,
-      prefix: raw.slice(0, span.start),
-      suffix: raw.slice(span.end),
-      tail: ',"result":' + resultJson + '}',
-      tailBytes: undefined,
-      prefixBytes: undefined,
-      suffixBytes: undefined,
-      audit,
-    };
-    const cache = this.pageCache;
-    for (let i = 0; i < cache.length; i++) {
-      const c = cache[i]!;
-      if (c.method === method && c.prefix === page.prefix && c.suffix === page.suffix) {
-        cache.splice(i, 1);
-        break;
-      }
-    }
-    cache.unshift(page);
-    if (cache.length > MAX_CACHED_PAGES) cache.length = MAX_CACHED_PAGES;
-  }
-
   receiveServerLineBytes(parts: readonly Uint8Array[], byteLength: number): boolean {
-    if (this.s.state === 'closed' || this.pageCache.length === 0) return false;
+    if (this.s.state === 'closed' || this.pages.empty) return false;
     try {
-      return this.cachedListPageBytes(parts, byteLength);
+      return this.pages.fromBytes(parts, byteLength);
     } catch {
       return false; // the text path decides
     }
-  }
-
-  /**
-   * The byte form of {@link cachedListPage}: the line is compared with the cached
-   * page's prefix and suffix as bytes, piece by piece, so a repeated page is answered
-   * without being joined, decoded or parsed. Same rules: a plain ASCII id token that is
-   * exactly a pending id of the same method, and a cache still valid for the session.
-   */
-  private cachedListPageBytes(parts: readonly Uint8Array[], byteLength: number): boolean {
-    const cache = this.pageCache;
-    for (let i = 0; i < cache.length; i++) {
-      const c = cache[i]!;
-      c.prefixBytes ??= Buffer.from(c.prefix);
-      c.suffixBytes ??= Buffer.from(c.suffix);
-      const open = c.prefixBytes.length;
-      const idBytes = byteLength - open - c.suffixBytes.length;
-      if (idBytes < 18 || idBytes > MAX_PROXY_ID_CHARS + 2) continue;
-      if (c.version !== this.s.stateVersion) {
-        cache.length = 0;
-        return false;
-      }
-      const token = asciiAt(parts, open, idBytes);
-      if (token === undefined || token.charCodeAt(0) !== 0x22 || token.charCodeAt(idBytes - 1) !== 0x22) continue;
-      if (!bytesAt(parts, open + idBytes, c.suffixBytes) || !bytesAt(parts, 0, c.prefixBytes)) continue;
-      return this.answerFromCache(c, token.slice(1, -1));
-    }
-    return false;
-  }
-
-  /** Answers a pending list request from a cached page; false if the id does not fit. */
-  private answerFromCache(c: CachedPage, token: string): boolean {
-    if (!isPlainIdText(token)) return false;
-    const entry = this.table.pending.get(token);
-    if (entry === undefined || entry.method !== c.method || entry.internal !== undefined || entry.hostId === undefined) return false;
-    this.table.complete(entry, false);
-    if (c.audit !== undefined) this.obs.audit(this.s.mode === 'audit-only' ? 'audit_only' : 'filtered', 'server_to_host', { ...c.audit });
-    if (this.s.io.toHostBytes !== undefined) {
-      c.tailBytes ??= Buffer.from(c.tail);
-      this.s.io.toHostBytes([Buffer.from(ENVELOPE_HEAD + entry.hostId), c.tailBytes]);
-    } else {
-      this.s.io.toHost(ENVELOPE_HEAD + entry.hostId + c.tail);
-    }
-    if (this.obs.auditAllowed) this.obs.auditAnswer(entry, undefined);
-    return true;
-  }
-
-  /**
-   * Answers a list page from the cache when `line` is exactly a cached page's text
-   * with another pending proxy id in place of the old one. Replacing one plain JSON
-   * string token by another leaves a valid document with the same structure, so the
-   * line needs neither parsing nor re-hashing: it is the page that was checked, and
-   * the state its verdict depended on has not changed (`stateVersion`). Returns false
-   * (the caller takes the full path) on any doubt.
-   */
-  private cachedListPage(line: string): boolean {
-    const cache = this.pageCache;
-    for (let i = 0; i < cache.length; i++) {
-      const c = cache[i]!;
-      const idChars = line.length - c.prefix.length - c.suffix.length;
-      if (idChars < 18 || idChars > MAX_PROXY_ID_CHARS + 2) continue;
-      if (c.version !== this.s.stateVersion) {
-        cache.length = 0;
-        return false;
-      }
-      const open = c.prefix.length;
-      if (line.charCodeAt(open) !== 0x22 || line.charCodeAt(open + idChars - 1) !== 0x22) continue;
-      // Substring equality compares whole flat strings at memory speed.
-      if (line.slice(open + idChars) !== c.suffix || line.slice(0, open) !== c.prefix) continue;
-      // The token must be a plain string (no escapes, so its text is its value) that is
-      // exactly a pending id.
-      return this.answerFromCache(c, line.slice(open + 1, open + idChars - 1));
-    }
-    return false;
-  }
-
-  private itemRejection(kind: ItemKind | 'task', id: string, it: Json, count: number): string | undefined {
-    if (kind === 'task') return this.s.tasks.has(id) ? undefined : 'task not created in this session';
-    if (count > 1) {
-      if (this.s.allow.pinned(kind, id) !== undefined) this.s.markDrifted(kind, id);
-      return 'listed twice';
-    }
-    if (kind === 'resource') {
-      if (this.s.allow.deniesUri(id)) return DENIED_REASON;
-      if (this.s.allow.staticResources.has(id)) {
-        if (this.s.drifted.get('resource')!.has(id)) return 'definition drifted';
-        return this.verifyOrMark('resource', id, it);
-      }
-      if (this.s.startupStatic.has(id)) return undefined;
-      const t = this.s.allow.matchTemplate(id);
-      if (t !== undefined && !this.s.drifted.get('resourceTemplate')!.has(t)) return undefined;
-      return 'not in allowlist';
-    }
-    if (this.s.allow.isDenied(kind, id)) return DENIED_REASON;
-    if (this.s.allow.pinned(kind, id) === undefined) return 'not in allowlist';
-    if (this.s.drifted.get(kind)!.has(id)) return 'definition drifted';
-    return this.verifyOrMark(kind, id, it);
-  }
-
-  private verifyOrMark(kind: ItemKind, id: string, it: Json): string | undefined {
-    const v = this.s.allow.verify(kind, id, it);
-    if (v.ok) {
-      if (kind === 'tool' && !this.s.allow.toolSchemas.has(id)) this.s.verifiedSchemas.set(id, it['inputSchema']);
-      return undefined;
-    }
-    // Drift is sticky for the session: a server flipping back cannot re-enable the item.
-    this.s.markDrifted(kind, id);
-    return 'definition drifted';
   }
 
   // ---------------------------------------------------------------- server requests + notifications
