@@ -8,6 +8,8 @@
 import { openSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import winston from 'winston';
+// winston's transport base class (its own typings name it wrongly: `winston.transport`).
+import TransportStream from 'winston-transport';
 import { formatLogRecord } from '@mcptrust/audit';
 import type { LogEnvelope, LogLevel } from '@mcptrust/audit';
 import { UsageError } from '../exit-codes.js';
@@ -56,7 +58,7 @@ export function createJsonlLogger(options: JsonlLoggerOptions): JsonlLogger {
     }
   }
   const sink = createLineSink(target, (error) => options.stderr.write(`mcptrust: warning: --log-output: records are being lost: ${error.message}\n`));
-  class LineTransport extends winston.Transport {
+  class LineTransport extends TransportStream {
     override log(info: Record<string | symbol, unknown>, next: () => void): void {
       sink.write(String(info[MESSAGE]));
       next();
