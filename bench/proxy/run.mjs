@@ -14,8 +14,12 @@
 //   BENCH_PROXY_FLAGS="--log-format jsonl --log-output /tmp/d.jsonl" adds proxy flags
 //                 (audit sinks: --audit-log FILE, --otel --otel-endpoint URL …); a FILE
 //                 flag's value gets the session number appended so runs do not share it.
+//   --sinks       also run every case through the proxy with each audit destination on
+//                 (JSONL log file, hash-chained audit log signed with a key, OTel to a
+//                 loopback receiver in this process, all three): what a decision costs
 // Reports req/s, p50/p99 latency, proxy CPU per request and the proxy's peak RSS.
 import { spawn, spawnSync } from 'node:child_process';
+import { createServer } from 'node:http';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,8 +35,16 @@ if (!existsSync(CLI)) {
 const quick = process.argv.includes('--quick');
 const asJson = process.argv.includes('--json');
 const baselines = process.argv.includes('--baselines');
-const MODES = baselines ? ['direct', 'proxy', 'pipe', 'naive'] : ['direct', 'proxy'];
-const MODE_NAMES = { pipe: 'byte pipe', naive: 'parse+stringify relay' };
+const withSinks = process.argv.includes('--sinks');
+// Proxy flags of each --sinks mode (n: the session number, so no two sessions share a file).
+const SINKS = {
+  jsonl: (n) => ['--log-format', 'jsonl', '--log-output', join(dir, `log.${n}.jsonl`)],
+  audit: (n) => ['--audit-log', join(dir, `audit.${n}.log`), '--audit-key', join(dir, 'audit.key')],
+  otel: () => ['--otel', '--otel-endpoint', otlpEndpoint],
+  all: (n) => [...SINKS.jsonl(n), ...SINKS.audit(n), ...SINKS.otel(n)],
+};
+const MODES = ['direct', 'proxy', ...(baselines ? ['pipe', 'naive'] : []), ...(withSinks ? Object.keys(SINKS) : [])];
+const MODE_NAMES = { pipe: 'byte pipe', naive: 'parse+stringify relay', jsonl: '+ JSONL file', audit: '+ signed audit log', otel: '+ OTel', all: '+ all three' };
 const caseIndex = process.argv.indexOf('--case');
 const only = caseIndex === -1 ? undefined : process.argv[caseIndex + 1];
 const proxyNodeArgs = (process.env.BENCH_PROXY_NODE_OPTIONS ?? '').split(' ').filter((a) => a !== '');
@@ -48,6 +60,19 @@ function lock(name, serverArgs) {
   return out;
 }
 const LOCK_SMALL = lock('small.json', []);
+// --sinks: a signing key for the audit log, and a loopback OTLP/HTTP receiver that accepts everything.
+let otlpEndpoint = '';
+let otlp;
+if (withSinks) {
+  const k = spawnSync(process.execPath, [CLI, 'keygen', '--private', join(dir, 'audit.key'), '--public', join(dir, 'audit.pub')], { encoding: 'utf8' });
+  if (k.status !== 0) throw new Error(`keygen failed: ${k.stderr}`);
+  otlp = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{}'));
+  });
+  await new Promise((r) => otlp.listen(0, '127.0.0.1', r));
+  otlpEndpoint = `http://127.0.0.1:${otlp.address().port}`;
+}
 const LOCK_500 = lock('tools500.json', ['--tools', '500']);
 
 /** Linux /proc: CPU seconds (user+system) and peak RSS (MiB) of a process. */
@@ -78,8 +103,8 @@ async function session(mode, lockPath, serverArgs) {
   const child =
     mode === 'direct'
       ? spawn(process.execPath, [SERVER, ...serverArgs], { stdio: ['pipe', 'pipe', 'ignore'] })
-      : mode === 'proxy'
-        ? spawn(process.execPath, [...proxyNodeArgs, CLI, 'proxy', '--lock', lockPath, '--request-timeout', '600s', ...extraProxyFlags(), '--', process.execPath, SERVER, ...serverArgs], {
+      : mode === 'proxy' || mode in SINKS
+        ? spawn(process.execPath, [...proxyNodeArgs, CLI, 'proxy', '--lock', lockPath, '--request-timeout', '600s', ...extraProxyFlags(), ...(mode in SINKS ? SINKS[mode](sessions) : []), '--', process.execPath, SERVER, ...serverArgs], {
             stdio: ['pipe', 'pipe', 'pipe'],
           })
         : spawn(process.execPath, [RELAY, mode, '--', process.execPath, SERVER, ...serverArgs], { stdio: ['pipe', 'pipe', 'pipe'] });
@@ -197,7 +222,7 @@ for (const c of CASES) {
     }
   }
   const row = { case: c.id, direct: best.direct, proxy: best.proxy, ratio: best.proxy.rps / best.direct.rps };
-  for (const mode of MODES.slice(2)) row[mode] = { ...best[mode], ratio: best[mode].rps / best.direct.rps };
+  for (const mode of MODES.slice(2)) row[mode] = { ...best[mode], mode, ratio: best[mode].rps / best.direct.rps };
   results.push(row);
 }
 
@@ -220,6 +245,7 @@ await new Promise((r) => setTimeout(r, 200));
 const idleMiB = idle.stats().peakMiB;
 await idle.close();
 rmSync(dir, { recursive: true, force: true });
+otlp?.close();
 
 const machine = { node: process.version, cpus: cpus().length, cpu: cpus()[0]?.model ?? '?', platform: `${process.platform} ${process.arch}` };
 if (asJson) {
@@ -232,12 +258,12 @@ if (asJson) {
   for (const r of results) {
     console.log(`| ${r.case} | ${f(r.direct.rps)} | ${f(r.proxy.rps)} | ${f(r.ratio, 2)}× | ${f(r.direct.p50, 3)} / ${f(r.direct.p99, 3)} | ${f(r.proxy.p50, 3)} / ${f(r.proxy.p99, 3)} | ${f(r.proxy.cpuPerReqUs)} | ${f(r.proxy.peakMiB, 1)} |`);
   }
-  if (baselines) {
-    console.log('\nReference relays (same cases, same run): ratio to direct, CPU µs/req, peak RSS MiB');
+  if (MODES.length > 2) {
+    console.log('\nOther modes (same cases, same run): ratio to direct, CPU µs/req, peak RSS MiB' + (withSinks ? '; sinks also as a share of the plain proxy\'s throughput' : ''));
     console.log(`| case | proxy | ${MODES.slice(2).map((m) => MODE_NAMES[m]).join(' | ')} |`);
     console.log(`|---|---:|${MODES.slice(2).map(() => '---:').join('|')}|`);
     for (const r of results) {
-      const cell = (x) => `${f(x.ratio, 2)}× · ${f(x.cpuPerReqUs)} µs · ${f(x.peakMiB, 1)}`;
+      const cell = (x) => `${f(x.ratio, 2)}× · ${f(x.cpuPerReqUs)} µs · ${f(x.peakMiB, 1)}` + (x === r.proxy || !(x.mode in SINKS) ? '' : ` (${f((100 * x.rps) / r.proxy.rps)}% of proxy)`);
       console.log(`| ${r.case} | ${cell({ ...r.proxy, ratio: r.ratio })} | ${MODES.slice(2).map((m) => cell(r[m])).join(' | ')} |`);
     }
   }
