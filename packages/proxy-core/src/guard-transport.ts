@@ -1,8 +1,8 @@
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
-import { createProxyEngine } from './engine.js';
 import type { ProxyEngine, ProxyEngineOptions } from './engine.types.js';
 import { ProxyError } from './errors.js';
+import { connectEngine, type EngineTransportAdapter } from './transport-adapter.js';
 
 /** Options of {@link guardTransport}: the engine's options. */
 export interface GuardTransportOptions extends ProxyEngineOptions {
@@ -65,28 +65,29 @@ export function guardTransport(inner: Transport, options: GuardTransportOptions)
       inner.setProtocolVersion?.(version);
     },
   };
-  const engine = createProxyEngine(
-    {
-      toServer(json) {
-        inner.send(JSON.parse(json) as JSONRPCMessage).catch((err: unknown) => {
-          outer.onerror?.(err instanceof Error ? err : new Error(String(err)));
-        });
-      },
-      toHost(json) {
-        const message = JSON.parse(json) as JSONRPCMessage;
-        // Delivered asynchronously so the caller never re-enters its own send().
-        queueMicrotask(() => outer.onmessage?.(message));
-      },
-      onFatal(err) {
-        try {
-          options.onFatal?.(err);
-        } finally {
-          queueMicrotask(() => void outer.close());
-        }
-      },
+  // The SDK-transport adapter of the engine: each message goes through it as one JSON text.
+  const adapter: EngineTransportAdapter = {
+    toServer(json) {
+      inner.send(JSON.parse(json) as JSONRPCMessage).catch((err: unknown) => {
+        outer.onerror?.(err instanceof Error ? err : new Error(String(err)));
+      });
     },
-    options,
-  );
-  (outer as { engine: ProxyEngine }).engine = engine;
+    toHost(json) {
+      const message = JSON.parse(json) as JSONRPCMessage;
+      // Delivered asynchronously so the caller never re-enters its own send().
+      queueMicrotask(() => outer.onmessage?.(message));
+    },
+    onFatal(err) {
+      try {
+        options.onFatal?.(err);
+      } finally {
+        queueMicrotask(() => void outer.close());
+      }
+    },
+    attach(engine) {
+      (outer as { engine: ProxyEngine }).engine = engine;
+    },
+  };
+  connectEngine(adapter, options);
   return outer;
 }

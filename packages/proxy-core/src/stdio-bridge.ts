@@ -1,9 +1,10 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
-import { createProxyEngine, MIN_BYTE_FORWARD_CHARS } from './engine.js';
+import { MIN_BYTE_FORWARD_CHARS } from './engine.js';
 import type { ProxyEngine, ProxyEngineOptions } from './engine.types.js';
 import { ProxyError } from './errors.js';
 import { LineSplitter } from './line-splitter.js';
+import { connectEngine, type EngineTransportAdapter } from './transport-adapter.js';
 
 const LF_BYTES = Buffer.from('\n');
 // Output of one flush up to this size is copied into one buffer; larger is written as is.
@@ -161,38 +162,42 @@ export function createStdioBridge(options: StdioBridgeOptions): StdioBridge {
     }
   };
 
-  const engine = createProxyEngine(
-    {
-      toServer(json) {
-        toServer.push(json);
-        schedule();
-      },
-      toServerBytes(parts) {
-        toServer.push(parts);
-        toServerHasBytes = true;
-        schedule();
-      },
-      toHost(json) {
-        toHost.push(json);
-        schedule();
-      },
-      toHostBytes(parts) {
-        toHost.push(parts);
-        toHostHasBytes = true;
-        schedule();
-      },
-      onFatal(err) {
-        fatalError ??= err;
-        try {
-          options.onFatal?.(err);
-        } catch {
-          // The embedder's handler must not stop the shutdown.
-        }
-        void shutdown();
-      },
+  // The stdio adapter of the engine: output is queued and flushed once per chunk; the
+  // splitters below deliver each side's lines to the attached engine.
+  let engine!: ProxyEngine;
+  const adapter: EngineTransportAdapter = {
+    toServer(json) {
+      toServer.push(json);
+      schedule();
     },
-    options,
-  );
+    toServerBytes(parts) {
+      toServer.push(parts);
+      toServerHasBytes = true;
+      schedule();
+    },
+    toHost(json) {
+      toHost.push(json);
+      schedule();
+    },
+    toHostBytes(parts) {
+      toHost.push(parts);
+      toHostHasBytes = true;
+      schedule();
+    },
+    onFatal(err) {
+      fatalError ??= err;
+      try {
+        options.onFatal?.(err);
+      } catch {
+        // The embedder's handler must not stop the shutdown.
+      }
+      void shutdown();
+    },
+    attach(e) {
+      engine = e;
+    },
+  };
+  connectEngine(adapter, options);
 
   const finish = (exitCode: number | null, signal: NodeJS.Signals | null, spawnError?: Error): void => {
     if (finished) return;
