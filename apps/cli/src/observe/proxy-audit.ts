@@ -66,9 +66,8 @@ export interface ProxyAuditOptions {
 /** Loads `--audit-key` (the key file format of `mcptrust keygen`). Signing code is loaded only then. */
 async function signerFrom(path: string): Promise<AuditSigner> {
   if (path.trim() === '') throw new UsageError('--audit-key: expected the path of an Ed25519 private key (mcptrust keygen)');
-  const [{ readPrivateKey }, { createAuditSigner }] = await Promise.all([import('@mcptrust/signing'), import('@mcptrust/audit')]);
-  const pair = await readPrivateKey(path);
-  return createAuditSigner(pair.seed, pair.publicKey);
+  const { auditSignerFrom } = await import('./audit-signer.js');
+  return auditSignerFrom(path);
 }
 
 /** Builds the composed sink (see the module comment). */
