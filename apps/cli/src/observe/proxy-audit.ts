@@ -92,6 +92,8 @@ export async function createProxyAudit(options: ProxyAuditOptions): Promise<Prox
     );
   }
   let chain: AuditLog | undefined;
+  let chainBatch: { type: string; payload: Record<string, unknown> }[] = [];
+  let afterBatch: (() => void) | undefined;
   if (options.auditLogPath !== undefined) {
     if (options.auditLogPath.trim() === '') throw new UsageError('--audit-log: expected a file path');
     const signer = options.auditKeyPath === undefined ? undefined : await signerFrom(options.auditKeyPath);
@@ -112,7 +114,18 @@ export async function createProxyAudit(options: ProxyAuditOptions): Promise<Prox
     const log = chain;
     auditAllowed = true;
     // The audit log is long-lived evidence: never the call arguments, whatever --log-payloads says.
-    sinks.push({ emit: (event) => log.append('decision', decisionFields(event.arguments === undefined ? event : { ...event, arguments: undefined })) });
+    // Records are appended together at the end of each deferred batch: one write per batch.
+    sinks.push({ emit: (event) => void chainBatch.push({ type: 'decision', payload: decisionFields(event.arguments === undefined ? event : { ...event, arguments: undefined }) }) });
+    afterBatch = () => {
+      if (chainBatch.length === 0) return;
+      const records = chainBatch;
+      chainBatch = [];
+      try {
+        log.appendAll(records);
+      } catch (error) {
+        run.warn(`an audit destination failed: ${(error as Error).message}`);
+      }
+    };
   } else if (options.auditKeyPath !== undefined) {
     throw new UsageError('--audit-key: signs the audit log, so it needs --audit-log FILE');
   }
@@ -143,7 +156,7 @@ export async function createProxyAudit(options: ProxyAuditOptions): Promise<Prox
       }
     }
   };
-  const deferred = deferSink(deliver);
+  const deferred = deferSink(deliver, () => afterBatch?.());
   const operator = run.structuredStderr ? undefined : stderrAuditSink(io);
   const sink: AuditSink = {
     emit(event) {
@@ -176,9 +189,10 @@ export async function createProxyAudit(options: ProxyAuditOptions): Promise<Prox
  * engine reports a decision while the answer it is about still sits in the bridge's
  * write batch: formatting records, appending to the chain and building spans there
  * would delay every answer by that work. Deferred, it runs once the answer has been
- * written, while the host reads it. `drain` delivers whatever is waiting (at close).
+ * written, while the host reads it. `batchDone` follows each batch (the audit log writes
+ * the batch's records then). `drain` delivers whatever is waiting (at close).
  */
-export function deferSink(deliver: (event: AuditEvent) => void): { emit(event: AuditEvent): void; drain(): void } {
+export function deferSink(deliver: (event: AuditEvent) => void, batchDone: () => void = () => undefined): { emit(event: AuditEvent): void; drain(): void } {
   let waiting: AuditEvent[] = [];
   let scheduled: NodeJS.Immediate | undefined;
   const drain = (): void => {
@@ -190,6 +204,7 @@ export function deferSink(deliver: (event: AuditEvent) => void): { emit(event: A
     const batch = waiting;
     waiting = [];
     for (const event of batch) deliver(event);
+    batchDone();
   };
   return {
     emit(event) {

@@ -49,6 +49,13 @@ export interface AuditLog {
    */
   append(type: string, payload: Record<string, unknown>): AuditHead;
   /**
+   * Appends several records with one write (the same records, checkpoints and rotations
+   * as appending them one by one). A record that cannot be serialized throws after the
+   * records before it were written.
+   * @throws AuditError as {@link AuditLog.append}
+   */
+  appendAll(records: ReadonlyArray<{ type: string; payload: Record<string, unknown> }>): AuditHead;
+  /**
    * Ends the chain (`chain.end`, then a signed checkpoint when signing), syncs the file,
    * writes `<path>.head.json` and releases the lock. Later calls return the same head.
    * @throws AuditError `WRITE_FAILED`
@@ -108,6 +115,9 @@ class ChainWriter implements AuditLog {
   private last: AuditHead;
   private sinceCheckpoint = 0;
   private lastCheckpoint: number;
+  /** Record lines not yet written (one write per append, or per appendAll). */
+  private queued: string[] = [];
+  private queuedBytes = 0;
   private state: 'open' | 'failed' | 'closed' = 'open';
   private closedHead: AuditHead | undefined;
   private readonly now: () => Date;
@@ -172,7 +182,17 @@ class ChainWriter implements AuditLog {
     this.size += data.length;
   }
 
+  /** Writes the queued record lines in one write. */
+  private flush(): void {
+    if (this.queued.length === 0) return;
+    const text = this.queued.join('');
+    this.queued = [];
+    this.queuedBytes = 0;
+    this.write(Buffer.from(text, 'utf8'));
+  }
+
   private sync(): void {
+    this.flush();
     try {
       fsyncSync(this.fd);
     } catch (error) {
@@ -185,7 +205,8 @@ class ChainWriter implements AuditLog {
     const envelope = { v: RECORD_VERSION, seq: this.seq, ts: this.now().toISOString(), chain: this.chain, type, prev: this.prev };
     const line = serializeRecord(envelope, payload, `audit log ${this.segment}`);
     const hash = sha256Hex(line);
-    this.write(Buffer.from(`${line}\n`, 'utf8'));
+    this.queued.push(`${line}\n`);
+    this.queuedBytes += Buffer.byteLength(line, 'utf8') + 1;
     this.last = { file: basename(this.segment), chain: this.chain, seq: this.seq, head: hash };
     this.seq += 1;
     this.prev = hash;
@@ -214,7 +235,7 @@ class ChainWriter implements AuditLog {
   }
 
   private rotateIfFull(): void {
-    if (this.size <= this.maxBytes) return;
+    if (this.size + this.queuedBytes <= this.maxBytes) return;
     const base = this.options.path;
     const current = this.segment === base ? 0 : Number(this.segment.slice(base.length + 1));
     let index = Number.isSafeInteger(current) ? current + 1 : 1;
@@ -241,14 +262,27 @@ class ChainWriter implements AuditLog {
   }
 
   append(type: string, payload: Record<string, unknown>): AuditHead {
+    return this.appendAll([{ type, payload }]);
+  }
+
+  appendAll(records: ReadonlyArray<{ type: string; payload: Record<string, unknown> }>): AuditHead {
     this.usable();
-    if (typeof type !== 'string' || type === '' || STRUCTURAL_TYPES.has(type)) {
-      throw new AuditError('INVALID_EVENT', `audit log ${this.segment}: record type ${JSON.stringify(type)} is empty or reserved (${[...STRUCTURAL_TYPES].join(', ')})`);
+    for (const { type } of records) {
+      if (typeof type !== 'string' || type === '' || STRUCTURAL_TYPES.has(type)) {
+        throw new AuditError('INVALID_EVENT', `audit log ${this.segment}: record type ${JSON.stringify(type)} is empty or reserved (${[...STRUCTURAL_TYPES].join(', ')})`);
+      }
     }
-    const head = this.record(type, payload);
-    this.sinceCheckpoint += 1;
-    if (this.sinceCheckpoint >= this.every || this.now().getTime() - this.lastCheckpoint >= this.intervalMs) this.checkpoint();
-    this.rotateIfFull();
+    let head = { ...this.last };
+    try {
+      for (const { type, payload } of records) {
+        head = this.record(type, payload);
+        this.sinceCheckpoint += 1;
+        if (this.sinceCheckpoint >= this.every || this.now().getTime() - this.lastCheckpoint >= this.intervalMs) this.checkpoint();
+        this.rotateIfFull();
+      }
+    } finally {
+      if (this.state === 'open') this.flush();
+    }
     return head;
   }
 

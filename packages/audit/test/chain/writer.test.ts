@@ -283,6 +283,48 @@ describe('rotation', () => {
   });
 });
 
+describe('appendAll', () => {
+  /** The records of a rotated log, in order, without the fields that differ between two writers. */
+  const shapes = (path: string): unknown[] => {
+    const files = [path];
+    for (let n = 1; existsSync(`${path}.${n}`); n += 1) files.push(`${path}.${n}`);
+    return files.flatMap((file) => recordsOf(file).map(({ type, seq, i }) => ({ type, seq, i })));
+  };
+
+  it('writes the records, checkpoints and rotations that appending one by one writes, and verifies', () => {
+    const one = openAuditLog({ path: join(dir, 'one.jsonl'), signer, checkpointEvery: 3, maxFileBytes: 1500 });
+    for (let i = 0; i < 10; i += 1) one.append('decision', { i, reason: 'x'.repeat(100) });
+    one.close();
+    const all = openAuditLog({ path: join(dir, 'all.jsonl'), signer, checkpointEvery: 3, maxFileBytes: 1500 });
+    const head = all.appendAll(Array.from({ length: 10 }, (_, i) => ({ type: 'decision', payload: { i, reason: 'x'.repeat(100) } })));
+    expect(head.seq).toBe(all.head.seq);
+    const closed = all.close();
+    expect(shapes(join(dir, 'all.jsonl'))).toEqual(shapes(join(dir, 'one.jsonl')));
+    expect(existsSync(join(dir, 'all.jsonl.1'))).toBe(true);
+    const files = [join(dir, 'all.jsonl')];
+    for (let n = 1; existsSync(`${files[0]}.${n}`); n += 1) files.push(`${files[0]}.${n}`);
+    expect(verifyAuditLog(files, { publicKey: keys.publicKey, head: closed })).toMatchObject({ ok: true });
+  });
+
+  it('refuses a batch holding a reserved type before writing any of it', () => {
+    const writer = openAuditLog({ path: log });
+    const before = readFileSync(log, 'utf8');
+    const error = catchError(() => writer.appendAll([{ type: 'decision', payload: {} }, { type: 'checkpoint', payload: {} }]));
+    expect(error.code).toBe('INVALID_EVENT');
+    expect(readFileSync(log, 'utf8')).toBe(before);
+    writer.close();
+  });
+
+  it('keeps the records before one that cannot be serialized, and the chain verifies', () => {
+    const writer = openAuditLog({ path: log });
+    const error = catchError(() => writer.appendAll([{ type: 'decision', payload: { i: 1 } }, { type: 'decision', payload: { bad: 1n } }]));
+    expect(error.code).toBe('INVALID_EVENT');
+    const head = writer.close();
+    expect(recordsOf(log).map((r) => r['type'])).toEqual(['chain.start', 'decision', 'chain.end']);
+    expect(verifyAuditLog([log], { head })).toMatchObject({ ok: true });
+  });
+});
+
 describe('single writer', () => {
   it('refuses a second writer while the first holds the lock, naming the file', () => {
     const writer = openAuditLog({ path: log });
