@@ -1,24 +1,15 @@
-import type { Argv } from 'yargs';
 import { VERSION } from './version.js';
 import { EXIT, UsageError, exitCodeFor } from './exit-codes.js';
 import { say, paint } from './output.js';
 import type { Io } from './output.js';
 import { RunSession } from './observe/run-session.js';
 import { OBSERVE_FLAGS } from './observe/observe-flags.js';
+import type { CommandContext, CommandModule } from './command.js';
+
+export type { CommandContext, CommandModule } from './command.js';
 
 /** Where `--help` sends readers: an installed CLI has no docs folder beside it. */
 export const DOCS_URL = 'https://github.com/mcptrust/mcptrust-ts/blob/main/docs/CLI.md';
-
-/** What every command handler gets besides its parsed flags. */
-export interface CommandContext {
-  io: Io;
-  /** Aborted on SIGINT/SIGTERM/SIGHUP: commands stop their servers and return. */
-  signal: AbortSignal;
-  /** The exit code the command decided on. */
-  setExitCode(code: number): void;
-  /** This run's logs, receipt and telemetry (observe/run-session.ts). */
-  run: RunSession;
-}
 
 /** Options of {@link runCommand}. */
 export interface RunCommandOptions {
@@ -33,8 +24,6 @@ export interface RunCommandOptions {
   command?: string;
 }
 
-/** A command module: registers itself on the yargs instance. */
-export type CommandModule = (cli: Argv, ctx: CommandContext) => Argv;
 
 /**
  * Runs one command body with what every command gets (its context, signal handling,

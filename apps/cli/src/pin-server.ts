@@ -9,7 +9,7 @@ import type { ServerCommand } from '@mcptrust/drift';
 import { ArtifactError, describePin, pinServerCommand, prepareServerLaunch } from '@mcptrust/artifact';
 import type { ArtifactPin } from '@mcptrust/artifact';
 import { cacheRootFrom, guardedClientFrom, npmConfigFrom, provenanceRequirementFrom } from './artifact-flags.js';
-import type { CommandContext } from './cli.js';
+import type { CommandContext } from './command.js';
 import { UsageError } from './exit-codes.js';
 import { paint, printable, say } from './output.js';
 import type { Io } from './output.js';
