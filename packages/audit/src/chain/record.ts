@@ -86,6 +86,23 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
  */
 export function serializeRecord(envelope: Envelope, payload: Record<string, unknown>, where: string): string {
   if (!isPlainObject(payload)) throw new AuditError('INVALID_EVENT', `${where}: the payload of a "${envelope.type}" record must be a plain object`);
+  for (const key in payload) {
+    if (ENVELOPE_KEYS.includes(key)) {
+      throw new AuditError('INVALID_EVENT', `${where}: payload key "${key}" of a "${envelope.type}" record collides with the record envelope (${ENVELOPE_KEYS.join(', ')})`);
+    }
+  }
+  // One JSON.stringify of the whole payload gives the same members in the same order as
+  // one per key (undefined values left out either way). A payload with its own toJSON, or
+  // one that cannot be written, takes the per-key path, which names the key at fault.
+  if (!Object.prototype.hasOwnProperty.call(payload, 'toJSON')) {
+    let body: string | undefined;
+    try {
+      body = JSON.stringify(payload);
+    } catch {
+      body = undefined;
+    }
+    if (body !== undefined) return `${envelopeText(envelope)}${body.length > 2 ? `,${body.slice(1, -1)}` : ''}}`;
+  }
   let text = envelopeText(envelope);
   for (const [key, value] of Object.entries(payload)) {
     if (ENVELOPE_KEYS.includes(key)) {
