@@ -7,6 +7,15 @@
 // Usage: node bench/proxy/run.mjs [--quick] [--json] [--case TEXT] [--baselines]   (build first: pnpm build)
 //   --case TEXT   run only the cases whose name contains TEXT (start-up is then skipped
 //                 unless TEXT is "start")
+// Changes that make figures of this version not comparable with older runs:
+//   - the 1 MiB call carries code-like text (a JavaScript snippet repeated: quotes,
+//     backslashes, newlines, so every JSON (de)serializer has escapes to handle), not
+//     one repeated letter;
+//   - start-up is measured twice, interleaved in the same loop: against the small
+//     server, and against the 500-tool server (LOCK_500), where preflight lists and
+//     verifies 500 definitions before `initialize` is answered; with --baselines the
+//     relays are measured in the same loop, so "proxy minus byte pipe" is a same-run
+//     figure.
 //   --baselines   also run every case through two reference relays (relay.mjs): a plain
 //                 byte pipe and a parse+stringify relay, i.e. what any process in the
 //                 middle costs on this machine
@@ -198,11 +207,15 @@ async function pending(s) {
 }
 
 const small = { name: 'echo', arguments: { message: 'x'.repeat(60) } }; // ≈100 B request line
+// ≈1 MiB of code-like text: quotes, backslashes, newlines, tabs, as a source file
+// sent as an argument would carry.
+const SNIPPET = 'function quote(s) {\n\tconst re = /["\\\\]/g; // escape "quotes" and \\ backslashes\n\treturn \'"\' + s.replace(re, (c) => \'\\\\\' + c) + \'"\'; // smart\n}\n';
+const CODE_1MIB = SNIPPET.repeat(Math.ceil((1 << 20) / SNIPPET.length)).slice(0, 1 << 20);
 const CASES = [
   { id: '100 B calls, C=1', lock: LOCK_SMALL, args: [], run: (s) => load(s, { concurrency: 1, seconds: SECONDS, method: 'tools/call', params: small }) },
   { id: '100 B calls, C=16', lock: LOCK_SMALL, args: [], run: (s) => load(s, { concurrency: 16, seconds: SECONDS, method: 'tools/call', params: small }) },
   { id: '100 B calls, C=256', lock: LOCK_SMALL, args: [], run: (s) => load(s, { concurrency: 256, seconds: SECONDS, method: 'tools/call', params: small }) },
-  { id: '1 MiB calls, C=1', lock: LOCK_SMALL, args: [], run: (s) => load(s, { concurrency: 1, seconds: SECONDS, method: 'tools/call', params: { name: 'echo', arguments: { message: 'y'.repeat(1 << 20) } } }) },
+  { id: '1 MiB calls, C=1', lock: LOCK_SMALL, args: [], run: (s) => load(s, { concurrency: 1, seconds: SECONDS, method: 'tools/call', params: { name: 'echo', arguments: { message: CODE_1MIB } } }) },
   { id: 'tools/list, 500 tools', lock: LOCK_500, args: ['--tools', '500'], run: (s) => load(s, { concurrency: 1, seconds: SECONDS, method: 'tools/list', params: {} }) },
   { id: '1024 pending calls', lock: LOCK_SMALL, args: [], run: (s) => pending(s) },
   { id: '10 MB lines, C=1', lock: LOCK_SMALL, args: [], run: (s) => load(s, { concurrency: 1, seconds: SECONDS, maxRequests: quick ? 5 : 20, method: 'tools/call', params: { name: 'echo', arguments: { message: 'z'.repeat(10_000_000) } } }) },
@@ -227,18 +240,25 @@ for (const c of CASES) {
 }
 
 // Start-up: spawn → initialize answered (proxy includes its preflight listing).
+// Small server and 500-tool server alternate in one loop, every mode each time.
 const starts = Object.fromEntries(MODES.map((m) => [m, []]));
+const starts500 = Object.fromEntries(MODES.map((m) => [m, []]));
 const startRuns = only === undefined || only === 'start' ? (quick ? 5 : 15) : 0;
 for (let i = 0; i < startRuns; i++) {
   for (const mode of MODES) {
     const s = await session(mode, LOCK_SMALL, []);
     starts[mode].push(s.startupMs);
     await s.close();
+    const s500 = await session(mode, LOCK_500, ['--tools', '500']);
+    starts500[mode].push(s500.startupMs);
+    await s500.close();
   }
 }
 const med = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const startup = { directMs: med(starts.direct), proxyMs: med(starts.proxy) };
 for (const mode of MODES.slice(2)) startup[`${mode}Ms`] = med(starts[mode]);
+const startup500 = { directMs: med(starts500.direct), proxyMs: med(starts500.proxy) };
+for (const mode of MODES.slice(2)) startup500[`${mode}Ms`] = med(starts500[mode]);
 // Idle RSS of a proxy that only answered initialize.
 const idle = await session('proxy', LOCK_SMALL, []);
 await new Promise((r) => setTimeout(r, 200));
@@ -249,7 +269,7 @@ otlp?.close();
 
 const machine = { node: process.version, cpus: cpus().length, cpu: cpus()[0]?.model ?? '?', platform: `${process.platform} ${process.arch}` };
 if (asJson) {
-  console.log(JSON.stringify({ machine, results, startup, idleMiB }, null, 2));
+  console.log(JSON.stringify({ machine, results, startup, startup500, idleMiB }, null, 2));
 } else {
   const f = (x, d = 0) => (Number.isFinite(x) ? x.toFixed(d) : '—');
   console.log(`machine: ${machine.cpus} cores (${machine.cpu}), Node ${machine.node}, ${machine.platform}`);
@@ -269,5 +289,10 @@ if (asJson) {
   }
   console.log(`\nstart → initialize answered (median): direct ${f(startup.directMs, 1)} ms, proxy ${f(startup.proxyMs, 1)} ms (+${f(startup.proxyMs - startup.directMs, 1)} ms, preflight included)`);
   for (const mode of MODES.slice(2)) console.log(`  ${MODE_NAMES[mode]}: ${f(startup[`${mode}Ms`], 1)} ms (+${f(startup[`${mode}Ms`] - startup.directMs, 1)} ms)`);
+  console.log(`start → initialize answered, 500-tool server (median): direct ${f(startup500.directMs, 1)} ms, proxy ${f(startup500.proxyMs, 1)} ms (+${f(startup500.proxyMs - startup500.directMs, 1)} ms, preflight of 500 tools included)`);
+  for (const mode of MODES.slice(2)) {
+    const ms = startup500[`${mode}Ms`];
+    console.log(`  ${MODE_NAMES[mode]}: ${f(ms, 1)} ms (+${f(ms - startup500.directMs, 1)} ms); proxy minus it: +${f(startup500.proxyMs - ms, 1)} ms`);
+  }
   console.log(`proxy peak RSS after initialize only (idle): ${f(idleMiB, 1)} MiB`);
 }
