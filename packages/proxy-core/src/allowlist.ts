@@ -76,6 +76,30 @@ function own<T>(record: Record<string, T> | undefined, key: string): T | undefin
 
 const MAX_CACHE = 4096;
 
+// The fields `toolHashes` reads, and the hash fields it writes (the ones the lockfile's
+// parser compares for a tool's snapshot).
+const TOOL_HASHED_FIELDS = ['description', 'inputSchema', 'outputSchema', 'annotations', 'title'] as const;
+const TOOL_HASH_FIELDS = new Set(['descriptionHash', 'inputSchemaHash', 'outputSchemaHash', 'annotationsHash', 'titleHash']);
+
+/** Whether two values parsed from JSON are the same JSON value (key order aside). */
+function jsonEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!jsonEqual(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) return false;
+  for (const k of ka) {
+    if (!Object.prototype.hasOwnProperty.call(b, k)) return false;
+    if (!jsonEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false;
+  }
+  return true;
+}
+
 /** The reason of every refusal of a denied item: `MCPTRUST_DENIED: denied by the lockfile`. */
 export const DENIED_REASON = 'denied by the lockfile';
 
@@ -107,6 +131,10 @@ export class Allowlist {
   // Verdicts keyed by kind + serialized live definition: an identical list costs one
   // stringify and a Map lookup per item.
   private readonly cache = new Map<string, DefinitionVerdict>();
+  // Tool snapshots whose hashes are exactly the pinned ones: the lockfile's parser
+  // (which the engine's caller must have used, see ProxyEngineOptions.lockfile) hashed
+  // each snapshot and compared it with every hash field of its entry.
+  private readonly toolSnapshots = new Map<string, Readonly<Record<string, unknown>>>();
 
   /** @param lockfile - the parsed lockfile */
   constructor(lockfile: Lockfile) {
@@ -116,6 +144,9 @@ export class Allowlist {
       if (entry === undefined) continue;
       this.tools.set(name, entry as unknown as PinnedHashes);
       if (entry.snapshot?.inputSchema !== undefined) this.toolSchemas.set(name, entry.snapshot.inputSchema);
+      if (entry.snapshot !== undefined && !this.pinnedFieldsOnly && hashFields(entry as unknown as PinnedHashes).every((f) => TOOL_HASH_FIELDS.has(f))) {
+        this.toolSnapshots.set(name, entry.snapshot as unknown as Readonly<Record<string, unknown>>);
+      }
     }
     const prompts = lockfile.prompts?.definitions ?? {};
     for (const name of Object.keys(prompts)) {
@@ -210,6 +241,7 @@ export class Allowlist {
    * mismatch (fail closed).
    */
   verify(kind: ItemKind, id: string, live: Record<string, unknown>, serialized?: string): DefinitionVerdict {
+    if (kind === 'tool' && this.sameAsToolSnapshot(id, live)) return { ok: true, changed: [] };
     const key = kind + '\u0000' + (serialized ?? JSON.stringify(live));
     const cached = this.cache.get(key);
     if (cached !== undefined) return cached;
@@ -233,6 +265,23 @@ export class Allowlist {
     if (this.cache.size >= MAX_CACHE) this.cache.clear();
     this.cache.set(key, verdict);
     return verdict;
+  }
+
+  /**
+   * Whether every field a tool's hashes are computed from is the same JSON value in the
+   * live definition as in its verified snapshot: then its hashes are the snapshot's,
+   * which are the pinned ones, and nothing needs hashing. Any difference (or no usable
+   * snapshot) leaves the decision to the hashes.
+   */
+  private sameAsToolSnapshot(id: string, live: Record<string, unknown>): boolean {
+    const snapshot = this.toolSnapshots.get(id);
+    if (snapshot === undefined) return false;
+    for (const f of TOOL_HASHED_FIELDS) {
+      const a = Object.prototype.hasOwnProperty.call(live, f) ? live[f] : undefined;
+      const b = Object.prototype.hasOwnProperty.call(snapshot, f) ? snapshot[f] : undefined;
+      if (!jsonEqual(a, b)) return false;
+    }
+    return true;
   }
 
   private hashesOf(kind: ItemKind, live: Record<string, unknown>): Record<string, unknown> {

@@ -54,7 +54,12 @@ export interface ProxyEngineIO {
 
 /** Options of {@link createProxyEngine}. */
 export interface ProxyEngineOptions {
-  /** The lockfile whose items are allowed (parsed and verified by the caller). */
+  /**
+   * The lockfile whose items are allowed, parsed and verified by the caller
+   * (`readLockfile` / `parseLockfile` of `@mcptrust/lockfile`, which also check each
+   * snapshot against its entry's hashes: preflight relies on that and accepts a live
+   * tool identical to its snapshot without hashing it).
+   */
   lockfile: Lockfile;
   /** `enforce` (default), `filter-only` (filter lists, allow calls) or `audit-only` (log only). */
   mode?: EnforcementMode;
