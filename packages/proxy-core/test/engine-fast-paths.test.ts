@@ -312,6 +312,19 @@ describe('id replacement in the usual envelope', () => {
     });
   });
 
+  describe.each([
+    ['the d escaped', '"i\\u0064"'],
+    ['both letters escaped', '"\\u0069\\u0064"'],
+  ])('when a later key spells id with %s', (_name, key) => {
+    it('re-serializes, so no proxy id reaches the host', () => {
+      const { h, proxyId, token } = setup();
+      h.engine.receiveFromServer('{"jsonrpc":"2.0","id":' + token + ',"result":{"content":[{"type":"text","text":"a \\"quoted\\" \\\\ line\\n"}]},' + key + ':' + token + '}');
+      expect(h.rawToHost).toHaveLength(1);
+      expect(h.rawToHost[0]).not.toContain(proxyId);
+      expect(JSON.parse(h.rawToHost[0]!)['id']).toBe(7);
+    });
+  });
+
   describe('when the result itself has "id" members', () => {
     it('still forwards the original text with only the top-level id replaced', () => {
       const { h, token } = setup();

@@ -73,8 +73,8 @@ export function requestKey(id: unknown): string | undefined {
 /**
  * Where the top-level id of a server answer ends, when the answer has the usual
  * envelope `{"jsonrpc":"2.0","id":"<proxy id>",…` and that member is certainly the only
- * top-level `id`: the rest of the text contains neither `"id"` nor a `\u` escape (the
- * only way a key can spell `id` other than literally). The text was validated by
+ * top-level `id`: the rest of the text contains neither `"id"` nor a `\u` escape of `i`
+ * or `d` (the only way a key can spell `id` other than literally). The text was validated by
  * JSON.parse, whose result carries this same proxy id. Returns -1 otherwise, and the
  * caller scans the whole text (`findTopLevelId`).
  */
@@ -83,8 +83,20 @@ export function leadingIdEnd(raw: string, proxyIdJson: string): number {
   const end = ENVELOPE_HEAD.length + proxyIdJson.length;
   const next = raw.charCodeAt(end);
   if (next !== 0x2c && next !== 0x7d) return -1;
-  if (raw.indexOf('"id"', end) !== -1 || raw.indexOf('\\u', end) !== -1) return -1;
+  if (raw.indexOf('"id"', end) !== -1 || escapesIdLetter(raw, end)) return -1;
   return end;
+}
+
+/**
+ * Whether `raw` from `from` on may contain `\u0069` or `\u0064` (`i`, `d`): the only
+ * escapes that spell a letter of `id`, as their hex digits are all decimal. Searched
+ * as `006` first, which is rare in text; a backslash is not (every escaped quote,
+ * newline or backslash of an embedded source file starts with one), and scanning for
+ * `\u` stopped at each of them.
+ */
+function escapesIdLetter(raw: string, from: number): boolean {
+  if (raw.indexOf('006', from) === -1) return false;
+  return raw.indexOf('\\u0069', from) !== -1 || raw.indexOf('\\u0064', from) !== -1;
 }
 
 /**
