@@ -5,6 +5,9 @@
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { readFileSync, readdirSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { otlpAttribute, startOtlpReceiver } from '@mcptrust/tooling/test-support/otlp-receiver.mjs';
 import type { OtlpReceiver } from '@mcptrust/tooling/test-support/otlp-receiver.mjs';
@@ -278,6 +281,28 @@ describe('startOtel against a loopback OTLP receiver', () => {
     expect(stdout).toEqual([]);
     await runtime.shutdown(); // a second call returns at once and warns no more
     expect(warnings).toHaveLength(1);
+  });
+
+  it('when the collector accepts but never answers: shutdown gives up at its budget, warns once, writes nothing to stdout', async () => {
+    const held: ServerResponse[] = [];
+    const silent = createServer((_req, res) => void held.push(res));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
+    try {
+      runtime = startOtel({ tracesUrl: `${url}/v1/traces`, metricsUrl: `${url}/v1/metrics`, protocol: 'http/json', serviceName: 's', sampleRatio: 1 }, { version: '1', warn: (m) => warnings.push(m) });
+      runtime.tracer.startSpan('held').end();
+      runtime.meter.createCounter('c').add(1);
+      const outcome = await Promise.race([runtime.shutdown(500).then(() => 'returned'), new Promise((r) => setTimeout(() => r('stuck'), 15_000).unref())]);
+      expect(outcome).toBe('returned');
+      expect(held.length).toBeGreaterThan(0);
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toMatch(/did not accept telemetry \(no answer within 500 ms\)/);
+      expect(stdout).toEqual([]);
+    } finally {
+      for (const res of held) res.destroy();
+      silent.closeAllConnections();
+      await new Promise((resolve) => silent.close(resolve));
+    }
   });
 
   it('when the collector answers 503: shutdown gives up at its budget, warns once, writes nothing to stdout', async () => {
