@@ -4,18 +4,10 @@
  * (globally, or with the proxy's flags) and the proxy's fast path reads the same table.
  * This module imports nothing heavy: it is part of the proxy's start-up.
  */
+import type { FlagSpec } from './flag-spec.js';
 import { OTEL_FLAGS } from './otel-config.js';
 
-/** One flag: its yargs shape (the same shape as the proxy's flag table). */
-export interface FlagSpec {
-  readonly name: string;
-  readonly type: 'string' | 'boolean';
-  readonly alias?: readonly string[];
-  readonly default?: string | boolean;
-  readonly demandOption?: boolean;
-  readonly choices?: readonly string[];
-  readonly describe: string;
-}
+export type { FlagSpec } from './flag-spec.js';
 
 /** Values of `--log-format`. */
 export const LOG_FORMATS = ['pretty', 'jsonl'] as const;

@@ -4,7 +4,7 @@
  * command's start-up, and the SDK (otel-sdk.ts) is loaded only when `--otel` is given.
  */
 import { UsageError } from '../exit-codes.js';
-import type { FlagSpec } from './observe-flags.js';
+import type { FlagSpec } from './flag-spec.js';
 
 /** Where and how telemetry is exported (the result of {@link otelConfigFrom}). */
 export interface OtelConfig {
