@@ -10,6 +10,7 @@ import type { Json } from './json.js';
 import type { Observation } from './observation.js';
 import type { Replies } from './replies.js';
 import type { Session } from './session.js';
+import { SteadyMap } from './steady-map.js';
 
 const MAX_TOMBSTONES = 4096;
 
@@ -51,10 +52,10 @@ export class ServerRequest {
 
 /** Both tables, their tombstones and their timer. */
 export class PendingTable {
-  /** Pending requests by proxy ID. */
-  readonly pending = new Map<string, Pending>();
+  /** Pending requests by proxy ID (steady: entries come and go with every request). */
+  readonly pending = new SteadyMap<Pending>();
   /** Proxy ID by host-ID key (`s…` / `n…`), for duplicates and cancellation. */
-  readonly byHost = new Map<string, string>();
+  readonly byHost = new SteadyMap<string>();
   /** Relayed server requests by host-facing ID. */
   readonly serverRequests = new Map<string, ServerRequest>();
   /** Host-facing ID by server-ID key. */
