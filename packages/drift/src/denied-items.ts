@@ -6,29 +6,9 @@
  */
 import { buildLockfile, compareLockfiles, deniedItems } from '@mcptrust/lockfile';
 import type { DeniedSection, LockfileItemKind, Lockfile, ScanReport } from '@mcptrust/lockfile';
+import type { DeniedItem } from './drift.types.js';
 import { formatJsonPath } from './drift-item.js';
 import { quoteName } from './describe-change.js';
-
-/** Where a denied item stands on the live server. */
-export type DeniedItemStatus = 'unchanged' | 'changed' | 'absent';
-
-/** One item the lockfile denies, compared with the live server. */
-export interface DeniedItem {
-  /** What kind of item. */
-  itemType: LockfileItemKind;
-  /** Tool or prompt name, URI template or URI. */
-  itemId: string;
-  /** JSON path of the item in the lockfile (`denied.tools.write_file`). */
-  path: string;
-  /** The same path as segments. */
-  pathSegments: Array<string | number>;
-  /** `unchanged`, `changed` (still denied) or `absent` (the server no longer offers it). */
-  status: DeniedItemStatus;
-  /** For `changed`: the pinned hash fields that differ; empty otherwise. */
-  fields: string[];
-  /** One sentence. */
-  message: string;
-}
 
 const LABEL: Readonly<Record<LockfileItemKind, string>> = { tool: 'tool', prompt: 'prompt', resourceTemplate: 'resource template', resource: 'resource' };
 

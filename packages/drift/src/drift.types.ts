@@ -1,8 +1,7 @@
 /**
  * Types of the drift comparison: what `compareToLockfile` and `checkDrift` return.
  */
-import type { HashString, JsonObject, JsonValue, Lockfile, LockfileFormat, ScanReport } from '@mcptrust/lockfile';
-import type { DeniedItem } from './denied-items.js';
+import type { HashString, JsonObject, JsonValue, Lockfile, LockfileFormat, LockfileItemKind, ScanReport } from '@mcptrust/lockfile';
 import type { Indicator } from './detect-injection-indicators.js';
 import type { ServerCommand } from './scan.types.js';
 
@@ -219,4 +218,25 @@ export interface CheckDriftResult {
   notices: string[];
   /** The items the lockfile denies, as the live server shows them (never drift, never a failure). */
   denied: DeniedItem[];
+}
+
+/** Where a denied item stands on the live server. */
+export type DeniedItemStatus = 'unchanged' | 'changed' | 'absent';
+
+/** One item the lockfile denies, compared with the live server. */
+export interface DeniedItem {
+  /** What kind of item. */
+  itemType: LockfileItemKind;
+  /** Tool or prompt name, URI template or URI. */
+  itemId: string;
+  /** JSON path of the item in the lockfile (`denied.tools.write_file`). */
+  path: string;
+  /** The same path as segments. */
+  pathSegments: Array<string | number>;
+  /** `unchanged`, `changed` (still denied) or `absent` (the server no longer offers it). */
+  status: DeniedItemStatus;
+  /** For `changed`: the pinned hash fields that differ; empty otherwise. */
+  fields: string[];
+  /** One sentence. */
+  message: string;
 }

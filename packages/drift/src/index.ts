@@ -27,7 +27,7 @@ export { formatJsonPath } from './drift-item.js';
 export { highestSeverity, severityAtLeast, DRIFT_SEVERITIES } from './drift-severity.js';
 export { compareArtifactPins } from './artifact-drift.js';
 export { compareDeniedItems } from './denied-items.js';
-export type { DeniedItem, DeniedItemStatus } from './denied-items.js';
+export type { DeniedItem, DeniedItemStatus } from './drift.types.js';
 export { compareLiveListing } from './compare-live-listing.js';
 export type { LiveListing } from './compare-live-listing.js';
 export { diffJsonSchemas } from './schema-diff.js';
