@@ -16,6 +16,14 @@ function escapeCodePoint(cp: number): string {
   return `\\u{${cp.toString(16).toUpperCase().padStart(4, '0')}}`;
 }
 
+function isPrintableAscii(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x20 || c > 0x7e) return false;
+  }
+  return true;
+}
+
 /**
  * Checks a length bound given by a caller.
  * @internal
@@ -46,6 +54,9 @@ export function checkMaxLength(value: unknown, option: string): number {
 export function sanitizeText(value: string, maxLength: number = DEFAULT_MAX_LENGTH): string {
   const max = checkMaxLength(maxLength, 'sanitizeText maxLength');
   const text = String(value);
+  // Printable ASCII within the bound (most names, ids and methods) has nothing to escape
+  // or cut: returned as is, without the per-character walk below.
+  if (text.length <= max && isPrintableAscii(text)) return text;
   let out = '';
   for (const ch of text) {
     const cp = ch.codePointAt(0) ?? 0;

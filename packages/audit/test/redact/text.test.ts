@@ -74,6 +74,24 @@ describe('sanitizeText', () => {
   });
 });
 
+describe('sanitizeText (property)', () => {
+  const HIDDEN = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}\u115F\u1160\u3164\uFFA0]/u;
+  it('returns printable ASCII within the bound unchanged, and never a hidden character for any text', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)), maxLength: 300 }), (ascii) => {
+        const out = sanitizeText(ascii);
+        if (ascii.length <= 256) expect(out).toBe(ascii);
+        else expect(out).toBe(`${ascii.slice(0, 256)}…`);
+      }),
+    );
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 300 }), (text) => {
+        expect(HIDDEN.test(sanitizeText(text))).toBe(false);
+      }),
+    );
+  });
+});
+
 describe('envNames', () => {
   it('returns the sorted names without values', () => {
     const names = envNames({ PATH: '/bin', GITHUB_TOKEN: 'ghp_secret', A: '', B: undefined });
