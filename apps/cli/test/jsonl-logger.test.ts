@@ -98,6 +98,19 @@ describe('createJsonlLogger', () => {
     expect(logger.enabled('error')).toBe(false);
   });
 
+  it('writes decision records at their level: allowed is info, blocked is warn', async () => {
+    const path = join(dir, 'decisions.jsonl');
+    const { stream } = collector();
+    const logger = createJsonlLogger({ level: 'warn', output: path, stderr: stream, envelope: ENVELOPE });
+    const base = { time: '2026-01-02T03:04:05.678Z', direction: 'host_to_server', method: 'tools/call' } as const;
+    logger.logDecision({ ...base, action: 'allowed', tool: 'read_note', requestId: '1' });
+    logger.logDecision({ ...base, action: 'blocked', tool: 'exec_shell', code: 'TOOL_NOT_ALLOWED', requestId: '2' });
+    await logger.close();
+    const lines = readFileSync(path, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ level: 'warn', event: 'mcptrust.proxy.decision', action: 'blocked', tool: 'exec_shell', reason_code: 'TOOL_NOT_ALLOWED', request_id: '2' });
+  });
+
   it('writes to the given stderr when the output is stderr', async () => {
     const { stream, writes } = collector();
     const logger = createJsonlLogger({ level: 'info', output: 'stderr', stderr: stream, envelope: ENVELOPE });

@@ -9,7 +9,7 @@ export { noopAuditSink, createMemoryAuditSink } from './sinks.js';
 export { formatAuditLine } from './format-audit-line.js';
 export { AuditError } from './errors.js';
 export type { AuditErrorCode, AuditErrorOptions } from './errors.js';
-export { LOG_LEVELS, LOG_SCHEMA_VERSION, decisionFields, decisionLevel, formatLogRecord, traceIdOf } from './log/index.js';
+export { LOG_LEVELS, LOG_SCHEMA_VERSION, decisionFields, decisionLevel, formatDecisionRecord, formatLogRecord, traceIdOf } from './log/index.js';
 export type { LogEnvelope, LogLevel } from './log/index.js';
 export { envNames, redactArgv, redactUri, sanitizeText } from './redact/index.js';
 export type { RedactUriOptions, RedactedArgv } from './redact/index.js';

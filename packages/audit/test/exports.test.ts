@@ -19,6 +19,7 @@ describe('@mcptrust/audit export surface', () => {
         'decisionLevel',
         'envNames',
         'formatAuditLine',
+        'formatDecisionRecord',
         'formatLogRecord',
         'noopAuditSink',
         'openAuditLog',

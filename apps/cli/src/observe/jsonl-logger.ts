@@ -11,8 +11,8 @@
  */
 import { openSync } from 'node:fs';
 import type { Writable } from 'node:stream';
-import { formatLogRecord } from '@mcptrust/audit';
-import type { LogEnvelope, LogLevel } from '@mcptrust/audit';
+import { decisionLevel, formatDecisionRecord, formatLogRecord } from '@mcptrust/audit';
+import type { AuditEvent, LogEnvelope, LogLevel } from '@mcptrust/audit';
 import { UsageError } from '../exit-codes.js';
 import { createLineSink } from './line-sink.js';
 
@@ -22,6 +22,8 @@ export interface JsonlLogger {
   enabled(level: LogLevel): boolean;
   /** Writes one record (dropped when below the level). */
   log(level: LogLevel, event: string, fields?: Readonly<Record<string, unknown>>): void;
+  /** Writes the `mcptrust.proxy.decision` record of an audit event (dropped when below the level). */
+  logDecision(event: AuditEvent): void;
   /** Flushes every record written so far and releases the file. Never rejects. */
   close(): Promise<void>;
 }
@@ -60,6 +62,10 @@ export function createJsonlLogger(options: JsonlLoggerOptions): JsonlLogger {
     log(level, event, fields) {
       if (closed || RANK[level] < min) return;
       sink.write(formatLogRecord(options.envelope, level, event, fields));
+    },
+    logDecision(event) {
+      if (closed || RANK[decisionLevel(event.action)] < min) return;
+      sink.write(formatDecisionRecord(options.envelope, event));
     },
     close() {
       if (closed) return Promise.resolve();

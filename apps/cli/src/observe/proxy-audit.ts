@@ -4,7 +4,7 @@
  * OpenTelemetry spans and metrics (`--otel`), plus the decision counts of the receipt.
  * One sink per destination, composed into the one sink the engine reports to.
  */
-import { decisionFields, decisionLevel, formatAuditLine, openAuditLog, redactArgv } from '@mcptrust/audit';
+import { decisionFields, formatAuditLine, openAuditLog, redactArgv } from '@mcptrust/audit';
 import type { AuditEvent, AuditLog, AuditSigner, AuditSink } from '@mcptrust/audit';
 import type { Lockfile } from '@mcptrust/lockfile';
 import { UsageError } from '../exit-codes.js';
@@ -79,7 +79,7 @@ export async function createProxyAudit(options: ProxyAuditOptions): Promise<Prox
   if (run.logs('info') || run.logs('warn')) {
     auditAllowed ||= run.logs('info');
     auditPayloads = run.logPayloads;
-    sinks.push({ emit: (event) => run.log(decisionLevel(event.action), 'proxy.decision', decisionFields(event)) });
+    sinks.push({ emit: (event) => run.logDecision(event) });
   }
   if (run.logPayloads) {
     // Loudly: the log now holds what agents send to tools (secrets, personal data).

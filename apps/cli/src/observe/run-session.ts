@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Writable } from 'node:stream';
 import { redactArgv, truncateError, writeReceipt } from '@mcptrust/audit';
-import type { LogLevel, Receipt, ReceiptMode } from '@mcptrust/audit';
+import type { AuditEvent, LogLevel, Receipt, ReceiptMode } from '@mcptrust/audit';
 import { UsageError } from '../exit-codes.js';
 import type { Io } from '../output.js';
 import { VERSION } from '../version.js';
@@ -84,6 +84,11 @@ export class RunSession {
   /** Writes one JSONL record (nothing in pretty mode). */
   log(level: LogLevel, event: string, fields?: Readonly<Record<string, unknown>>): void {
     this.logger?.log(level, event, fields);
+  }
+
+  /** Writes the JSONL record of a proxy decision (nothing in pretty mode). */
+  logDecision(event: AuditEvent): void {
+    this.logger?.logDecision(event);
   }
 
   /** Adds facts to the receipt (the last value of a field wins). */

@@ -131,3 +131,36 @@ export function decisionFields(event: AuditEvent): Record<string, unknown> {
   if (event.arguments !== undefined) out['arguments'] = event.arguments;
   return out;
 }
+
+/**
+ * The JSONL record of a decision: exactly
+ * `formatLogRecord(envelope, decisionLevel(event.action), 'proxy.decision', decisionFields(event), now)`,
+ * built without the intermediate object (the proxy writes one per request).
+ */
+export function formatDecisionRecord(envelope: LogEnvelope, event: AuditEvent, now: Date = new Date()): string {
+  const level = decisionLevel(event.action);
+  let s = `{"ts":"${now.toISOString()}","level":"${level}","event":"mcptrust.proxy.decision",${envelopeText(envelope)}`;
+  s += `,"action":${JSON.stringify(event.action)},"direction":${JSON.stringify(event.direction)}`;
+  if (event.method !== undefined) s += `,"method":${JSON.stringify(sanitizeText(event.method))}`;
+  if (event.tool !== undefined) s += `,"tool":${JSON.stringify(sanitizeText(event.tool))}`;
+  if (event.prompt !== undefined) s += `,"prompt":${JSON.stringify(sanitizeText(event.prompt))}`;
+  if (event.uri !== undefined) s += `,"uri":${JSON.stringify(redactUri(event.uri))}`;
+  if (event.code !== undefined) s += `,"reason_code":${JSON.stringify(event.code)}`;
+  if (event.reason !== undefined) s += `,"reason":${JSON.stringify(sanitizeText(event.reason))}`;
+  if (event.errorCode !== undefined) s += `,"error_code":${JSON.stringify(event.errorCode)}`;
+  if (event.toolError === true) s += ',"tool_error":true';
+  if (event.count !== undefined) s += `,"count":${JSON.stringify(event.count)}`;
+  if (event.items !== undefined && event.items.length > 0) s += `,"items":${JSON.stringify(event.items.slice(0, 50).map((item) => sanitizeText(item)))}`;
+  if (event.mode !== undefined) s += `,"mode":${JSON.stringify(event.mode)}`;
+  if (event.protocolVersion !== undefined) s += `,"protocol_version":${JSON.stringify(sanitizeText(event.protocolVersion, 64))}`;
+  if (event.requestId !== undefined) s += `,"request_id":${JSON.stringify(sanitizeText(event.requestId))}`;
+  if (event.durationMs !== undefined) s += `,"duration_ms":${JSON.stringify(event.durationMs)}`;
+  const traceId = traceIdOf(event.traceParent);
+  if (traceId !== undefined) s += `,"trace_id":"${traceId}"`;
+  if (event.time !== undefined) s += `,"decided_at":${JSON.stringify(event.time)}`;
+  if (event.arguments !== undefined) {
+    const args = JSON.stringify(event.arguments);
+    if (args !== undefined) s += `,"arguments":${args}`;
+  }
+  return `${s}}`;
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { decisionFields, decisionLevel, formatLogRecord, LOG_SCHEMA_VERSION, traceIdOf } from '../../src/log/index.js';
+import { decisionFields, decisionLevel, formatDecisionRecord, formatLogRecord, LOG_SCHEMA_VERSION, traceIdOf } from '../../src/log/index.js';
 import type { AuditEvent } from '../../src/audit-event.types.js';
 
 const ENVELOPE = { runId: '7b0c1a52-8f0a-4a53-9a55-2c1b8d0e6f11', version: '1.2.3', command: 'proxy' };
@@ -121,5 +121,41 @@ describe('decisionFields', () => {
     expect(String(fields['tool'])).not.toContain('\u202E');
     expect(fields['uri']).not.toMatch(/pw|token|frag/);
     expect(String((fields['items'] as string[])[0])).not.toContain('\u200B');
+  });
+});
+
+describe('formatDecisionRecord', () => {
+  const text = fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.constantFrom('tools/call', 'exec_shell', 'file:///etc/passwd?x=1', 'https://u:p@h/p#f', 'a\u202Eb', '7'));
+  const maybe = <T>(arb: fc.Arbitrary<T>): fc.Arbitrary<T | undefined> => fc.option(arb, { nil: undefined });
+  const event: fc.Arbitrary<AuditEvent> = fc.record({
+    time: fc.constantFrom('2026-01-02T03:04:05.678Z', undefined as unknown as string),
+    action: fc.constantFrom('allowed', 'blocked', 'dropped', 'filtered', 'audit_only', 'timeout', 'session'),
+    direction: fc.constantFrom('host_to_server', 'server_to_host', 'internal'),
+    method: maybe(text),
+    tool: maybe(text),
+    prompt: maybe(text),
+    uri: maybe(text),
+    code: maybe(fc.constantFrom('TOOL_NOT_ALLOWED', 'ARGUMENTS_INVALID')),
+    reason: maybe(text),
+    errorCode: maybe(fc.integer()),
+    toolError: maybe(fc.boolean()),
+    count: maybe(fc.nat()),
+    items: maybe(fc.array(text, { maxLength: 60 })),
+    mode: maybe(fc.constantFrom('enforce', 'audit-only', 'filter-only')),
+    protocolVersion: maybe(text),
+    requestId: maybe(text),
+    durationMs: maybe(fc.double({ min: 0, max: 1e6, noNaN: true })),
+    traceParent: maybe(fc.constantFrom('00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01', 'junk')),
+    arguments: maybe(fc.jsonValue()),
+  }) as fc.Arbitrary<AuditEvent>;
+
+  it('is formatLogRecord of decisionFields, byte for byte, for any event (property)', () => {
+    const now = new Date('2026-01-02T03:04:05.999Z');
+    fc.assert(
+      fc.property(event, (e) => {
+        expect(formatDecisionRecord(ENVELOPE, e, now)).toBe(formatLogRecord(ENVELOPE, decisionLevel(e.action), 'proxy.decision', decisionFields(e), now));
+      }),
+      { numRuns: 500 },
+    );
   });
 });
