@@ -2,8 +2,7 @@
  * The hash format of the lockfile: `sha256:<64 lowercase hex>`, over normalized text
  * or over RFC 8785 canonical JSON.
  */
-import { sha256 } from '@noble/hashes/sha2.js';
-import { bytesToHex } from '@noble/hashes/utils.js';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { canonicalize } from './canonical-json.js';
 import { LockfileError } from './errors.js';
 
@@ -50,7 +49,9 @@ export function hashBytes(bytes: Uint8Array): HashString {
   if (!(bytes instanceof Uint8Array)) {
     throw new LockfileError('INVALID_INPUT', 'hashBytes expects a Uint8Array');
   }
-  return `sha256:${bytesToHex(sha256(bytes))}`;
+  // Node's SHA-256 (OpenSSL): a lockfile of 500 tools is ~2,000 hashes, read before
+  // the proxy answers its first message, and the native digest needs no warm-up.
+  return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
 }
 
 /**
@@ -83,7 +84,8 @@ export function isHashString(value: unknown): value is HashString {
  */
 export function hashesMatch(a: string, b: string): boolean {
   if (typeof a !== 'string' || typeof b !== 'string' || a.length !== b.length) return false;
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
-  return diff === 0;
+  // UTF-16 code units as bytes (equal lengths give equal byte lengths), compared by
+  // OpenSSL's constant-time routine: a lockfile's thousands of comparisons run before
+  // the proxy answers, when a JavaScript loop would still be interpreted.
+  return timingSafeEqual(Buffer.from(a, 'utf16le'), Buffer.from(b, 'utf16le'));
 }

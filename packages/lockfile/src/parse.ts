@@ -28,13 +28,21 @@ function findDuplicateKey(text: string): PathSegment[] | undefined {
   const stack: Frame[] = [];
   let i = 0;
   while (i < text.length) {
-    const c = text[i];
-    if (c === '"') {
-      let j = i + 1;
-      while (text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
+    const c = text.charCodeAt(i);
+    if (c === 0x22 /* " */) {
+      // The closing quote: the next one not escaped by an odd run of backslashes.
+      let j = text.indexOf('"', i + 1);
+      for (;;) {
+        let slashes = 0;
+        while (text.charCodeAt(j - 1 - slashes) === 0x5c) slashes++;
+        if (slashes % 2 === 0) break;
+        j = text.indexOf('"', j + 1);
+      }
       const top = stack[stack.length - 1];
       if (top?.kind === 'object' && top.expectKey) {
-        const key = JSON.parse(text.slice(i, j + 1)) as string;
+        // Only a key with an escape needs decoding.
+        const raw = text.slice(i + 1, j);
+        const key = raw.includes('\\') ? (JSON.parse(`"${raw}"`) as string) : raw;
         if (top.keys.has(key)) {
           return [...stack.slice(0, -1).map((frame) => (frame.kind === 'object' ? frame.key : frame.index)), key];
         }
@@ -45,10 +53,10 @@ function findDuplicateKey(text: string): PathSegment[] | undefined {
       i = j + 1;
       continue;
     }
-    if (c === '{') stack.push({ kind: 'object', keys: new Set(), key: '', expectKey: true });
-    else if (c === '[') stack.push({ kind: 'array', index: 0 });
-    else if (c === '}' || c === ']') stack.pop();
-    else if (c === ',') {
+    if (c === 0x7b /* { */) stack.push({ kind: 'object', keys: new Set(), key: '', expectKey: true });
+    else if (c === 0x5b /* [ */) stack.push({ kind: 'array', index: 0 });
+    else if (c === 0x7d /* } */ || c === 0x5d /* ] */) stack.pop();
+    else if (c === 0x2c /* , */) {
       const top = stack[stack.length - 1];
       if (top?.kind === 'object') top.expectKey = true;
       else if (top?.kind === 'array') top.index++;

@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import fc from 'fast-check';
 import {
   hashBytes,
   hashesMatch,
@@ -136,6 +137,19 @@ describe('hashesMatch', () => {
 
   it('is false for anything that is not a string', () => {
     expect(hashesMatch(undefined as unknown as string, undefined as unknown as string)).toBe(false);
+  });
+
+  it('is true exactly when the strings are equal, for any text of equal length, lone surrogates included (property)', () => {
+    const text = fc.string({ unit: 'binary', maxLength: 80 });
+    fc.assert(fc.property(text, text, (a, b) => expect(hashesMatch(a, b)).toBe(a === b)));
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', minLength: 1, maxLength: 80 }), fc.nat(), fc.integer({ min: 1, max: 0xffff }), (a, at, delta) => {
+        const i = at % a.length;
+        const b = a.slice(0, i) + String.fromCharCode((a.charCodeAt(i) + delta) % 0x10000) + a.slice(i + 1);
+        expect(hashesMatch(a, b)).toBe(false);
+        expect(hashesMatch(a, a.slice(0))).toBe(true);
+      }),
+    );
   });
 });
 
