@@ -73,7 +73,8 @@ export function formatLogRecord(
 }
 
 function withoutReserved(fields: Readonly<Record<string, unknown>>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
+  // No prototype: a field named `__proto__` stays a field, as on the path without reserved names.
+  const out = Object.create(null) as Record<string, unknown>;
   for (const key of Object.keys(fields)) if (!RESERVED.has(key)) out[key] = fields[key];
   return out;
 }

@@ -45,14 +45,17 @@ describe('formatLogRecord', () => {
           mcptrust_version: '1.0.0',
           command: 'proxy',
         };
-        const own: Record<string, unknown> = {};
-        for (const k of Object.keys(fields)) if (fields[k] !== undefined && !(k in record)) own[k] = fields[k];
+        // Only the envelope's own keys are reserved (not `valueOf` and the like); a
+        // null-prototype object keeps a field named `__proto__` as a field.
+        const own: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+        for (const k of Object.keys(fields)) if (fields[k] !== undefined && !Object.prototype.hasOwnProperty.call(record, k)) own[k] = fields[k];
         const line = formatLogRecord(envelope, 'info', event, fields, now);
         // The envelope comes first even when a field's name is an integer (which JSON.stringify
         // of one object would put first).
         const ownText = JSON.stringify(own);
         expect(line).toBe(JSON.stringify(record).slice(0, -1) + (ownText === '{}' ? '}' : ',' + ownText.slice(1)));
-        expect(JSON.parse(line)).toEqual({ ...own, ...record });
+        // Compared as JSON values (-0 is written as 0).
+        expect(JSON.parse(line)).toEqual(JSON.parse(JSON.stringify({ ...own, ...record })));
       }),
     );
   });
