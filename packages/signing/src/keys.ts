@@ -4,9 +4,8 @@
  * PRIVATE KEY-----` block holding the 64-byte seed + public key (Go's
  * `ed25519.PrivateKey`). A bare 32-byte seed is accepted on read as well.
  */
+import { createPrivateKey, createPublicKey, randomBytes, timingSafeEqual } from 'node:crypto';
 import { access } from 'node:fs/promises';
-import { ed25519 } from '@noble/curves/ed25519.js';
-import { equalBytes } from '@noble/curves/utils.js';
 import { SigningError } from './errors.js';
 import { decodeUtf8, readBounded, writeAtomic } from './files.js';
 
@@ -23,10 +22,24 @@ export interface Ed25519KeyPair {
   publicKey: Uint8Array;
 }
 
+// PKCS #8 DER of an Ed25519 private key (RFC 8410) up to its 32-byte seed.
+const PKCS8_ED25519_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
+
+/**
+ * The public key of a seed, through node:crypto: reading a key must not cost the first
+ * use of a JavaScript curve implementation (~45 ms of precomputation), which the proxy's
+ * `--audit-key` would pay before it starts.
+ */
+function publicKeyOf(seed: Uint8Array): Uint8Array {
+  const privateKey = createPrivateKey({ key: Buffer.concat([PKCS8_ED25519_PREFIX, seed]), format: 'der', type: 'pkcs8' });
+  const jwk = createPublicKey(privateKey).export({ format: 'jwk' });
+  return new Uint8Array(Buffer.from(String(jwk.x), 'base64url'));
+}
+
 /** Generates a fresh key pair from the platform CSPRNG. */
 export function generateKeyPair(): Ed25519KeyPair {
-  const seed = ed25519.utils.randomSecretKey();
-  return { seed, publicKey: ed25519.getPublicKey(seed) };
+  const seed = new Uint8Array(randomBytes(32));
+  return { seed, publicKey: publicKeyOf(seed) };
 }
 
 function wrap64(text: string): string {
@@ -92,10 +105,10 @@ export function parsePrivateKey(text: string, source = 'private key'): Ed25519Ke
     throw new SigningError('KEY_INVALID', `${source}: an Ed25519 private key has 64 (or 32) bytes, got ${bytes.length}`, { file: source });
   }
   const seed = bytes.slice(0, 32);
-  const publicKey = ed25519.getPublicKey(seed);
+  const publicKey = publicKeyOf(seed);
   // A 64-byte key whose second half is not the seed's public key is corrupt: signing
   // with it would produce signatures nobody can verify with the published key.
-  if (bytes.length === 64 && !equalBytes(publicKey, bytes.subarray(32))) {
+  if (bytes.length === 64 && !timingSafeEqual(publicKey, bytes.subarray(32))) {
     throw new SigningError('KEY_INVALID', `${source}: the public half of the private key does not match its seed`, { file: source });
   }
   return { seed, publicKey };

@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { ed25519 } from '@noble/curves/ed25519.js';
+import fc from 'fast-check';
 import { chmod, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -165,6 +167,21 @@ describe('keys', () => {
       ['a private key whose halves disagree', () => parsePrivateKey(`-----BEGIN ED25519 PRIVATE KEY-----\n${Buffer.alloc(64, 1).toString('base64')}\n-----END ED25519 PRIVATE KEY-----\n`)],
     ])('refuses %s with code KEY_INVALID', async (_what, fn) => {
       expect(await codeOf(fn)).toBe('KEY_INVALID');
+    });
+
+    it('derives the public key RFC 8032 gives for a seed (checked against @noble/curves), for any seed (property)', () => {
+      fc.assert(
+        fc.property(fc.uint8Array({ minLength: 32, maxLength: 32 }), (seed) => {
+          const seedPem = `-----BEGIN ED25519 PRIVATE KEY-----\n${Buffer.from(seed).toString('base64')}\n-----END ED25519 PRIVATE KEY-----\n`;
+          const parsed = parsePrivateKey(seedPem);
+          expect(Buffer.from(parsed.publicKey).equals(Buffer.from(ed25519.getPublicKey(seed)))).toBe(true);
+          const fullPem = `-----BEGIN ED25519 PRIVATE KEY-----\n${Buffer.concat([seed, parsed.publicKey]).toString('base64')}\n-----END ED25519 PRIVATE KEY-----\n`;
+          expect(Buffer.from(parsePrivateKey(fullPem).seed).equals(Buffer.from(seed))).toBe(true);
+        }),
+        { numRuns: 50 },
+      );
+      const fresh = generateKeyPair();
+      expect(Buffer.from(fresh.publicKey).equals(Buffer.from(ed25519.getPublicKey(fresh.seed)))).toBe(true);
     });
 
     it('accepts a bare 32-byte seed', () => {
