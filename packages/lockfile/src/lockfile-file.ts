@@ -2,6 +2,7 @@
  * Reading and writing `mcp-lock.json`. Writes are atomic: a crash, a full disk or a
  * failed rename leaves the previous lockfile exactly as it was, never half a file.
  */
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { LockfileError } from './errors.js';
 import type { Lockfile, ParsedLockfile } from './lockfile.types.js';
@@ -45,7 +46,7 @@ export async function readLockfile(path: string, options: ReadLockfileOptions = 
   } catch (error) {
     throw new LockfileError('JSON_INVALID', `${path} is not UTF-8 text`, { cause: error, file: path });
   }
-  return parseLockfile(text, { file: path });
+  return { ...parseLockfile(text, { file: path }), sha256: createHash('sha256').update(bytes).digest('hex') };
 }
 
 /**

@@ -235,4 +235,9 @@ export interface ParsedLockfile {
   format: LockfileFormat;
   /** One sentence each about what the conversion did or could not do; empty for v3. */
   notices: string[];
+  /**
+   * SHA-256 (lowercase hex) of the exact bytes parsed, when `readLockfile` read them
+   * from a file: what a receipt or audit log binds to is then the file that was enforced.
+   */
+  sha256?: string;
 }

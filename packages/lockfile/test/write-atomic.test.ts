@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import * as realFs from 'node:fs/promises';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, chmodSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -147,6 +148,13 @@ describe('readLockfile', () => {
       const parsed = await readLockfile(path);
       expect(parsed.format).toBe('v3');
       expect(parsed.lockfile).toEqual(sample());
+    });
+
+    it('gives the SHA-256 of the exact bytes it parsed', async () => {
+      const path = join(dir, 'mcp-lock.json');
+      await writeLockfile(path, sample());
+      const parsed = await readLockfile(path);
+      expect(parsed.sha256).toBe(createHash('sha256').update(readFileSync(path)).digest('hex'));
     });
   });
 

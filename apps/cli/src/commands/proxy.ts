@@ -13,7 +13,7 @@ import { paint, printable, say } from '../output.js';
 import type { Io } from '../output.js';
 import { createProxyAudit } from '../observe/proxy-audit.js';
 import type { ProxyAudit } from '../observe/proxy-audit.js';
-import { artifactReceipt, lockfileDigest } from '../observe/receipt-facts.js';
+import { artifactReceipt } from '../observe/receipt-facts.js';
 import { AUDIT_LOG_FLAGS, OBSERVE_FLAGS } from '../observe/observe-flags.js';
 import type { FlagSpec } from '../observe/observe-flags.js';
 
@@ -34,6 +34,8 @@ const SEVERITY_RANK: Record<FailOn, number> = { info: 0, moderate: 1, critical: 
 /** The flags of `mcptrust proxy` once validated. */
 export interface ProxyFlags {
   lockPath: string;
+  /** SHA-256 of the lockfile bytes enforced (receipt, audit log). */
+  lockSha256: string | undefined;
   lockfile: Lockfile;
   mode: EnforcementMode;
   failOn: FailOn;
@@ -140,6 +142,7 @@ async function resolveFlags(argv: Record<string, unknown>, io: Io): Promise<Prox
   for (const notice of parsed.notices) say(io, `${paint(io, 'cyan', 'notice:')} ${notice}`);
   return {
     lockPath,
+    lockSha256: parsed.sha256,
     lockfile: parsed.lockfile,
     mode: argv['audit-only'] === true ? 'audit-only' : argv['filter-only'] === true ? 'filter-only' : 'enforce',
     failOn,
@@ -161,7 +164,8 @@ async function resolveFlags(argv: Record<string, unknown>, io: Io): Promise<Prox
 export async function runProxy(argv: Record<string, unknown>, ctx: CommandContext, prepare?: PrepareServer): Promise<void> {
   const { io } = ctx;
   const flags = await resolveFlags(argv, io);
-  const lockDigest = await lockfileDigest(flags.lockPath);
+  // The digest of the bytes just parsed and enforced, not of a second read of the file.
+  const lockDigest = flags.lockSha256 === undefined ? undefined : { path: flags.lockPath, sha256: flags.lockSha256 };
   ctx.run.note({ ...(lockDigest === undefined ? {} : { lockfile: lockDigest }), artifact: artifactReceipt(flags.lockfile.server.artifact) });
   if (argv['print-effective-allowlist'] === true) {
     io.stdout.write(JSON.stringify(effectiveAllowlist(flags.lockfile), null, 2) + '\n');

@@ -26,11 +26,6 @@ export function receiptFlagsFromArgv(argv: readonly string[]): { path: string; m
   return path === undefined ? undefined : { path, mode };
 }
 
-/** The lockfile's path and SHA-256, or undefined when it cannot be read (the receipt says nothing then). */
-export async function lockfileDigest(path: string): Promise<{ path: string; sha256: string } | undefined> {
-  return (await lockfileFacts(path)).lockfile;
-}
-
 /**
  * What a receipt says about a lockfile: its SHA-256 and the artifact it pins, read
  * from the file as it is when the run ends (`lock` has just written it). Nothing when
