@@ -2,11 +2,12 @@
 // @ts-check
 // Enforces the dependency direction of ARCHITECTURE.md ("Dependency direction"):
 //
-//   lockfile   audit            leaves: no @mcptrust dependency
-//   drift signing policy artifact → lockfile only (siblings never import each other; the
-//                                  picture has no arrow from them to audit, so audit is
+//   lockfile   audit   remote   leaves: no @mcptrust dependency
+//   drift signing policy artifact → lockfile only, and drift/artifact → remote (the
+//                                  address guard and the HTTP upstream client); siblings
+//                                  never import each other; no arrow to audit, so audit is
 //                                  not allowed for them either)
-//   proxy-core                   → lockfile, drift, policy, audit
+//   proxy-core                   → lockfile, drift, policy, audit, remote
 //   apps (cli, action)           → any library package
 //   nothing depends on an app; @mcptrust/tooling only as a devDependency, used by tests
 //
@@ -81,15 +82,17 @@ import ts from 'typescript';
 export const LIBRARY_DEPENDENCIES = Object.freeze({
   '@mcptrust/lockfile': Object.freeze([]),
   '@mcptrust/audit': Object.freeze([]),
-  '@mcptrust/drift': Object.freeze(['@mcptrust/lockfile']),
+  '@mcptrust/remote': Object.freeze([]),
+  '@mcptrust/drift': Object.freeze(['@mcptrust/lockfile', '@mcptrust/remote']),
   '@mcptrust/signing': Object.freeze(['@mcptrust/lockfile']),
   '@mcptrust/policy': Object.freeze(['@mcptrust/lockfile']),
-  '@mcptrust/artifact': Object.freeze(['@mcptrust/lockfile']),
+  '@mcptrust/artifact': Object.freeze(['@mcptrust/lockfile', '@mcptrust/remote']),
   '@mcptrust/proxy-core': Object.freeze([
     '@mcptrust/lockfile',
     '@mcptrust/drift',
     '@mcptrust/policy',
     '@mcptrust/audit',
+    '@mcptrust/remote',
   ]),
 });
 

@@ -55,6 +55,7 @@ const scanSchema = v.looseObject(
         title: optionalText,
         instructions: optionalText,
         capabilities: jsonObjectSchema('an object of capabilities'),
+        url: optionalText,
       },
       'a server object',
     ),
@@ -171,6 +172,7 @@ export function buildLockfile(scan: ScanReport, options: BuildLockfileOptions = 
     capabilities: atItem('the server capabilities', ['server', 'capabilities'], () => cloneJson(s.capabilities)),
   };
   if (s.title !== undefined) server.title = s.title;
+  if (s.url !== undefined) server.url = s.url;
   if (s.instructions !== undefined) {
     server.instructions = s.instructions;
     server.instructionsHash = hashText(s.instructions);

@@ -44,6 +44,12 @@ export interface LockedServer {
    * Its shape belongs to `@mcptrust/artifact`, which validates it; kept verbatim here.
    */
   artifact?: JsonObject;
+  /**
+   * The remote server's MCP endpoint (origin and path, no query, fragment or
+   * credentials), for a server locked with `--url`; absent for a stdio server. The proxy
+   * refuses to enforce this lockfile against another origin unless told to.
+   */
+  url?: string;
 }
 
 /** The pinned definition of a tool (only the hashed fields). */

@@ -69,7 +69,7 @@ function findDuplicateKey(text: string): PathSegment[] | undefined {
 // Keys only this project writes. The Go v3 format has a server with a name (and an
 // artifact) and items without snapshots; anything more means the file is ours and
 // must pass the strict schema.
-const NATIVE_SERVER_KEYS = ['version', 'protocolVersion', 'capabilities', 'instructionsHash', 'instructions', 'title'];
+const NATIVE_SERVER_KEYS = ['version', 'protocolVersion', 'capabilities', 'instructionsHash', 'instructions', 'title', 'url'];
 
 function valuesOf(value: unknown): unknown[] {
   if (Array.isArray(value)) return value;

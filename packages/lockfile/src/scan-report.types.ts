@@ -99,6 +99,8 @@ export interface ScannedServer {
   capabilities: JsonObject;
   /** `instructions`, when given (pinned text: it reaches the model). */
   instructions?: string;
+  /** The endpoint of a remote server (origin and path), absent for a stdio server. */
+  url?: string;
 }
 
 /** A tool with the result of the risk analysis. */

@@ -125,6 +125,18 @@ const lockedStatic = strictShape(
   'a static resource object',
 );
 
+/** A remote server's endpoint as pinned: an http(s) URL of origin and path only. */
+const endpointUrl = v.pipe(
+  text(),
+  v.check((value) => isEndpointUrl(value), 'an http(s) URL of origin and path, without credentials, query or fragment, such as "https://mcp.example.com/mcp"'),
+);
+
+function isEndpointUrl(value: string): boolean {
+  if (!URL.canParse(value)) return false;
+  const url = new URL(value);
+  return (url.protocol === 'https:' || url.protocol === 'http:') && url.username === '' && url.password === '' && url.search === '' && url.hash === '' && url.href === value;
+}
+
 const lockedServer = strictShape(
   {
     name: text(),
@@ -135,6 +147,7 @@ const lockedServer = strictShape(
     instructions: optionalText(),
     capabilities: jsonObjectSchema('an object of capabilities'),
     artifact: v.optional(jsonObjectSchema('an artifact pin object')),
+    url: v.optional(endpointUrl),
   },
   'a server object',
 );

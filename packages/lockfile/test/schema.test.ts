@@ -282,3 +282,25 @@ describe('verifySnapshots', () => {
     expect(() => verifySnapshots(lockfile)).not.toThrow();
   });
 });
+
+describe('the endpoint of a remote server (server.url)', () => {
+  it('is kept from the scan and read back', () => {
+    const scan = sampleScan();
+    scan.server.url = 'https://mcp.example.com/mcp';
+    const text = serializeLockfile(buildLockfile(scan, { updatedAt: UPDATED_AT }));
+    expect(parseLockfile(text, { file: FILE }).lockfile.server.url).toBe('https://mcp.example.com/mcp');
+  });
+
+  it.each([
+    ['a query', 'https://mcp.example.com/mcp?token=abc'],
+    ['credentials', 'https://user:secret@mcp.example.com/mcp'],
+    ['a fragment', 'https://mcp.example.com/mcp#x'],
+    ['another scheme', 'ftp://mcp.example.com/mcp'],
+    ['a non-canonical form', 'HTTPS://MCP.example.com/mcp'],
+    ['not a URL', 'mcp.example.com'],
+  ])('refuses one with %s', (_what, url) => {
+    const error = caught(parseEdited((json) => (json['server']['url'] = url)));
+    expect(error.jsonPath).toBe('server.url');
+    expect(error.expected).toContain('origin and path');
+  });
+});

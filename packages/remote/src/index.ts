@@ -1,0 +1,18 @@
+/**
+ * @mcptrust/remote: remote MCP servers. The address guard every outbound connection goes
+ * through, the Streamable HTTP and legacy HTTP+SSE upstream client, static credentials
+ * and OAuth. A leaf package: no other `@mcptrust` dependency, nothing written to stdout
+ * or stderr.
+ */
+export { RemoteError } from './errors.js';
+export type { RemoteErrorCode, RemoteErrorOptions } from './errors.js';
+export type {
+  CredentialSource,
+  HostResolver,
+  RemoteEndpoint,
+  RemoteTransport,
+  ResolvedRemoteTransport,
+  UpstreamConnection,
+  UpstreamHandlers,
+  UpstreamOptions,
+} from './upstream.types.js';
