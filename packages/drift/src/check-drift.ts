@@ -5,6 +5,7 @@ import { highestSeverity, severityAtLeast, DRIFT_SEVERITIES } from './drift-seve
 import { compareArtifactPins } from './artifact-drift.js';
 import { compareDeniedItems } from './denied-items.js';
 import type { CheckDriftOptions, CheckDriftResult, DriftSeverity } from './drift.types.js';
+import type { ServerCommand } from './scan.types.js';
 import { DriftError } from './errors.js';
 import { scanServer } from './scan-server.js';
 
@@ -28,6 +29,9 @@ export async function checkDrift(options: CheckDriftOptions): Promise<CheckDrift
   if ((options.lockfile === undefined) === (options.lockfilePath === undefined)) {
     throw new DriftError('INVALID_OPTIONS', 'checkDrift needs exactly one of `lockfile` and `lockfilePath`');
   }
+  if ((options.server === undefined) === (options.scan === undefined)) {
+    throw new DriftError('INVALID_OPTIONS', 'checkDrift needs exactly one of `server` and `scan`');
+  }
   let lockfile: Lockfile;
   let lockfileFormat: LockfileFormat = 'v3';
   let notices: string[] = [];
@@ -40,12 +44,15 @@ export async function checkDrift(options: CheckDriftOptions): Promise<CheckDrift
     lockfileFormat = parsed.format;
     notices = parsed.notices;
   }
-  const scan = await scanServer(options.server, {
-    ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
-    ...(options.signal === undefined ? {} : { signal: options.signal }),
-    ...(options.onStderr === undefined ? {} : { onStderr: options.onStderr }),
-    ...(options.env === undefined ? {} : { env: options.env }),
-  });
+  const scan =
+    options.scan !== undefined
+      ? await options.scan(lockfile, options.signal)
+      : await scanServer(options.server as ServerCommand, {
+          ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+          ...(options.signal === undefined ? {} : { signal: options.signal }),
+          ...(options.onStderr === undefined ? {} : { onStderr: options.onStderr }),
+          ...(options.env === undefined ? {} : { env: options.env }),
+        });
   // parseLockfile verified every snapshot against its hash; a lockfile given as an
   // object did not go through it, so its snapshots are checked item by item.
   const items = compareToLockfile(lockfile, scan, { trustSnapshots: options.lockfile === undefined });

@@ -33,7 +33,7 @@ function compareCapabilities(ctx: CompareContext, before: JsonObject, after: Jso
   }
 }
 
-/** The changed server fields: instructions (checked for injection), capabilities, name, version, protocol version, title. */
+/** The changed server fields: instructions (checked for injection), capabilities, endpoint URL, name, version, protocol version, title. */
 export function compareServer(ctx: CompareContext, fields: readonly string[]): void {
   const a = ctx.lockfile.server;
   const b = ctx.next.server;
@@ -54,6 +54,23 @@ export function compareServer(ctx: CompareContext, fields: readonly string[]): v
       );
     } else if (field === 'capabilities') {
       compareCapabilities(ctx, a.capabilities, b.capabilities);
+    } else if (field === 'url') {
+      // Another endpoint may be another server (or another tenant) answering the same way.
+      const details: DriftDetails = { field: 'url' };
+      if (a.url !== undefined) details.before = a.url;
+      if (b.url !== undefined) details.after = b.url;
+      ctx.out.push(
+        item({
+          kind: 'changed',
+          itemType: 'serverInfo',
+          itemId: id,
+          pathSegments: ['server', 'url'],
+          severity: 'moderate',
+          rule: 'server-info-changed',
+          message: `server endpoint changed from ${formatValue(a.url ?? 'a stdio server')} to ${formatValue(b.url ?? 'a stdio server')}`,
+          details,
+        }),
+      );
     } else if (field === 'name' || field === 'version' || field === 'protocolVersion' || field === 'title') {
       const label = field === 'protocolVersion' ? 'protocol version' : field;
       const details: DriftDetails = { field: field === 'protocolVersion' ? field : `serverInfo.${field}` };

@@ -177,8 +177,14 @@ export interface CheckDriftOptions {
   lockfile?: Lockfile;
   /** Path of `mcp-lock.json` (read and validated before the server is started). */
   lockfilePath?: string;
-  /** The server to start and scan. */
-  server: ServerCommand;
+  /** The server to start and scan (a stdio server); exactly one of `server` and `scan`. */
+  server?: ServerCommand;
+  /**
+   * Scans the live server another way (a remote server: `scanRemoteServer`); exactly one
+   * of `server` and `scan`. Called once the lockfile has been read and is given it, so
+   * the caller can refuse a server the lockfile was not made for before connecting.
+   */
+  scan?: (lockfile: Lockfile, signal: AbortSignal | undefined) => Promise<ScanReport>;
   /** The lowest severity that fails the check. Default `critical`. */
   failOn?: DriftSeverity;
   /** Deadline of the scan in milliseconds (see `scanServer`). */

@@ -116,6 +116,8 @@ function serverFields(old: Lockfile, next: Lockfile): string[] {
   if (a.version !== b.version) fields.push('version');
   if (a.protocolVersion !== b.protocolVersion) fields.push('protocolVersion');
   if (a.title !== b.title) fields.push('title');
+  // Another endpoint (or a stdio server locked where a remote one was) is a change to review.
+  if (a.url !== b.url) fields.push('url');
   if (!same(a.instructionsHash, b.instructionsHash)) fields.push('instructionsHash');
   if (!hashesMatch(hashJson(a.capabilities), hashJson(b.capabilities))) fields.push('capabilities');
   return fields;
