@@ -6,6 +6,11 @@
  */
 export { RemoteError } from './errors.js';
 export type { RemoteErrorCode, RemoteErrorOptions } from './errors.js';
+export { assertAddressAllowed, classifyAddress, isLoopbackAddress } from './net/address-policy.js';
+export type { AddressClassification, AddressPolicyOptions } from './net/address-policy.js';
+export { createGuardedDispatcher } from './net/guarded-dispatcher.js';
+export type { GuardedDispatcherOptions } from './net/guarded-dispatcher.js';
+export { endpointOf, isLoopbackUrl, parseUpstreamUrl } from './net/upstream-url.js';
 export type {
   CredentialSource,
   HostResolver,

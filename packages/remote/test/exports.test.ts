@@ -4,7 +4,16 @@ import * as errors from '@mcptrust/remote/errors';
 
 describe('@mcptrust/remote export surface', () => {
   it('exports exactly the documented runtime names', () => {
-    expect(Object.keys(remote).sort()).toEqual(['RemoteError']);
+    expect(Object.keys(remote).sort()).toEqual([
+      'RemoteError',
+      'assertAddressAllowed',
+      'classifyAddress',
+      'createGuardedDispatcher',
+      'endpointOf',
+      'isLoopbackAddress',
+      'isLoopbackUrl',
+      'parseUpstreamUrl',
+    ]);
     expect(Object.keys(errors).sort()).toEqual(['RemoteError']);
   });
 });

@@ -1,0 +1,76 @@
+/**
+ * A safety net for the guarded dispatcher's and fetch's tests: while installed, no socket
+ * may connect anywhere but loopback. If the guard ever regressed, a test would record a
+ * refused dial here (and fail) instead of sending traffic to a private, metadata or
+ * public address. `connects` also lets a test show that nothing was dialled at all.
+ *
+ * It patches `net.Socket.prototype.connect` (TLS sockets inherit it): an IP-literal
+ * host must be loopback, and a `lookup` passed to the socket is wrapped so that it can
+ * only hand loopback addresses to the socket.
+ */
+import net from 'node:net';
+
+const LOOPBACK = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|::1|::ffff:127\.\d{1,3}\.\d{1,3}\.\d{1,3})$/;
+
+/** What the net saw; `restore()` removes it. */
+export interface DialGuard {
+  /** The host of every `connect` call (names and literals), in order. */
+  readonly connects: string[];
+  /** Dials the net refused (`host → address`); must stay empty. */
+  readonly refused: string[];
+  restore(): void;
+}
+
+type Callback = (error: Error | null, address?: unknown, family?: number) => void;
+type Lookup = (hostname: string, options: { all?: boolean }, callback: Callback) => void;
+
+function loopbackOnly(lookup: Lookup, refused: string[]): Lookup {
+  return (hostname, options, callback) => {
+    lookup(hostname, options, (error, address, family) => {
+      if (error !== null) return callback(error);
+      const list = Array.isArray(address) ? (address as Array<{ address: string }>).map((entry) => entry.address) : [String(address)];
+      const outside = list.filter((entry) => !LOOPBACK.test(entry));
+      if (outside.length > 0) {
+        refused.push(...outside.map((entry) => `${hostname} → ${entry}`));
+        return callback(new Error(`test dial guard: refusing to dial ${outside.join(', ')} for ${hostname}`));
+      }
+      return callback(null, address, family);
+    });
+  };
+}
+
+/** Installs the safety net (call in `beforeAll`, `restore()` in `afterAll`). */
+export function installDialGuard(): DialGuard {
+  const original = net.Socket.prototype.connect;
+  const connects: string[] = [];
+  const refused: string[] = [];
+  function guardedConnect(this: net.Socket, ...args: unknown[]): net.Socket {
+    // Node calls connect either with (options, cb) or with its normalised [[options, cb]].
+    const first = args[0];
+    const options = (Array.isArray(first) ? first[0] : first) as { host?: string; path?: string | null; lookup?: Lookup } | undefined;
+    if (typeof options === 'object' && options !== null && (options.path === undefined || options.path === null)) {
+      const host = options.host ?? 'localhost';
+      connects.push(host);
+      if (net.isIP(host) !== 0) {
+        if (!LOOPBACK.test(host)) {
+          refused.push(`${host} → ${host}`);
+          throw new Error(`test dial guard: refusing to dial ${host}`);
+        }
+      } else if (typeof options.lookup === 'function') {
+        options.lookup = loopbackOnly(options.lookup, refused);
+      } else {
+        refused.push(`${host} → (system resolver)`);
+        throw new Error(`test dial guard: refusing to resolve ${host} with the system resolver`);
+      }
+    }
+    return (original as (...rest: unknown[]) => net.Socket).apply(this, args);
+  }
+  net.Socket.prototype.connect = guardedConnect as typeof original;
+  return {
+    connects,
+    refused,
+    restore: () => {
+      net.Socket.prototype.connect = original;
+    },
+  };
+}
