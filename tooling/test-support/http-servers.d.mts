@@ -1,0 +1,79 @@
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+
+/** One HTTP request a fixture server received. */
+export interface RecordedRequest {
+    /** HTTP method (`POST`, `GET`, `DELETE`, …). */
+    method: string;
+    /** Path and query as sent (`/mcp`, `/messages?sessionId=…`). */
+    url: string;
+    /** Whether an `Mcp-Session-Id` header was sent. */
+    hasSessionId: boolean;
+    /** The `Mcp-Session-Id` header, when sent. */
+    sessionId?: string;
+    /** `MCP-Protocol-Version`, when sent. */
+    protocolVersion?: string;
+    /** `Authorization`, when sent. */
+    authorization?: string;
+    /** `Last-Event-ID`, when sent. */
+    lastEventId?: string;
+    accept?: string;
+    contentType?: string;
+    /** The JSON-RPC messages of a POST body (one per batch item): method (requests and notifications) and id (requests and responses). */
+    rpc: Array<{ method?: string; id?: string | number | null }>;
+    /** The `method` of each JSON-RPC request or notification of a POST body, in order. */
+    rpcMethods: string[];
+    /** The status answered, once the response head is written. */
+    status?: number;
+}
+
+/** Tool names of the fixture servers. `exec_shell` is off until `addTool('exec_shell')`. */
+export type FixtureToolName = 'echo' | 'add' | 'slow' | 'sample' | 'elicit' | 'drop_stream' | 'exec_shell';
+
+/** Options of {@link startMcpHttpServer}. */
+export interface McpHttpServerOptions {
+    /** No sessions: a fresh server+transport per POST; GET and DELETE answer 405. */
+    stateless?: boolean;
+    /** Answer requests with `application/json` instead of an SSE stream (`enableJsonResponse`). */
+    jsonResponse?: boolean;
+    /** An in-memory event store: SSE events get ids (`<stream>_<n>`), a priming event (protocol ≥ 2025-11-25), and streams can be resumed with `Last-Event-ID`. */
+    eventStore?: boolean;
+    /** The `retry:` of priming events, in ms (with `eventStore`; default 100). */
+    retryInterval?: number;
+    /** SSE keep-alive comment interval in ms (SDK default 15000; 0 disables). */
+    keepAliveMs?: number;
+    /** The tools served from the start (default: echo, add, slow, sample, elicit, drop_stream). */
+    tools?: readonly string[];
+    /** Require `Authorization: Bearer <requireAuth>` on /mcp; else 401 with `WWW-Authenticate: Bearer resource_metadata="<origin>/.well-known/oauth-protected-resource/mcp"` (served without auth). */
+    requireAuth?: string;
+    /** The protected-resource metadata document served with `requireAuth` (default `{ resource: <url>, authorization_servers: [<origin>], bearer_methods_supported: ['header'] }`). */
+    resourceMetadata?: Record<string, unknown>;
+    /** `serverInfo.name` (default `mcptrust-http-fixture`). */
+    serverName?: string;
+}
+
+/** A running Streamable HTTP fixture server. */
+export interface McpHttpServer {
+    /** `http://127.0.0.1:PORT/mcp`. */
+    url: string;
+    port: number;
+    /** Every request received, in order (the resource-metadata document's included). */
+    requests: RecordedRequest[];
+    /** Ids of the live sessions, in order of creation (empty when stateless). */
+    sessionIds(): string[];
+    /** The McpServer of session `sessionId`, or of the latest session (stateless: of the latest request). Throws when there is none. */
+    server(sessionId?: string): McpServer;
+    /** The transport of session `sessionId`, or of the latest one (e.g. for `closeStandaloneSSEStream()`). Throws when there is none. */
+    transport(sessionId?: string): StreamableHTTPServerTransport;
+    /** Closes and forgets every session: a later request with an old session id gets 404. */
+    expireSessions(): void;
+    /** Sends `notifications/tools/list_changed` to every session (on its GET stream; dropped when none is open). */
+    sendToolListChanged(): Promise<void>;
+    /** Adds tool `name` (a {@link FixtureToolName}, or a tool without arguments answering its name) to every session and to later ones; connected sessions get `list_changed`. No-op when present. */
+    addTool(name: string): void;
+    /** Closes every session and the listener, destroying open connections. */
+    close(): Promise<void>;
+}
+
+/** Starts a Streamable HTTP MCP server on 127.0.0.1 (random port), endpoint /mcp. */
+export declare function startMcpHttpServer(options?: McpHttpServerOptions): Promise<McpHttpServer>;
