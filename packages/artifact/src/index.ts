@@ -16,8 +16,7 @@ export { prepareServerLaunch } from './prepare-launch.js';
 export type { PrepareLaunchOptions, ServerLaunch } from './prepare-launch.js';
 export { recognizeServerCommand } from './server-command.js';
 // Network guard.
-export { assertAddressAllowed, classifyAddress } from './net/address-policy.js';
-export { createGuardedClient } from './net/guarded-client.js';
+export { assertAddressAllowed, classifyAddress, createGuardedClient } from './net/guarded-client.js';
 export type { GuardedClient, GuardedClientOptions, GuardedRequest, GuardedResponse, HostResolver } from './net/guarded-client.types.js';
 // npm.
 export { parseNpmLaunch } from './npm/launch-command.js';

@@ -25,8 +25,8 @@ import http from 'node:http';
 import https from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
 import { rootCertificates } from 'node:tls';
+import { RemoteError, assertAddressAllowed as assertRemoteAddressAllowed, classifyAddress, isLoopbackAddress } from '@mcptrust/remote';
 import { ArtifactError } from '../errors.js';
-import { assertAddressAllowed, isLoopbackAddress } from './address-policy.js';
 import type { GuardedClient, GuardedClientOptions, GuardedRequest, GuardedResponse, HostResolver } from './guarded-client.types.js';
 
 const DEFAULT_MAX_REDIRECTS = 5;
@@ -37,6 +37,33 @@ const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 const CREDENTIAL_HEADERS = ['authorization', 'cookie'];
 /** Headers the client sets itself; a caller's value is ignored. */
 const CONTROLLED_HEADERS = new Set(['host', 'accept-encoding', 'user-agent', 'connection', 'content-length', 'transfer-encoding']);
+
+/**
+ * Classifies one IP address (IPv4 dotted-decimal or IPv6, optionally with a zone id):
+ * the address policy of `@mcptrust/remote`. Anything that does not parse as an IP
+ * address is refused (`range: 'invalid'`).
+ */
+export { classifyAddress };
+
+/**
+ * Throws `ArtifactError('BLOCKED_ADDRESS')`, naming the host, the address and its range,
+ * unless the address may be connected to (the address policy of `@mcptrust/remote`).
+ * `allowPrivateHosts` skips the policy (an address that does not parse is still refused).
+ *
+ * @param ip - the resolved address
+ * @param host - the host name it was resolved from
+ * @param options - `allowPrivateHosts`
+ * @throws ArtifactError `BLOCKED_ADDRESS`
+ */
+export function assertAddressAllowed(ip: string, host: string, options: { allowPrivateHosts?: boolean } = {}): void {
+  try {
+    assertRemoteAddressAllowed(ip, host, { allowPrivateHosts: options.allowPrivateHosts === true });
+  } catch (error) {
+    if (!(error instanceof RemoteError)) throw error;
+    const hint = classifyAddress(ip).range === 'invalid' ? '' : ' (--unsafe-allow-private-tarball-hosts allows private hosts)';
+    throw new ArtifactError('BLOCKED_ADDRESS', `${error.message}${hint}`);
+  }
+}
 
 /** The default resolver: every address of the host, in the resolver's order. */
 const defaultResolve: HostResolver = async (hostname) => {
