@@ -77,3 +77,41 @@ export interface McpHttpServer {
 
 /** Starts a Streamable HTTP MCP server on 127.0.0.1 (random port), endpoint /mcp. */
 export declare function startMcpHttpServer(options?: McpHttpServerOptions): Promise<McpHttpServer>;
+
+/** Options of {@link startLegacySseServer}. */
+export interface LegacySseServerOptions {
+    /** The tools served from the start (default: echo, add, slow, sample, elicit, drop_stream). */
+    tools?: readonly string[];
+    /** Require `Authorization: Bearer <requireAuth>` on /sse and /messages; else 401 with `WWW-Authenticate: Bearer resource_metadata="<origin>/.well-known/oauth-protected-resource/sse"`. */
+    requireAuth?: string;
+    /** The protected-resource metadata document served with `requireAuth`. */
+    resourceMetadata?: Record<string, unknown>;
+    /** `serverInfo.name` (default `mcptrust-sse-fixture`). */
+    serverName?: string;
+}
+
+/** A running legacy HTTP+SSE fixture server (GET /sse, POST /messages?sessionId=). */
+export interface LegacySseServer {
+    /** `http://127.0.0.1:PORT/sse`. */
+    url: string;
+    port: number;
+    /** Every request received, in order. */
+    requests: RecordedRequest[];
+    /** Ids of the live sessions (one per open GET stream), in order of creation. */
+    sessionIds(): string[];
+    /** The McpServer of session `sessionId`, or of the latest session. Throws when there is none. */
+    server(sessionId?: string): McpServer;
+    /** Ends every GET stream; their sessions are gone (a later POST to one gets 404). */
+    dropStreams(): void;
+    /** Same as {@link LegacySseServer.dropStreams} (a legacy session lives as long as its stream). */
+    expireSessions(): void;
+    /** Sends `notifications/tools/list_changed` to every session. */
+    sendToolListChanged(): Promise<void>;
+    /** Adds tool `name` to every session and to later ones; sessions get `list_changed`. No-op when present. */
+    addTool(name: string): void;
+    /** Ends every stream and closes the listener, destroying open connections. */
+    close(): Promise<void>;
+}
+
+/** Starts a legacy HTTP+SSE (2024-11-05) MCP server on 127.0.0.1 (random port). */
+export declare function startLegacySseServer(options?: LegacySseServerOptions): Promise<LegacySseServer>;

@@ -13,3 +13,4 @@
  * Every handle has `close()`, which destroys open connections (SSE streams included).
  */
 export { startMcpHttpServer } from "../servers/http/streamable.mjs";
+export { startLegacySseServer } from "../servers/http/legacy-sse.mjs";

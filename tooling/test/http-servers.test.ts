@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import {
@@ -7,7 +8,7 @@ import {
   ElicitRequestSchema,
   ToolListChangedNotificationSchema,
 } from '@modelcontextprotocol/sdk/types.js';
-import { startMcpHttpServer } from '../test-support/http-servers.mjs';
+import { startLegacySseServer, startMcpHttpServer } from '../test-support/http-servers.mjs';
 
 /** Everything a test opened, closed in afterEach (clients first, then servers). */
 const clients: Client[] = [];
@@ -212,5 +213,64 @@ describe('startMcpHttpServer', () => {
     await fixture.close();
     expect(Date.now() - started).toBeLessThan(2000);
     await expect(fetch(fixture.url)).rejects.toThrow();
+  });
+});
+
+describe('startLegacySseServer', () => {
+  it('serves the tools to an SDK client over HTTP+SSE on 127.0.0.1', async () => {
+    const fixture = track(await startLegacySseServer());
+    expect(fixture.url).toBe(`http://127.0.0.1:${fixture.port}/sse`);
+    const client = await connect(new SSEClientTransport(new URL(fixture.url)));
+    expect((await client.listTools()).tools.map((t) => t.name).sort()).toEqual(['add', 'drop_stream', 'echo', 'elicit', 'sample', 'slow']);
+    expect(textOf(await client.callTool({ name: 'echo', arguments: { text: 'legacy' } }))).toBe('legacy');
+    expect(textOf(await client.callTool({ name: 'sample', arguments: {} }))).toBe('sampled answer');
+    const [sessionId] = fixture.sessionIds();
+    expect(fixture.requests[0]).toMatchObject({ method: 'GET', url: '/sse', status: 200 });
+    const call = fixture.requests.find((r) => r.rpcMethods.includes('tools/call'));
+    expect(call).toMatchObject({ method: 'POST', url: `/messages?sessionId=${sessionId}`, status: 202 });
+  });
+
+  it('ends every GET stream with dropStreams, and a POST to a dropped session gets 404', async () => {
+    const fixture = track(await startLegacySseServer());
+    const stream = await fetch(fixture.url, { headers: { accept: 'text/event-stream' } });
+    expect(stream.headers.get('content-type')).toBe('text/event-stream');
+    const reader = stream.body!.getReader();
+    const first = new TextDecoder().decode((await reader.read()).value);
+    const endpoint = /^event: endpoint\ndata: (\/messages\?sessionId=[0-9a-f-]+)\n\n$/.exec(first)?.[1];
+    expect(endpoint).toBe(`/messages?sessionId=${fixture.sessionIds()[0]}`);
+    fixture.dropStreams();
+    expect(fixture.sessionIds()).toEqual([]);
+    expect((await reader.read()).done).toBe(true);
+    const res = await fetch(`http://127.0.0.1:${fixture.port}${endpoint}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 9, method: 'ping' }),
+    });
+    expect(res.status).toBe(404);
+  });
+
+  it('adds a tool with list_changed, and requires the bearer token with requireAuth', async () => {
+    const fixture = track(await startLegacySseServer({ requireAuth: 'tok' }));
+    const denied = await fetch(fixture.url);
+    expect(denied.status).toBe(401);
+    expect(denied.headers.get('www-authenticate')).toContain('resource_metadata="http://127.0.0.1:');
+    const client = await connect(
+      new SSEClientTransport(new URL(fixture.url), { requestInit: { headers: { authorization: 'Bearer tok' } }, eventSourceInit: { fetch: (url, init) => fetch(url, { ...init, headers: { ...Object.fromEntries(new Headers(init?.headers).entries()), authorization: 'Bearer tok' } }) } }),
+    );
+    let changed = 0;
+    client.setNotificationHandler(ToolListChangedNotificationSchema, async () => {
+      changed += 1;
+    });
+    fixture.addTool('exec_shell');
+    await until(() => changed === 1, 'list_changed');
+    expect((await client.listTools()).tools.map((t) => t.name)).toContain('exec_shell');
+  });
+
+  it('closes promptly with open streams', async () => {
+    const fixture = await startLegacySseServer();
+    await connect(new SSEClientTransport(new URL(fixture.url)));
+    const started = Date.now();
+    await fixture.close();
+    expect(Date.now() - started).toBeLessThan(2000);
   });
 });

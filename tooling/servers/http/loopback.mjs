@@ -160,6 +160,17 @@ export function answerJsonRpcError(res, status, code, message, headers = {}, id 
 }
 
 /**
+ * Answers a body-reading failure (413 or 400 parse error). Returns true when it answered.
+ * @param {import('node:http').ServerResponse} res
+ * @param {{ error?: 'too-large' | 'parse' }} read
+ */
+export function answerBodyError(res, read) {
+  if (read.error === "too-large") answerJsonRpcError(res, 413, -32000, "Request body too large");
+  else if (read.error === "parse") answerJsonRpcError(res, 400, -32700, "Parse error: Invalid JSON");
+  return read.error !== undefined;
+}
+
+/**
  * True when `body` is (or, for a batch, holds) an `initialize` request.
  * @param {unknown} body
  */

@@ -15,21 +15,10 @@
 import { randomUUID } from "node:crypto";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import { InMemoryEventStore } from "./event-store.mjs";
-import { answerJsonRpcError, checkBearer, isInitializeBody, listenLoopback, readJsonBody, recordRequest, serveResourceMetadata } from "./loopback.mjs";
+import { answerBodyError, answerJsonRpcError, checkBearer, isInitializeBody, listenLoopback, readJsonBody, recordRequest, serveResourceMetadata } from "./loopback.mjs";
 import { createToolCatalog } from "./tools.mjs";
 
 const METADATA_PATH = "/.well-known/oauth-protected-resource/mcp";
-
-/**
- * Answers a body-reading failure (413 or 400 parse error). Returns true when it answered.
- * @param {import('node:http').ServerResponse} res
- * @param {{ error?: 'too-large' | 'parse' }} read
- */
-export function answerBodyError(res, read) {
-  if (read.error === "too-large") answerJsonRpcError(res, 413, -32000, "Request body too large");
-  else if (read.error === "parse") answerJsonRpcError(res, 400, -32700, "Parse error: Invalid JSON");
-  return read.error !== undefined;
-}
 
 /**
  * Starts the server. See the d.mts for the options and the returned handle.
