@@ -115,3 +115,32 @@ export interface LegacySseServer {
 
 /** Starts a legacy HTTP+SSE (2024-11-05) MCP server on 127.0.0.1 (random port). */
 export declare function startLegacySseServer(options?: LegacySseServerOptions): Promise<LegacySseServer>;
+
+/** Options of {@link startServerEverything}. */
+export interface ServerEverythingOptions {
+    /** `streamableHttp`: endpoint /mcp (stateful, resumable). `sse`: GET /sse + POST /message?sessionId=. */
+    transport: 'streamableHttp' | 'sse';
+}
+
+/** A running `@modelcontextprotocol/server-everything` (in process, 127.0.0.1). */
+export interface ServerEverything {
+    /** `http://127.0.0.1:PORT/mcp` (streamableHttp) or `http://127.0.0.1:PORT/sse` (sse). */
+    url: string;
+    port: number;
+    /** Every request received, in order. */
+    requests: RecordedRequest[];
+    /** Ids of the live sessions. */
+    sessionIds(): string[];
+    /** Closes every session (running server-everything's cleanup) and the listener, destroying open connections. */
+    close(): Promise<void>;
+}
+
+/**
+ * Serves the reference server `@modelcontextprotocol/server-everything` (its `createServer()`
+ * factory, one instance per session) on 127.0.0.1, random port. Unlike its CLI it binds
+ * loopback only. An unknown session id gets 400 under streamableHttp (as server-everything
+ * does) and 404 under sse. Never call its `gzip-file-as-resource` tool with a remote URL (it
+ * fetches it); `get-env` returns the test process's environment.
+ * @throws Error when `transport` is neither 'streamableHttp' nor 'sse'.
+ */
+export declare function startServerEverything(options: ServerEverythingOptions): Promise<ServerEverything>;

@@ -14,3 +14,4 @@
  */
 export { startMcpHttpServer } from "../servers/http/streamable.mjs";
 export { startLegacySseServer } from "../servers/http/legacy-sse.mjs";
+export { startServerEverything } from "../servers/http/everything.mjs";

@@ -8,7 +8,7 @@ import {
   ElicitRequestSchema,
   ToolListChangedNotificationSchema,
 } from '@modelcontextprotocol/sdk/types.js';
-import { startLegacySseServer, startMcpHttpServer } from '../test-support/http-servers.mjs';
+import { startLegacySseServer, startMcpHttpServer, startServerEverything } from '../test-support/http-servers.mjs';
 
 /** Everything a test opened, closed in afterEach (clients first, then servers). */
 const clients: Client[] = [];
@@ -272,5 +272,41 @@ describe('startLegacySseServer', () => {
     const started = Date.now();
     await fixture.close();
     expect(Date.now() - started).toBeLessThan(2000);
+  });
+});
+
+describe('startServerEverything', () => {
+  it('serves server-everything over Streamable HTTP on 127.0.0.1', async () => {
+    const fixture = track(await startServerEverything({ transport: 'streamableHttp' }));
+    expect(fixture.url).toBe(`http://127.0.0.1:${fixture.port}/mcp`);
+    const client = await connect(new StreamableHTTPClientTransport(new URL(fixture.url)));
+    expect(client.getServerVersion()?.name).toBe('mcp-servers/everything');
+    expect(textOf(await client.callTool({ name: 'echo', arguments: { message: 'hi' } }))).toBe('Echo: hi');
+    // Conditional tools are registered once the client is initialized.
+    await until(() => fixture.requests.some((r) => r.method === 'GET'), 'the GET stream');
+    expect((await client.listTools()).tools.map((t) => t.name)).toContain('trigger-sampling-request');
+    expect(fixture.sessionIds()).toHaveLength(1);
+  });
+
+  it('answers 400 to an unknown session under Streamable HTTP, as server-everything does', async () => {
+    const fixture = track(await startServerEverything({ transport: 'streamableHttp' }));
+    const res = await fetch(fixture.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-session-id': 'gone' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
+    });
+    expect(res.status).toBe(400);
+  });
+
+  it('serves server-everything over HTTP+SSE on 127.0.0.1', async () => {
+    const fixture = track(await startServerEverything({ transport: 'sse' }));
+    expect(fixture.url).toBe(`http://127.0.0.1:${fixture.port}/sse`);
+    const client = await connect(new SSEClientTransport(new URL(fixture.url)));
+    expect(textOf(await client.callTool({ name: 'echo', arguments: { message: 'old' } }))).toBe('Echo: old');
+    expect(fixture.requests.some((r) => r.url.startsWith('/message?sessionId=') && r.status === 202)).toBe(true);
+  });
+
+  it('refuses an unknown transport', async () => {
+    await expect(startServerEverything({ transport: 'stdio' as 'sse' })).rejects.toThrow(/transport must be/);
   });
 });
