@@ -9,6 +9,8 @@ import { PolicyError } from '@mcptrust/policy/errors';
 import { SigningError } from '@mcptrust/signing/errors';
 import { ArtifactError } from '@mcptrust/artifact/errors';
 import type { ArtifactErrorCode } from '@mcptrust/artifact/errors';
+import { RemoteError } from '@mcptrust/remote/errors';
+import type { RemoteErrorCode } from '@mcptrust/remote/errors';
 
 /** Exit codes of every command (ARCHITECTURE.md "Errors and exit codes"). */
 export const EXIT = {
@@ -45,6 +47,9 @@ const ARTIFACT_FINDINGS: ReadonlySet<ArtifactErrorCode> = new Set<ArtifactErrorC
   'INSECURE_URL',
 ]);
 
+/** Remote failures that are findings (exit 1): the server tried to steer the client somewhere it must not go. */
+const REMOTE_FINDINGS: ReadonlySet<RemoteErrorCode> = new Set<RemoteErrorCode>(['BLOCKED_ADDRESS', 'CROSS_ORIGIN']);
+
 /**
  * Maps any error to an exit code and the message to print. This is the only place
  * where library errors become process behaviour.
@@ -65,6 +70,7 @@ export function exitCodeFor(error: unknown): { code: number; message: string } {
   // The artifact is not the one pinned, or a download was steered somewhere it must not
   // go: a finding, and nothing was started. A bad command, pin or registry answer is operational.
   if (error instanceof ArtifactError) return { code: ARTIFACT_FINDINGS.has(error.code) ? EXIT.FINDING : EXIT.ERROR, message: error.message };
+  if (error instanceof RemoteError) return { code: REMOTE_FINDINGS.has(error.code) ? EXIT.FINDING : EXIT.ERROR, message: error.message };
   if (error instanceof Error) return { code: EXIT.ERROR, message: `unexpected error: ${error.message}` };
   return { code: EXIT.ERROR, message: `unexpected error: ${String(error)}` };
 }

@@ -33,10 +33,11 @@ export const checkCommand: CommandModule = (cli, ctx) =>
     'The CI gate: verify the lockfile signature (when asked), diff against the live server, evaluate policy (when asked)',
     (y) =>
       policyOptions(signatureOptions(driftOptions(y)))
-        .usage('Usage: $0 check [--lock mcp-lock.json] [--fail-on critical] [--key public.key | --issuer URL --identity ID] [--policy FILE | --preset NAME] [--format text|json|markdown|sarif] -- <server command>')
+        .usage('Usage: $0 check [--lock mcp-lock.json] [--fail-on critical] [--key public.key | --issuer URL --identity ID] [--policy FILE | --preset NAME] [--format text|json|markdown|sarif] (--url URL [--header "Name: value"]... | -- <server command>)')
         .example('$0 check -- npx -y @modelcontextprotocol/server-filesystem /srv', 'the gate: exit 1 on critical drift')
         .example('$0 check --key public.key --preset baseline -- node server.js', 'signature + drift + policy in one run')
-        .example('$0 check --format markdown -o "$GITHUB_STEP_SUMMARY" -- node server.js', 'a GitHub job summary'),
+        .example('$0 check --format markdown -o "$GITHUB_STEP_SUMMARY" -- node server.js', 'a GitHub job summary')
+        .example('$0 check --url https://mcp.example.com/mcp --header "Authorization: Bearer ${EXAMPLE_TOKEN}"', 'gate a remote server'),
     async (argv) => {
       const args = argv as Record<string, unknown>;
       const flags = parseDriftFlags(argv);

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { checkDrift, DEFAULT_FAIL_ON, DRIFT_SEVERITIES } from '@mcptrust/drift';
-import type { CheckDriftResult, DriftSeverity } from '@mcptrust/drift';
+import type { CheckDriftOptions, CheckDriftResult, DriftSeverity } from '@mcptrust/drift';
 import type { Argv } from 'yargs';
 import type { CommandContext, CommandModule } from '../command.js';
 import { EXIT, UsageError } from '../exit-codes.js';
@@ -13,6 +13,8 @@ import type { CheckSection, DriftReport } from '../drift-report/report.js';
 import { renderSarif } from '../drift-report/sarif.js';
 import { renderText } from '../drift-report/text.js';
 import { DEFAULT_LOCKFILE } from './lock.js';
+import { scanRemoteTarget, sayRemoteWarnings } from '../remote-scan.js';
+import { checkEndpoint, remoteOptions, remoteTargetFrom } from '../remote-target.js';
 
 /** Output formats of `diff` and `check`. */
 export const REPORT_FORMATS = ['text', 'json', 'markdown', 'sarif'] as const;
@@ -21,7 +23,7 @@ export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
 /** The flags `diff` and `check` share. */
 export function driftOptions(y: Argv): Argv {
-  return y
+  return remoteOptions(y, { allowUrlChange: true })
     .option('lock', { alias: ['l', 'lockfile'], type: 'string', default: DEFAULT_LOCKFILE, describe: 'Lockfile to compare against' })
     .option('fail-on', { type: 'string', default: DEFAULT_FAIL_ON, describe: 'Lowest severity that fails: critical, moderate or info' })
     .option('format', { alias: 'f', type: 'string', default: 'text', describe: 'Report format: text, json, markdown or sarif' })
@@ -43,6 +45,8 @@ export interface DriftFlags {
   timeoutMs: number;
   /** The raw flags the pin comparison reads (`--unsafe-allow-private-tarball-hosts`). */
   artifactArgv: Record<string, unknown>;
+  /** The remote-server flags (`--url`, `--header`, `--transport`, `--allow-url-change`) and the server command after `--`. */
+  targetArgv: Record<string, unknown>;
 }
 
 /** Validates the shared flags; every bad value is a usage error naming its flag. */
@@ -66,9 +70,31 @@ export function parseDriftFlags(argv: Record<string, unknown>): DriftFlags {
     output,
     timeoutMs: parseDuration('timeout', argv['timeout']),
     artifactArgv: { 'unsafe-allow-private-tarball-hosts': argv['unsafe-allow-private-tarball-hosts'] === true },
+    targetArgv: { url: argv['url'], header: argv['header'], transport: argv['transport'], 'allow-url-change': argv['allow-url-change'] },
   };
 }
 
+
+/**
+ * What `checkDrift` scans: the stdio server after `--` (and its pinned artifact), or the
+ * remote server of `--url` — refused before connecting when the lockfile was made for
+ * another origin, unless `--allow-url-change`.
+ */
+function driftTarget(flags: DriftFlags, rest: unknown, ctx: CommandContext): Pick<CheckDriftOptions, 'server' | 'scan' | 'resolveArtifact'> {
+  const remote = remoteTargetFrom({ ...flags.targetArgv, '--': rest }, ctx.io.env);
+  if (remote === undefined) {
+    const server = serverCommandFrom(rest);
+    // A pinned lockfile: what the command would run now is compared with the pin.
+    return { server, resolveArtifact: async () => (await import('../pin-server.js')).currentArtifactOf(server, flags.artifactArgv, ctx) };
+  }
+  sayRemoteWarnings(ctx, remote);
+  return {
+    scan: async (lockfile, signal) => {
+      for (const warning of checkEndpoint(lockfile, flags.lock, remote, flags.targetArgv['allow-url-change'] === true)) say(ctx.io, `${paint(ctx.io, 'yellow', 'warning:')} ${warning}`);
+      return scanRemoteTarget(remote, { timeoutMs: flags.timeoutMs, ...(signal === undefined ? {} : { signal }) }, ctx);
+    },
+  };
+}
 
 /**
  * Runs the drift check and emits the report: the requested format on stdout (or in
@@ -82,17 +108,7 @@ export async function runDriftReport(
   ctx: CommandContext,
   sections: readonly CheckSection[] | ((result: CheckDriftResult) => readonly CheckSection[]) = [],
 ): Promise<DriftReport> {
-  const server = serverCommandFrom(rest);
-  const result = await checkDrift({
-    lockfilePath: flags.lock,
-    server,
-    failOn: flags.failOn,
-    timeoutMs: flags.timeoutMs,
-    signal: ctx.signal,
-    env: ctx.io.env,
-    // A pinned lockfile: what the command would run now is compared with the pin.
-    resolveArtifact: async () => (await import('../pin-server.js')).currentArtifactOf(server, flags.artifactArgv, ctx),
-  });
+  const result = await checkDrift({ lockfilePath: flags.lock, failOn: flags.failOn, timeoutMs: flags.timeoutMs, signal: ctx.signal, env: ctx.io.env, ...driftTarget(flags, rest, ctx) });
   const report = buildDriftReport(command, flags.lock, result, typeof sections === 'function' ? sections(result) : sections);
   ctx.run.note({
     drift: {
@@ -135,10 +151,11 @@ export const diffCommand: CommandModule = (cli, ctx) =>
     'Compare a live server with mcp-lock.json and explain every change (exit 1 on drift at or above --fail-on)',
     (y) =>
       driftOptions(y)
-        .usage('Usage: $0 diff [--lock mcp-lock.json] [--fail-on critical|moderate|info] [--format text|json|markdown|sarif] [--output FILE] -- <server command>')
+        .usage('Usage: $0 diff [--lock mcp-lock.json] [--fail-on critical|moderate|info] [--format text|json|markdown|sarif] [--output FILE] (--url URL [--header "Name: value"]... | -- <server command>)')
         .example('$0 diff -- npx -y @modelcontextprotocol/server-filesystem /srv', 'explain what changed since the server was locked')
         .example('$0 diff --fail-on moderate --format markdown -o drift.md -- node server.js', 'a PR comment, failing on moderate drift too')
-        .example('$0 diff --format sarif -o drift.sarif -- node server.js', 'SARIF 2.1.0 for code scanning, located in mcp-lock.json'),
+        .example('$0 diff --format sarif -o drift.sarif -- node server.js', 'SARIF 2.1.0 for code scanning, located in mcp-lock.json')
+        .example('$0 diff --url https://mcp.example.com/mcp', 'a remote server against the lockfile locked from it'),
     async (argv) => {
       const flags = parseDriftFlags(argv);
       await runDriftReport('diff', flags, argv['--'], ctx);

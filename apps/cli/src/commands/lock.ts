@@ -15,13 +15,19 @@ import { artifactNetworkOptions } from '../artifact-flags.js';
 import { pinAndPrepare, pinRequestFrom, withPin } from '../pin-server.js';
 import type { PinRequest } from '../pin-server.js';
 import { VERSION } from '../version.js';
+import { scanRemoteTarget, sayRemoteWarnings } from '../remote-scan.js';
+import { remoteOptions, remoteTargetFrom } from '../remote-target.js';
+import type { RemoteTarget } from '../remote-target.js';
 
 /** Default lockfile name. */
 export const DEFAULT_LOCKFILE = 'mcp-lock.json';
 
 /** Options of {@link lockServer}. */
 export interface LockOptions {
-  server: ServerCommand;
+  /** The stdio server to lock (exactly one of `server` and `remote`). */
+  server?: ServerCommand;
+  /** The remote server to lock (`--url`). */
+  remote?: RemoteTarget;
   output: string;
   force: boolean;
   timeoutMs: number;
@@ -64,9 +70,15 @@ export async function lockServer(options: LockOptions, ctx: CommandContext): Pro
 
   // With --pin the scanned server is the pinned one: installed from verified bytes
   // without lifecycle scripts, so the surface recorded belongs to the bytes pinned.
-  const pinned = options.pin === undefined ? undefined : await pinAndPrepare(options.server, options.pin, ctx);
-  const server = pinned?.server ?? options.server;
-  const scan = await scanServer(server, { timeoutMs: options.timeoutMs, signal: ctx.signal, env: pinned?.env ?? io.env });
+  let scan: ScanReport;
+  let pinned: Awaited<ReturnType<typeof pinAndPrepare>> | undefined;
+  if (options.remote !== undefined) {
+    scan = await scanRemoteTarget(options.remote, { timeoutMs: options.timeoutMs, signal: ctx.signal }, ctx);
+  } else {
+    if (options.server === undefined) throw new UsageError('missing server: give --url or a server command after --');
+    pinned = options.pin === undefined ? undefined : await pinAndPrepare(options.server, options.pin, ctx);
+    scan = await scanServer(pinned?.server ?? options.server, { timeoutMs: options.timeoutMs, signal: ctx.signal, env: pinned?.env ?? io.env });
+  }
   printFindings(io, scan.findings);
   const built = buildLockfile(scan, { generator: `mcptrust ${VERSION}`, updatedAt: lockTimestamp(io) });
   const live = pinned === undefined ? built : withPin(built, pinned.pin, previous?.lockfile);
@@ -117,8 +129,8 @@ export const lockCommand: CommandModule = (cli, ctx) =>
     'lock',
     'Create or update mcp-lock.json from what the server exposes (refuses drift unless --force)',
     (y) =>
-      artifactNetworkOptions(y, { trustedRoot: true })
-        .usage('Usage: $0 lock [--output mcp-lock.json] [--force] [--pin [--verify-provenance]] [--exclude KIND:NAME]... [--include KIND:NAME]... [--timeout 10s] -- <server command>')
+      remoteOptions(artifactNetworkOptions(y, { trustedRoot: true }), { allowUrlChange: false })
+        .usage('Usage: $0 lock [--output mcp-lock.json] [--force] [--pin [--verify-provenance]] [--exclude KIND:NAME]... [--include KIND:NAME]... [--timeout 10s] (--url URL [--header "Name: value"]... | -- <server command>)')
         .option('output', { alias: ['o', 'lockfile', 'lock'], type: 'string', default: DEFAULT_LOCKFILE, describe: 'Lockfile to write' })
         .option('force', { alias: 'f', type: 'boolean', default: false, describe: 'Overwrite a lockfile even when the server drifted from it' })
         .option('exclude', {
@@ -134,16 +146,23 @@ export const lockCommand: CommandModule = (cli, ctx) =>
         .example('$0 lock --pin --verify-provenance --expected-source https://github.com/modelcontextprotocol/servers -- npx -y @modelcontextprotocol/server-filesystem /srv', 'pin the package, its tree and its verified provenance')
         .example('$0 lock -- "npx -y @modelcontextprotocol/server-filesystem /tmp"', 'one quoted string, split like a shell (never run by one)')
         .example('$0 lock --force --output locks/fs.json -- node server.js', 'accept a reviewed change')
-        .example("$0 lock --exclude tool:write_file --exclude 'tool:*_file' -- node server.js", 'approve the server except the tools selected'),
+        .example("$0 lock --exclude tool:write_file --exclude 'tool:*_file' -- node server.js", 'approve the server except the tools selected')
+        .example('$0 lock --url https://mcp.example.com/mcp --header "Authorization: Bearer ${EXAMPLE_TOKEN}"', 'pin a remote server; server.url records its endpoint'),
     async (argv) => {
       const timeoutMs = parseDuration('timeout', argv.timeout);
-      const server = serverCommandFrom(argv['--']);
+      const remote = remoteTargetFrom(argv, ctx.io.env);
+      if (remote !== undefined && argv.pin === true) throw new UsageError('--pin pins the package or image a command runs; a remote server (--url) has none to pin');
+      const server = remote === undefined ? serverCommandFrom(argv['--']) : undefined;
+      if (remote !== undefined) sayRemoteWarnings(ctx, remote);
       const output = String(argv.output);
       if (output.trim() === '') throw new UsageError('--output: expected a file path');
       // Selectors are checked before any server starts.
       const denials = { exclude: parseSelectorFlag('exclude', argv['exclude']), include: parseSelectorFlag('include', argv['include']) };
       const pin = await pinRequestFrom(argv as unknown as Record<string, unknown>, ctx.io);
-      const outcome = await lockServer({ server, output, force: argv.force === true, timeoutMs, denials, ...(pin === undefined ? {} : { pin }) }, ctx);
+      const outcome = await lockServer(
+        { ...(server === undefined ? {} : { server }), ...(remote === undefined ? {} : { remote }), output, force: argv.force === true, timeoutMs, denials, ...(pin === undefined ? {} : { pin }) },
+        ctx,
+      );
       const { io } = ctx;
       if (outcome.status === 'refused') {
         say(io, `${paint(io, 'red', 'mcptrust: refused:')} ${output} is out of date: the server changed since it was locked.`);

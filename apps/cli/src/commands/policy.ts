@@ -11,6 +11,9 @@ import { writeOutputFile } from '../write-output.js';
 import { sarifLog } from '../sarif-log.js';
 import { toPolicyDriftItems } from '../gate-flags.js';
 import { parseDuration, serverCommandFrom } from '../options.js';
+import { scanRemoteTarget, sayRemoteWarnings } from '../remote-scan.js';
+import { checkEndpoint, remoteOptions, remoteTargetFrom } from '../remote-target.js';
+import type { RemoteTarget } from '../remote-target.js';
 import { paint, printable, say } from '../output.js';
 import type { Io } from '../output.js';
 import { printFindings } from '../report.js';
@@ -143,12 +146,21 @@ function render(io: Io, args: PolicyArgs, result: PolicyResult, input: PolicyInp
 
 async function runPolicy(argv: Record<string, unknown>, ctx: CommandContext, explain: boolean): Promise<void> {
   const args = policyArgs(argv, explain);
-  const server = serverCommandFrom(argv['--']);
+  const remote = remoteTargetFrom(argv, ctx.io.env);
+  const server = remote === undefined ? serverCommandFrom(argv['--']) : undefined;
   // Load and compile the policy and read the lockfile before any server is started:
   // a broken rule or lockfile is an operational error, not a finding.
   const policy: LoadedPolicy = args.policy === undefined ? loadPreset(args.preset ?? 'baseline') : await loadPolicy(args.policy);
   const lockfile = args.lock === undefined ? undefined : (await readLockfile(args.lock)).lockfile;
-  const scan = await scanServer(server, { timeoutMs: args.timeoutMs, signal: ctx.signal, env: ctx.io.env });
+  if (remote !== undefined) {
+    sayRemoteWarnings(ctx, remote);
+    const endpointWarnings = lockfile === undefined || args.lock === undefined ? [] : checkEndpoint(lockfile, args.lock, remote, argv['allow-url-change'] === true);
+    for (const warning of endpointWarnings) say(ctx.io, `${paint(ctx.io, 'yellow', 'warning:')} ${warning}`);
+  }
+  const scan =
+    server === undefined
+      ? await scanRemoteTarget(remote as RemoteTarget, { timeoutMs: args.timeoutMs, signal: ctx.signal }, ctx)
+      : await scanServer(server, { timeoutMs: args.timeoutMs, signal: ctx.signal, env: ctx.io.env });
   printFindings(ctx.io, scan.findings);
   const input = buildPolicyInput(scan, lockfile === undefined ? {} : { lockfile, drift: toPolicyDriftItems(compareToLockfile(lockfile, scan)) });
   const result = evaluatePolicy(policy, input);
@@ -167,7 +179,7 @@ async function runPolicy(argv: Record<string, unknown>, ctx: CommandContext, exp
 }
 
 function sharedOptions(y: Argv): Argv {
-  return y
+  return remoteOptions(y, { allowUrlChange: true })
     .option('policy', { alias: ['p', 'P'], type: 'string', describe: 'Policy file (YAML)' })
     .option('preset', { type: 'string', describe: `Shipped preset: ${PRESET_NAMES.join(' | ')} (default baseline)` })
     .option('lock', { alias: ['l', 'lockfile'], type: 'string', describe: 'Lockfile to diff the server against (fills input.drift; its denied items are left out of input.tools and the other lists)' })
@@ -180,13 +192,13 @@ function sharedOptions(y: Argv): Argv {
 export const policyCommand: CommandModule = (cli, ctx) =>
   cli.command('policy', 'Evaluate CEL governance rules (a policy file or a preset) against a server', (y) =>
     y
-      .usage('Usage: $0 policy <check|explain> [--policy FILE | --preset baseline|strict] [--lock mcp-lock.json] -- <server command>')
+      .usage('Usage: $0 policy <check|explain> [--policy FILE | --preset baseline|strict] [--lock mcp-lock.json] (--url URL | -- <server command>)')
       .command(
         'check',
         'Scan the server, evaluate the policy; exit 1 when a rule fails (with mode: warn, only an error-severity one)',
         (c) =>
           sharedOptions(c)
-            .usage('Usage: $0 policy check [--policy FILE | --preset baseline|strict] [--lock mcp-lock.json] [--format text|json|markdown|sarif] [--explain] -- <server command>')
+            .usage('Usage: $0 policy check [--policy FILE | --preset baseline|strict] [--lock mcp-lock.json] [--format text|json|markdown|sarif] [--explain] (--url URL | -- <server command>)')
             .option('explain', { type: 'boolean', default: false, describe: 'Also print the input document (same as policy explain)' })
             .example('$0 policy check --preset strict --lock mcp-lock.json -- npx -y @modelcontextprotocol/server-filesystem /tmp', 'fail closed in CI')
             .example('$0 policy check --policy team-policy.yaml --format sarif -o policy.sarif -- node server.js', 'SARIF for code scanning')
@@ -198,7 +210,7 @@ export const policyCommand: CommandModule = (cli, ctx) =>
         'Print the input document and each rule\'s result (for writing rules)',
         (c) =>
           sharedOptions(c)
-            .usage('Usage: $0 policy explain [--policy FILE | --preset baseline|strict] [--lock mcp-lock.json] [--format text|json] -- <server command>')
+            .usage('Usage: $0 policy explain [--policy FILE | --preset baseline|strict] [--lock mcp-lock.json] [--format text|json] (--url URL | -- <server command>)')
             .example('$0 policy explain --policy team-policy.yaml -- node server.js', 'see every input field and why each rule passed or failed')
             .example('$0 policy explain --format json -- node server.js', '{ input, result } as JSON'),
         (argv) => runPolicy(argv as Record<string, unknown>, ctx, true),

@@ -16,6 +16,7 @@ import type { ProxyAudit } from '../observe/proxy-audit.js';
 import { artifactReceipt } from '../observe/receipt-facts.js';
 import { AUDIT_LOG_FLAGS, OBSERVE_FLAGS } from '../observe/observe-flags.js';
 import type { FlagSpec } from '../observe/observe-flags.js';
+import { ALLOW_URL_CHANGE_FLAG, checkEndpoint, REMOTE_FLAG_SPECS, remoteTargetFrom } from '../remote-target.js';
 
 /**
  * Prepares the server a proxy starts from the validated flags (used by `run`);
@@ -108,7 +109,7 @@ function describeDrift(d: PreflightDrift): string {
  * shutdown, throws a {@link ProxyError} otherwise (exit-codes.ts maps it). A preflight
  * refusal lists every drifted item first, so the operator sees what to review.
  */
-function settle(io: Io, flags: ProxyFlags, exit: StdioBridgeExit, drift: readonly PreflightDrift[], signalled: boolean): void {
+export function settle(io: Io, flags: ProxyFlags, exit: Pick<StdioBridgeExit, 'error' | 'crashed' | 'signal' | 'exitCode'>, drift: readonly PreflightDrift[], signalled: boolean): void {
   const error = exit.error;
   if (error instanceof ProxyError && error.code === 'PREFLIGHT_DRIFT') {
     say(io, `${paint(io, 'red', 'mcptrust: refused:')} the server drifted from ${flags.lockPath}; the session was refused:`);
@@ -169,6 +170,16 @@ export async function runProxy(argv: Record<string, unknown>, ctx: CommandContex
   ctx.run.note({ ...(lockDigest === undefined ? {} : { lockfile: lockDigest }), artifact: artifactReceipt(flags.lockfile.server.artifact) });
   if (argv['print-effective-allowlist'] === true) {
     io.stdout.write(JSON.stringify(effectiveAllowlist(flags.lockfile), null, 2) + '\n');
+    return;
+  }
+  if (prepare !== undefined && argv['url'] !== undefined) throw new UsageError('--url: mcptrust run starts the pinned package; enforce a remote server with mcptrust proxy --url');
+  const remote = prepare === undefined ? remoteTargetFrom(argv, io.env) : undefined;
+  for (const warning of [...(remote?.warnings ?? []), ...checkEndpoint(flags.lockfile, flags.lockPath, remote, argv['allow-url-change'] === true)]) {
+    say(io, `${paint(io, 'yellow', 'mcptrust: warning:')} ${printable(warning)}`);
+  }
+  if (remote !== undefined) {
+    const { runRemoteProxy } = await import('./proxy-remote.js');
+    await runRemoteProxy(argv, ctx, flags, remote, lockDigest);
     return;
   }
   // `run` starts the pinned, verified server instead of the command after --.
@@ -268,6 +279,8 @@ export const PROXY_FLAGS: readonly ProxyFlag[] = [
   { name: 'deny-roots', type: 'boolean', default: false, describe: 'Answer roots/list from the server with -32601' },
   { name: 'deny-elicitation', type: 'boolean', default: false, describe: 'Answer elicitation/create from the server with -32601' },
   { name: 'policy', type: 'string', describe: 'Policy file whose runtime: rules decide each tools/call, prompts/get and resources/read (the first failing rule denies)' },
+  ...REMOTE_FLAG_SPECS,
+  ALLOW_URL_CHANGE_FLAG,
   ...SIGNATURE_FLAG_SPECS,
   ...AUDIT_LOG_FLAGS,
   { name: 'print-effective-allowlist', type: 'boolean', default: false, describe: 'Print the tools, prompts, templates and static resources the lockfile allows (JSON) and exit; starts nothing' },
@@ -284,9 +297,10 @@ export function proxyFlagOptions(y: Argv): Argv {
 
 /** The flags, usage and examples of `mcptrust proxy` (shared by every runner). */
 export function proxyOptions(y: Argv): Argv {
-  return proxyFlagOptions(y.usage('Usage: $0 proxy --lock mcp-lock.json [flags] -- <server command>\n\nstdin/stdout carry the MCP session with the host; audit lines and diagnostics go to stderr.'))
+  return proxyFlagOptions(y.usage('Usage: $0 proxy --lock mcp-lock.json [flags] (--url URL [--header "Name: value"]... | -- <server command>)\n\nstdin/stdout carry the MCP session with the host; audit lines and diagnostics go to stderr.'))
     .example('$0 proxy --lock mcp-lock.json -- npx -y @modelcontextprotocol/server-filesystem /tmp', 'enforce the lockfile in front of a server')
     .example('$0 proxy --lock mcp-lock.json --audit-only -- node server.js', 'trial run: log what would be blocked')
+    .example('$0 proxy --lock mcp-lock.json --url https://mcp.example.com/mcp', 'enforce the lockfile in front of a remote server (the host speaks stdio to the proxy)')
     .example('$0 proxy --lock mcp-lock.json --print-effective-allowlist', 'show what the lockfile allows');
 }
 
