@@ -10,6 +10,8 @@ export { assertAddressAllowed, classifyAddress, isLoopbackAddress } from './net/
 export type { AddressClassification, AddressPolicyOptions } from './net/address-policy.js';
 export { createGuardedDispatcher } from './net/guarded-dispatcher.js';
 export type { GuardedDispatcherOptions } from './net/guarded-dispatcher.js';
+export { createGuardedFetch } from './net/guarded-fetch.js';
+export type { GuardedFetch, GuardedFetchOptions } from './net/guarded-fetch.js';
 export { endpointOf, isLoopbackUrl, parseUpstreamUrl } from './net/upstream-url.js';
 export type {
   CredentialSource,

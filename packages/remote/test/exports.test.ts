@@ -9,6 +9,7 @@ describe('@mcptrust/remote export surface', () => {
       'assertAddressAllowed',
       'classifyAddress',
       'createGuardedDispatcher',
+      'createGuardedFetch',
       'endpointOf',
       'isLoopbackAddress',
       'isLoopbackUrl',
