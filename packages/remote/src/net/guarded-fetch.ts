@@ -7,7 +7,8 @@
  *   No credentials in URLs.
  * - Redirects are followed by hand (`redirect: 'manual'`), at most `maxRedirects`, each
  *   target re-validated (scheme, credentials, and the address policy when it is dialled),
- *   never `https://` → `http://`. `authorization` and `cookie` are dropped for good once a
+ *   never `https://` → `http://` (a caller's `redirect` option is ignored). `authorization`
+ *   and `cookie` are dropped for good once a
  *   hop leaves the first request's origin. 301/302 turn a POST into a GET and 303 any
  *   method but HEAD, without the body (as fetch does); 307/308 resend the body.
  * - A body cap: a `Content-Length` over the cap is refused before the body is read, and
@@ -98,7 +99,9 @@ async function readCapped(response: Awaited<ReturnType<typeof undiciFetch>>, url
 }
 
 /**
- * Creates the guarded fetch.
+ * Creates the guarded fetch. Without a `dispatcher` it builds one guarded dispatcher on
+ * first use and keeps it (its idle sockets do not hold the process open); pass your own
+ * to close it when done.
  *
  * @param options - {@link GuardedFetchOptions}
  * @returns a fetch; it rejects with `RemoteError`: `INSECURE_URL` (scheme, credentials,

@@ -16,6 +16,8 @@ let port = 0;
 /** Connections the loopback server accepted. */
 let accepted = 0;
 const dispatchers: Dispatcher[] = [];
+/** Called when the client gave up on a /silent request. */
+let silentClosed: (() => void) | undefined;
 
 function dispatcher(options: Parameters<typeof createGuardedDispatcher>[0]): Dispatcher {
   const created = createGuardedDispatcher(options);
@@ -44,6 +46,10 @@ async function failure(promise: Promise<unknown>): Promise<unknown> {
 beforeAll(async () => {
   guard = installDialGuard();
   server = http.createServer((req, res) => {
+    if (req.url === '/silent') {
+      req.on('close', () => silentClosed?.());
+      return; // never answers
+    }
     res.setHeader('content-type', 'text/plain');
     res.end(`hello ${req.url ?? ''}`);
   });
@@ -84,6 +90,16 @@ describe('createGuardedDispatcher on loopback', () => {
     const response = await request(`http://localhost:${port}/c`, { dispatcher: dispatcher({ allowLoopback: true, resolve: fixedResolver(['::1', '127.0.0.1']) }) });
     expect(await response.body.text()).toBe('hello /c');
     expect(guard.connects.slice(-2)).toEqual(['::1', '127.0.0.1']);
+  });
+
+  it('gives up on a server that sends no headers within headersTimeoutMs', async () => {
+    const closed = new Promise<void>((resolve) => {
+      silentClosed = resolve;
+    });
+    const error = await failure(request(`http://127.0.0.1:${port}/silent`, { dispatcher: dispatcher({ allowLoopback: true, headersTimeoutMs: 100 }) }));
+    expect(error).toMatchObject({ code: 'UND_ERR_HEADERS_TIMEOUT' });
+    await closed;
+    silentClosed = undefined;
   });
 
   it('refuses loopback without allowLoopback, before any connection', async () => {
