@@ -144,3 +144,62 @@ export interface ServerEverything {
  * @throws Error when `transport` is neither 'streamableHttp' nor 'sse'.
  */
 export declare function startServerEverything(options: ServerEverythingOptions): Promise<ServerEverything>;
+
+/** The ways {@link startMisbehavingServer} breaks the transport (documented in servers/http/misbehaving.mjs). */
+export type Misbehaviour =
+    | 'wrong-content-type'
+    | 'oversized-event'
+    | 'redirect-private'
+    | 'cross-origin-endpoint'
+    | 'hostile-resource-metadata'
+    | 'invalid-session-id'
+    | 'batch'
+    | 'status-500'
+    | 'stream-ends-early'
+    | 'session-404'
+    | 'hang';
+
+/** Options of {@link startMisbehavingServer}; each names the behaviours it affects. */
+export interface MisbehavingServerOptions {
+    /** Misbehave from the first request, initialize included (default: only for hostile-resource-metadata). */
+    fromStart?: boolean;
+    /** Answer this many JSON-RPC requests after initialize correctly before misbehaving (default 0). */
+    misbehaveAfter?: number;
+    /** The `protocolVersion` of the initialize result (default: the one the client asked for). */
+    protocolVersion?: string;
+    /** The Mcp-Session-Id of initialize answers (default `misbehaving-<n>`; false: none). invalid-session-id: the invalid value (default `bad session-id`; bytes node:http refuses are written raw). */
+    sessionId?: string | false;
+    /** oversized-event: size of the event's data in bytes (default 5 MiB). */
+    bytes?: number;
+    /** oversized-event: send one `application/json` body of that size instead of an SSE event. */
+    asJson?: boolean;
+    /** redirect-private: the Location (default `http://169.254.169.254/latest/meta-data/`). */
+    location?: string;
+    /** cross-origin-endpoint: the `endpoint` event's data (default `http://localhost:<port>/messages?sessionId=cross-origin`). */
+    endpoint?: string;
+    /** hostile-resource-metadata: the `resource_metadata` URL (default `http://169.254.169.254/x`). */
+    resourceMetadata?: string;
+    /** batch: send the array as the data of one SSE event instead of a JSON body. */
+    sse?: boolean;
+    /** hang: send 200 text/event-stream headers, then nothing. */
+    afterHeaders?: boolean;
+}
+
+/** A running misbehaving server. */
+export interface MisbehavingServer {
+    /** `http://127.0.0.1:PORT/mcp` (cross-origin-endpoint: `…/sse`). */
+    url: string;
+    port: number;
+    behaviour: Misbehaviour;
+    /** Every request received, in order. */
+    requests: RecordedRequest[];
+    /** Closes the listener, destroying open connections (hung requests included). */
+    close(): Promise<void>;
+}
+
+/**
+ * Starts a raw node:http MCP server on 127.0.0.1 (random port) that answers initialize
+ * correctly and then misbehaves as `behaviour` says.
+ * @throws Error for an unknown behaviour.
+ */
+export declare function startMisbehavingServer(behaviour: Misbehaviour, options?: MisbehavingServerOptions): Promise<MisbehavingServer>;

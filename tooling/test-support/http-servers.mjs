@@ -15,3 +15,4 @@
 export { startMcpHttpServer } from "../servers/http/streamable.mjs";
 export { startLegacySseServer } from "../servers/http/legacy-sse.mjs";
 export { startServerEverything } from "../servers/http/everything.mjs";
+export { startMisbehavingServer } from "../servers/http/misbehaving.mjs";

@@ -1,4 +1,6 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
+import { request as httpRequest } from 'node:http';
+import { connect as netConnect } from 'node:net';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
@@ -8,7 +10,7 @@ import {
   ElicitRequestSchema,
   ToolListChangedNotificationSchema,
 } from '@modelcontextprotocol/sdk/types.js';
-import { startLegacySseServer, startMcpHttpServer, startServerEverything } from '../test-support/http-servers.mjs';
+import { startLegacySseServer, startMcpHttpServer, startMisbehavingServer, startServerEverything } from '../test-support/http-servers.mjs';
 
 /** Everything a test opened, closed in afterEach (clients first, then servers). */
 const clients: Client[] = [];
@@ -308,5 +310,184 @@ describe('startServerEverything', () => {
 
   it('refuses an unknown transport', async () => {
     await expect(startServerEverything({ transport: 'stdio' as 'sse' })).rejects.toThrow(/transport must be/);
+  });
+});
+
+/** A raw HTTP exchange (node:http: never follows a redirect). */
+function raw(url: string, init: { method?: string; headers?: Record<string, string>; body?: unknown } = {}): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; text: string }> {
+  return new Promise((resolve, reject) => {
+    const body = init.body === undefined ? undefined : JSON.stringify(init.body);
+    const req = httpRequest(url, { method: init.method ?? 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...init.headers } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+const INIT = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } } };
+const LIST = { jsonrpc: '2.0', id: 2, method: 'tools/list' };
+
+/** Initializes a misbehaving server raw and returns its session id. */
+async function rawInit(url: string): Promise<string | undefined> {
+  const res = await raw(url, { body: INIT });
+  expect(res.status).toBe(200);
+  expect(JSON.parse(res.text)).toMatchObject({ id: 1, result: { protocolVersion: '2025-06-18' } });
+  return res.headers['mcp-session-id'] as string | undefined;
+}
+
+describe('startMisbehavingServer', () => {
+  it('is a correct server until it misbehaves: an SDK client initializes, then gets the 500', async () => {
+    const fixture = track(await startMisbehavingServer('status-500'));
+    expect(fixture.url).toBe(`http://127.0.0.1:${fixture.port}/mcp`);
+    const client = await connect(new StreamableHTTPClientTransport(new URL(fixture.url)));
+    expect(client.getServerVersion()?.name).toBe('mcptrust-misbehaving');
+    await expect(client.listTools()).rejects.toThrow(/Internal error/);
+    expect(fixture.requests.find((r) => r.rpcMethods.includes('tools/list'))).toMatchObject({ status: 500, sessionId: 'misbehaving-1' });
+  });
+
+  it('answers correctly the first misbehaveAfter requests', async () => {
+    const fixture = track(await startMisbehavingServer('status-500', { misbehaveAfter: 1 }));
+    const client = await connect(new StreamableHTTPClientTransport(new URL(fixture.url)));
+    expect((await client.listTools()).tools.map((t) => t.name)).toEqual(['echo']);
+    await expect(client.callTool({ name: 'echo', arguments: { text: 'x' } })).rejects.toThrow(/Internal error/);
+  });
+
+  it('wrong-content-type: text/html to a request, 202 to a notification', async () => {
+    const fixture = track(await startMisbehavingServer('wrong-content-type'));
+    const session = await rawInit(fixture.url);
+    expect(session).toBe('misbehaving-1');
+    const note = await raw(fixture.url, { body: { jsonrpc: '2.0', method: 'notifications/initialized' }, headers: { 'mcp-session-id': session! } });
+    expect(note.status).toBe(202);
+    const res = await raw(fixture.url, { body: LIST, headers: { 'mcp-session-id': session! } });
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^text\/html/);
+  });
+
+  it('oversized-event: one SSE event of the given size carrying the response', async () => {
+    const fixture = track(await startMisbehavingServer('oversized-event', { bytes: 200_000 }));
+    await rawInit(fixture.url);
+    const res = await raw(fixture.url, { body: LIST });
+    expect(res.headers['content-type']).toBe('text/event-stream');
+    const data = /^data: (.*)\n\n$/s.exec(res.text)?.[1] ?? '';
+    expect(Buffer.byteLength(data)).toBe(200_000);
+    expect(JSON.parse(data)).toMatchObject({ id: 2, result: { content: [{ type: 'text' }] } });
+  });
+
+  it('oversized-event asJson: one JSON body of the given size; the default is 5 MiB', async () => {
+    const fixture = track(await startMisbehavingServer('oversized-event', { asJson: true }));
+    await rawInit(fixture.url);
+    const res = await raw(fixture.url, { body: LIST });
+    expect(res.headers['content-type']).toBe('application/json');
+    expect(Buffer.byteLength(res.text)).toBe(5 * 1024 * 1024);
+  });
+
+  it('redirect-private: 307 to the metadata address after initialize (never followed here)', async () => {
+    const fixture = track(await startMisbehavingServer('redirect-private'));
+    await rawInit(fixture.url);
+    const res = await raw(fixture.url, { body: LIST });
+    expect(res.status).toBe(307);
+    expect(res.headers.location).toBe('http://169.254.169.254/latest/meta-data/');
+    const get = await raw(fixture.url, { method: 'GET', headers: { accept: 'text/event-stream' } });
+    expect(get.status).toBe(307);
+  });
+
+  it('cross-origin-endpoint: the legacy endpoint event names another origin', async () => {
+    const fixture = track(await startMisbehavingServer('cross-origin-endpoint'));
+    expect(fixture.url).toBe(`http://127.0.0.1:${fixture.port}/sse`);
+    const stream = await fetch(fixture.url, { headers: { accept: 'text/event-stream' } });
+    const reader = stream.body!.getReader();
+    const first = new TextDecoder().decode((await reader.read()).value);
+    expect(first).toBe(`event: endpoint\ndata: http://localhost:${fixture.port}/messages?sessionId=cross-origin\n\n`);
+    await reader.cancel();
+    // The SDK client refuses the endpoint (and so never POSTs to it).
+    const client = new Client({ name: 't', version: '1' });
+    clients.push(client);
+    await expect(client.connect(new SSEClientTransport(new URL(fixture.url)))).rejects.toThrow(/origin/i);
+    expect(fixture.requests.filter((r) => r.method === 'POST')).toEqual([]);
+  });
+
+  it('hostile-resource-metadata: 401 naming a metadata address, from the first request', async () => {
+    const fixture = track(await startMisbehavingServer('hostile-resource-metadata'));
+    const res = await raw(fixture.url, { body: INIT });
+    expect(res.status).toBe(401);
+    expect(res.headers['www-authenticate']).toBe('Bearer resource_metadata="http://169.254.169.254/x"');
+  });
+
+  it('invalid-session-id: a space by default, control bytes written raw', async () => {
+    const spaced = track(await startMisbehavingServer('invalid-session-id'));
+    expect(await rawInit(spaced.url)).toBe('bad session-id');
+    expect((await raw(spaced.url, { body: LIST, headers: { 'mcp-session-id': 'anything' } })).status).toBe(200);
+    const control = track(await startMisbehavingServer('invalid-session-id', { sessionId: 'bad\u0001id' }));
+    const bytes = await new Promise<string>((resolve, reject) => {
+      const socket = netConnect(control.port, '127.0.0.1');
+      const chunks: Buffer[] = [];
+      const body = JSON.stringify(INIT);
+      socket.on('connect', () => socket.write(`POST /mcp HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\n\r\n${body}`));
+      socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+      socket.on('end', () => resolve(Buffer.concat(chunks).toString('latin1')));
+      socket.on('error', reject);
+    });
+    expect(bytes).toContain('mcp-session-id: bad\u0001id\r\n');
+    expect(bytes).toContain('"protocolVersion":"2025-06-18"');
+  });
+
+  it('batch: a JSON array answers a request (or one SSE event holding it)', async () => {
+    const fixture = track(await startMisbehavingServer('batch'));
+    await rawInit(fixture.url);
+    const res = await raw(fixture.url, { body: LIST, headers: { 'mcp-protocol-version': '2025-06-18' } });
+    expect(JSON.parse(res.text)).toEqual([{ jsonrpc: '2.0', id: 2, result: { tools: [expect.objectContaining({ name: 'echo' })] } }]);
+    const sse = track(await startMisbehavingServer('batch', { sse: true }));
+    await rawInit(sse.url);
+    const event = await raw(sse.url, { body: LIST });
+    expect(event.headers['content-type']).toBe('text/event-stream');
+    expect(JSON.parse(/data: (.*)\n/.exec(event.text)?.[1] ?? '')).toHaveLength(1);
+  });
+
+  it('stream-ends-early: an SSE stream that ends before the response, without event ids', async () => {
+    const fixture = track(await startMisbehavingServer('stream-ends-early'));
+    await rawInit(fixture.url);
+    const res = await raw(fixture.url, { body: LIST });
+    expect(res.headers['content-type']).toBe('text/event-stream');
+    expect(res.text).toContain('notifications/message');
+    expect(res.text).not.toMatch(/^id:/m);
+    expect(res.text).not.toContain('"result"');
+  });
+
+  it('session-404: 404 to everything after initialize; a new initialize gets a new session', async () => {
+    const fixture = track(await startMisbehavingServer('session-404'));
+    expect(await rawInit(fixture.url)).toBe('misbehaving-1');
+    expect((await raw(fixture.url, { body: { jsonrpc: '2.0', method: 'notifications/initialized' } })).status).toBe(404);
+    expect((await raw(fixture.url, { body: LIST })).status).toBe(404);
+    expect(await rawInit(fixture.url)).toBe('misbehaving-2');
+  });
+
+  it('hang: a request is never answered until close() ends its connection', async () => {
+    const fixture = await startMisbehavingServer('hang');
+    await rawInit(fixture.url);
+    const pending = raw(fixture.url, { body: LIST });
+    await until(() => fixture.requests.some((r) => r.rpcMethods.includes('tools/list')), 'the hung request');
+    expect(fixture.requests.at(-1)?.status).toBeUndefined();
+    await fixture.close();
+    await expect(pending).rejects.toThrow(/socket hang up|ECONNRESET/);
+  });
+
+  it('hang afterHeaders: 200 text/event-stream headers, then silence', async () => {
+    const fixture = await startMisbehavingServer('hang', { afterHeaders: true });
+    await rawInit(fixture.url);
+    const headers = await new Promise<{ status?: number; type?: string }>((resolve, reject) => {
+      const req = httpRequest(fixture.url, { method: 'POST', headers: { 'content-type': 'application/json' } }, (res) => resolve({ status: res.statusCode, type: res.headers['content-type'] }));
+      req.on('error', reject);
+      req.end(JSON.stringify(LIST));
+    });
+    expect(headers).toEqual({ status: 200, type: 'text/event-stream' });
+    await fixture.close();
+  });
+
+  it('refuses an unknown behaviour', async () => {
+    await expect(startMisbehavingServer('nope' as 'hang')).rejects.toThrow(/unknown behaviour nope/);
   });
 });
