@@ -130,19 +130,21 @@ export function createGuardedDispatcher(options: GuardedDispatcherOptions = {}):
         finish(new RemoteError('NETWORK_ERROR', `Cannot connect to ${host}:${port}: ${lastError?.message ?? 'no address'}`, { cause: lastError }));
         return;
       }
-      socket = dial(
-        {
+      try {
+        const options = {
           ...connectOptions,
           hostname: address,
           // The certificate is checked against the name the caller asked for, not the address.
           ...(isIP(host) === 0 ? { servername: host } : {}),
-        },
-        (error, connected) => {
+        };
+        // undici's connector returns the socket it dials, although its type says void.
+        socket = dial(options, (error, connected) => {
           if (error === null && connected !== null) finish(null, connected as Socket);
           else attempt(addresses, index + 1, error ?? undefined);
-        },
-        // undici's connector returns the socket it dials, although its type says void.
-      ) as unknown as Socket | undefined;
+        }) as unknown as Socket | undefined;
+      } catch (error) {
+        finish(new RemoteError('NETWORK_ERROR', `Cannot connect to ${host}:${port}`, { cause: error }));
+      }
     };
 
     vettedAddresses(host, protocol).then(
