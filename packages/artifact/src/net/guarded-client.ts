@@ -25,7 +25,9 @@ import http from 'node:http';
 import https from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
 import { rootCertificates } from 'node:tls';
-import { RemoteError, assertAddressAllowed as assertRemoteAddressAllowed, classifyAddress, isLoopbackAddress } from '@mcptrust/remote';
+// The policy alone (its own entry): the package's index would bring the HTTP client along.
+import { assertAddressAllowed as assertRemoteAddressAllowed, classifyAddress, isLoopbackAddress } from '@mcptrust/remote/address-policy';
+import { RemoteError } from '@mcptrust/remote/errors';
 import { ArtifactError } from '../errors.js';
 import type { GuardedClient, GuardedClientOptions, GuardedRequest, GuardedResponse, HostResolver } from './guarded-client.types.js';
 
