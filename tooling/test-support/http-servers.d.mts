@@ -32,7 +32,7 @@ export type FixtureToolName = 'echo' | 'add' | 'slow' | 'sample' | 'elicit' | 'd
 
 /** Options of {@link startMcpHttpServer}. */
 export interface McpHttpServerOptions {
-    /** No sessions: a fresh server+transport per POST; GET and DELETE answer 405. */
+    /** No sessions: a fresh server+transport per POST; GET and DELETE answer 405. A client's answer to `sample`/`elicit` reaches a fresh server, so those tools need stateful mode. */
     stateless?: boolean;
     /** Answer requests with `application/json` instead of an SSE stream (`enableJsonResponse`). */
     jsonResponse?: boolean;
@@ -59,6 +59,8 @@ export interface McpHttpServer {
     port: number;
     /** Every request received, in order (the resource-metadata document's included). */
     requests: RecordedRequest[];
+    /** Resolves with the first request (already received or coming) matching `test` — checked again as bodies are read and statuses answered; rejects after `timeoutMs` (default 10000). */
+    waitForRequest(test?: (request: RecordedRequest) => boolean, timeoutMs?: number): Promise<RecordedRequest>;
     /** Ids of the live sessions, in order of creation (empty when stateless). */
     sessionIds(): string[];
     /** The McpServer of session `sessionId`, or of the latest session (stateless: of the latest request). Throws when there is none. */
@@ -97,6 +99,8 @@ export interface LegacySseServer {
     port: number;
     /** Every request received, in order. */
     requests: RecordedRequest[];
+    /** Resolves with the first request (already received or coming) matching `test` — checked again as bodies are read and statuses answered; rejects after `timeoutMs` (default 10000). */
+    waitForRequest(test?: (request: RecordedRequest) => boolean, timeoutMs?: number): Promise<RecordedRequest>;
     /** Ids of the live sessions (one per open GET stream), in order of creation. */
     sessionIds(): string[];
     /** The McpServer of session `sessionId`, or of the latest session. Throws when there is none. */
@@ -129,6 +133,8 @@ export interface ServerEverything {
     port: number;
     /** Every request received, in order. */
     requests: RecordedRequest[];
+    /** Resolves with the first request (already received or coming) matching `test` — checked again as bodies are read and statuses answered; rejects after `timeoutMs` (default 10000). */
+    waitForRequest(test?: (request: RecordedRequest) => boolean, timeoutMs?: number): Promise<RecordedRequest>;
     /** Ids of the live sessions. */
     sessionIds(): string[];
     /** Closes every session (running server-everything's cleanup) and the listener, destroying open connections. */
@@ -193,6 +199,8 @@ export interface MisbehavingServer {
     behaviour: Misbehaviour;
     /** Every request received, in order. */
     requests: RecordedRequest[];
+    /** Resolves with the first request (already received or coming) matching `test` — checked again as bodies are read and statuses answered; rejects after `timeoutMs` (default 10000). */
+    waitForRequest(test?: (request: RecordedRequest) => boolean, timeoutMs?: number): Promise<RecordedRequest>;
     /** Closes the listener, destroying open connections (hung requests included). */
     close(): Promise<void>;
 }

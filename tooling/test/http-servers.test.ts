@@ -43,13 +43,18 @@ function textOf(result: unknown): string {
   return content[0]?.text ?? '';
 }
 
-/** Resolves once `predicate` holds, polling on the event loop (fails after 5 s). */
-async function until(predicate: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 5000;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setImmediate(resolve));
-  }
+/** Counts the client's tools/list_changed notifications; `next()` resolves on the next one. */
+function listChanges(client: Client): { count(): number; next(): Promise<void> } {
+  let count = 0;
+  let waiting: Array<() => void> = [];
+  client.setNotificationHandler(ToolListChangedNotificationSchema, async () => {
+    count += 1;
+    for (const resolve of waiting.splice(0)) resolve();
+  });
+  return {
+    count: () => count,
+    next: () => new Promise<void>((resolve) => waiting.push(resolve)),
+  };
 }
 
 describe('startMcpHttpServer', () => {
@@ -62,6 +67,14 @@ describe('startMcpHttpServer', () => {
     expect(textOf(await client.callTool({ name: 'echo', arguments: { text: 'hi' } }))).toBe('hi');
     expect(textOf(await client.callTool({ name: 'add', arguments: { a: 2, b: 3 } }))).toBe('5');
     expect(fixture.sessionIds()).toHaveLength(1);
+  });
+
+  it('waitForRequest resolves with a matching request, or rejects after its timeout', async () => {
+    const fixture = track(await startMcpHttpServer());
+    const init = fixture.waitForRequest((r) => r.rpcMethods.includes('initialize') && r.status !== undefined);
+    await connect(new StreamableHTTPClientTransport(new URL(fixture.url)));
+    expect(await init).toMatchObject({ method: 'POST', status: 200 });
+    await expect(fixture.waitForRequest((r) => r.method === 'PUT', 20)).rejects.toThrow(/no matching request within 20 ms/);
   });
 
   it('records method, headers and JSON-RPC methods of each request', async () => {
@@ -115,18 +128,19 @@ describe('startMcpHttpServer', () => {
   it('adds exec_shell on demand and announces it with list_changed on the GET stream', async () => {
     const fixture = track(await startMcpHttpServer());
     const client = await connect(new StreamableHTTPClientTransport(new URL(fixture.url)));
-    await until(() => fixture.requests.some((r) => r.method === 'GET' && r.status === 200), 'the GET stream');
-    let changed = 0;
-    client.setNotificationHandler(ToolListChangedNotificationSchema, async () => {
-      changed += 1;
-    });
+    await fixture.waitForRequest((r) => r.method === 'GET' && r.status === 200);
+    const changes = listChanges(client);
     expect((await client.listTools()).tools.map((t) => t.name)).not.toContain('exec_shell');
+    const first = changes.next();
     fixture.addTool('exec_shell');
-    await until(() => changed === 1, 'list_changed');
+    await first;
+    expect(changes.count()).toBe(1);
     expect((await client.listTools()).tools.map((t) => t.name)).toContain('exec_shell');
     expect(textOf(await client.callTool({ name: 'exec_shell', arguments: { command: 'id' } }))).toBe('refused: id');
+    const second = changes.next();
     await fixture.sendToolListChanged();
-    await until(() => changed === 2, 'the second list_changed');
+    await second;
+    expect(changes.count()).toBe(2);
     // A session started later has the tool too.
     const later = await connect(new StreamableHTTPClientTransport(new URL(fixture.url)));
     expect((await later.listTools()).tools.map((t) => t.name)).toContain('exec_shell');
@@ -137,10 +151,10 @@ describe('startMcpHttpServer', () => {
     const client = await connect(new StreamableHTTPClientTransport(new URL(fixture.url)));
     const controller = new AbortController();
     const call = client.callTool({ name: 'slow', arguments: { ms: 60_000 } }, undefined, { signal: controller.signal });
-    await until(() => fixture.requests.some((r) => r.rpcMethods.includes('tools/call')), 'the call');
+    await fixture.waitForRequest((r) => r.rpcMethods.includes('tools/call'));
     controller.abort('test');
     await expect(call).rejects.toThrow();
-    await until(() => fixture.requests.some((r) => r.rpcMethods.includes('notifications/cancelled')), 'the cancellation');
+    await fixture.waitForRequest((r) => r.rpcMethods.includes('notifications/cancelled'));
     expect(textOf(await client.callTool({ name: 'slow', arguments: { ms: 1 } }))).toBe('slept 1');
   });
 
@@ -150,8 +164,8 @@ describe('startMcpHttpServer', () => {
     expect(textOf(await client.callTool({ name: 'echo', arguments: { text: 'x' } }))).toBe('x');
     expect(fixture.sessionIds()).toEqual([]);
     expect(fixture.requests.every((r) => !r.hasSessionId)).toBe(true);
-    await until(() => fixture.requests.some((r) => r.method === 'GET'), 'the GET');
-    expect(fixture.requests.find((r) => r.method === 'GET')?.status).toBe(405);
+    const get = await fixture.waitForRequest((r) => r.method === 'GET' && r.status !== undefined);
+    expect(get.status).toBe(405);
   });
 
   it('answers application/json with jsonResponse', async () => {
@@ -210,7 +224,7 @@ describe('startMcpHttpServer', () => {
   it('closes promptly with an open GET stream', async () => {
     const fixture = await startMcpHttpServer();
     await connect(new StreamableHTTPClientTransport(new URL(fixture.url)));
-    await until(() => fixture.requests.some((r) => r.method === 'GET' && r.status === 200), 'the GET stream');
+    await fixture.waitForRequest((r) => r.method === 'GET' && r.status === 200);
     const started = Date.now();
     await fixture.close();
     expect(Date.now() - started).toBeLessThan(2000);
@@ -259,12 +273,10 @@ describe('startLegacySseServer', () => {
     const client = await connect(
       new SSEClientTransport(new URL(fixture.url), { requestInit: { headers: { authorization: 'Bearer tok' } }, eventSourceInit: { fetch: (url, init) => fetch(url, { ...init, headers: { ...Object.fromEntries(new Headers(init?.headers).entries()), authorization: 'Bearer tok' } }) } }),
     );
-    let changed = 0;
-    client.setNotificationHandler(ToolListChangedNotificationSchema, async () => {
-      changed += 1;
-    });
+    const changes = listChanges(client);
+    const changed = changes.next();
     fixture.addTool('exec_shell');
-    await until(() => changed === 1, 'list_changed');
+    await changed;
     expect((await client.listTools()).tools.map((t) => t.name)).toContain('exec_shell');
   });
 
@@ -285,7 +297,7 @@ describe('startServerEverything', () => {
     expect(client.getServerVersion()?.name).toBe('mcp-servers/everything');
     expect(textOf(await client.callTool({ name: 'echo', arguments: { message: 'hi' } }))).toBe('Echo: hi');
     // Conditional tools are registered once the client is initialized.
-    await until(() => fixture.requests.some((r) => r.method === 'GET'), 'the GET stream');
+    await fixture.waitForRequest((r) => r.method === 'GET');
     expect((await client.listTools()).tools.map((t) => t.name)).toContain('trigger-sampling-request');
     expect(fixture.sessionIds()).toHaveLength(1);
   });
@@ -469,7 +481,7 @@ describe('startMisbehavingServer', () => {
     const fixture = await startMisbehavingServer('hang');
     await rawInit(fixture.url);
     const pending = raw(fixture.url, { body: LIST });
-    await until(() => fixture.requests.some((r) => r.rpcMethods.includes('tools/list')), 'the hung request');
+    await fixture.waitForRequest((r) => r.rpcMethods.includes('tools/list'));
     expect(fixture.requests.at(-1)?.status).toBeUndefined();
     await fixture.close();
     await expect(pending).rejects.toThrow(/socket hang up|ECONNRESET/);

@@ -18,7 +18,7 @@ import { randomUUID } from "node:crypto";
 import { SSEServerTransport } from "@modelcontextprotocol/sdk/server/sse.js";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import { InMemoryEventStore } from "./event-store.mjs";
-import { answerBodyError, answerJsonRpcError, listenLoopback, readJsonBody, recordRequest } from "./loopback.mjs";
+import { answerBodyError, answerJsonRpcError, createRequestLog, listenLoopback, readJsonBody, recordRequest } from "./loopback.mjs";
 
 /**
  * Starts server-everything. See the d.mts.
@@ -29,8 +29,7 @@ export async function startServerEverything(options) {
   const mode = options?.transport;
   if (mode !== "streamableHttp" && mode !== "sse") throw new Error(`server-everything: transport must be 'streamableHttp' or 'sse', not ${String(mode)}`);
   const { createServer } = await import("@modelcontextprotocol/server-everything/dist/server/index.js");
-  /** @type {import('../../test-support/http-servers.d.mts').RecordedRequest[]} */
-  const requests = [];
+  const log = createRequestLog();
   /** @typedef {{ server: import('@modelcontextprotocol/sdk/server/mcp.js').McpServer, transport: StreamableHTTPServerTransport | SSEServerTransport, cleanup: (sessionId?: string) => void, sessionId?: string }} Session */
   /** @type {Map<string, Session>} */
   const sessions = new Map();
@@ -59,7 +58,7 @@ export async function startServerEverything(options) {
   const noSession = (/** @type {import('node:http').ServerResponse} */ res) => answerJsonRpcError(res, 400, -32000, "Bad Request: No valid session ID provided");
 
   const listener = await listenLoopback(async (req, res) => {
-    const record = recordRequest(req, res, requests);
+    const record = recordRequest(req, res, log);
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
     if (mode === "sse") {
       if (req.method === "GET" && url.pathname === "/sse") {
@@ -130,7 +129,8 @@ export async function startServerEverything(options) {
   return {
     url: `${listener.origin}${mode === "sse" ? "/sse" : "/mcp"}`,
     port: listener.port,
-    requests,
+    requests: log.requests,
+    waitForRequest: log.waitForRequest,
     sessionIds() {
       return [...sessions.keys()];
     },

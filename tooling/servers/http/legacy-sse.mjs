@@ -11,7 +11,7 @@
 // requireAuth: /sse and /messages without `Authorization: Bearer <token>` → 401 with
 // `WWW-Authenticate: Bearer resource_metadata="<origin>/.well-known/oauth-protected-resource/sse"`.
 import { SSEServerTransport } from "@modelcontextprotocol/sdk/server/sse.js";
-import { answerBodyError, answerJsonRpcError, checkBearer, listenLoopback, readJsonBody, recordRequest, serveResourceMetadata } from "./loopback.mjs";
+import { answerBodyError, answerJsonRpcError, checkBearer, createRequestLog, listenLoopback, readJsonBody, recordRequest, serveResourceMetadata } from "./loopback.mjs";
 import { createToolCatalog } from "./tools.mjs";
 
 const METADATA_PATH = "/.well-known/oauth-protected-resource/sse";
@@ -22,8 +22,7 @@ const METADATA_PATH = "/.well-known/oauth-protected-resource/sse";
  * @returns {Promise<import('../../test-support/http-servers.d.mts').LegacySseServer>}
  */
 export async function startLegacySseServer(options = {}) {
-  /** @type {import('../../test-support/http-servers.d.mts').RecordedRequest[]} */
-  const requests = [];
+  const log = createRequestLog();
   const catalog = createToolCatalog(options.tools);
   /** @typedef {{ server: import('@modelcontextprotocol/sdk/server/mcp.js').McpServer, transport: SSEServerTransport }} Pair */
   /** @type {Map<string, Pair>} */
@@ -39,7 +38,7 @@ export async function startLegacySseServer(options = {}) {
   };
 
   const listener = await listenLoopback(async (req, res) => {
-    const record = recordRequest(req, res, requests);
+    const record = recordRequest(req, res, log);
     const url = new URL(req.url ?? "/", listener.origin);
     if (options.requireAuth !== undefined) {
       const document = options.resourceMetadata ?? { resource: `${listener.origin}/sse`, authorization_servers: [listener.origin], bearer_methods_supported: ["header"] };
@@ -97,7 +96,8 @@ export async function startLegacySseServer(options = {}) {
   return {
     url: `${listener.origin}/sse`,
     port: listener.port,
-    requests,
+    requests: log.requests,
+    waitForRequest: log.waitForRequest,
     sessionIds() {
       return [...sessions.keys()];
     },

@@ -59,15 +59,73 @@ function headerValue(value) {
   return Array.isArray(value) ? value.join(", ") : value;
 }
 
+/** @type {WeakMap<object, () => void>} the log's notify of each record */
+const notifiers = new WeakMap();
+
 /**
- * Appends a record of `req` to `requests` and returns it. Its `status` is filled in when
+ * A request log: the records, and waiters that resolve once a record matches (checked
+ * again whenever a record is added or completed: body read, status answered).
+ */
+export function createRequestLog() {
+  /** @type {import('../../test-support/http-servers.d.mts').RecordedRequest[]} */
+  const requests = [];
+  /** @type {Array<{ test: (r: import('../../test-support/http-servers.d.mts').RecordedRequest) => boolean, done: (r: import('../../test-support/http-servers.d.mts').RecordedRequest) => void }>} */
+  let waiters = [];
+  const notify = () => {
+    waiters = waiters.filter((w) => {
+      const found = requests.find(w.test);
+      if (found === undefined) return true;
+      w.done(found);
+      return false;
+    });
+  };
+  return {
+    requests,
+    notify,
+    /**
+     * Resolves with the first record (already received or coming) that matches `test`;
+     * rejects after `timeoutMs` (default 10 s) naming `what` was awaited.
+     * @param {(r: import('../../test-support/http-servers.d.mts').RecordedRequest) => boolean} [test]
+     * @param {number} [timeoutMs]
+     * @returns {Promise<import('../../test-support/http-servers.d.mts').RecordedRequest>}
+     */
+    waitForRequest(test = () => true, timeoutMs = 10_000) {
+      const found = requests.find(test);
+      if (found !== undefined) return Promise.resolve(found);
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+          waiters = waiters.filter((w) => w.done !== done);
+          reject(new Error(`http fixture: no matching request within ${timeoutMs} ms (${requests.length} received)`));
+        }, timeoutMs);
+        const done = (/** @type {import('../../test-support/http-servers.d.mts').RecordedRequest} */ r) => {
+          clearTimeout(timer);
+          resolve(r);
+        };
+        waiters.push({ test, done });
+      });
+    },
+  };
+}
+
+/**
+ * Notes that `record` was answered `status` (for responses written past node:http).
+ * @param {import('../../test-support/http-servers.d.mts').RecordedRequest} record
+ * @param {number} status
+ */
+export function noteStatus(record, status) {
+  record.status = status;
+  notifiers.get(record)?.();
+}
+
+/**
+ * Appends a record of `req` to the log and returns it. Its `status` is filled in when
  * the response head is written; `rpc` when the body has been read ({@link readJsonBody}).
  * @param {import('node:http').IncomingMessage} req
  * @param {import('node:http').ServerResponse} res
- * @param {import('../../test-support/http-servers.d.mts').RecordedRequest[]} requests
+ * @param {ReturnType<typeof createRequestLog>} log
  * @returns {import('../../test-support/http-servers.d.mts').RecordedRequest}
  */
-export function recordRequest(req, res, requests) {
+export function recordRequest(req, res, log) {
   const h = req.headers;
   const sessionId = headerValue(h["mcp-session-id"]);
   /** @type {import('../../test-support/http-servers.d.mts').RecordedRequest} */
@@ -84,13 +142,16 @@ export function recordRequest(req, res, requests) {
     rpc: [],
     rpcMethods: [],
   };
-  requests.push(record);
+  log.requests.push(record);
+  notifiers.set(record, log.notify);
+  log.notify();
   const writeHead = res.writeHead;
   // Records the status the fixture answered (the SDK transport writes its head this way).
   res.writeHead = /** @type {typeof res.writeHead} */ (
     function (/** @type {number} */ status, /** @type {any[]} */ ...rest) {
-      record.status = status;
-      return writeHead.call(this, status, ...rest);
+      const written = writeHead.call(this, status, ...rest);
+      noteStatus(record, status);
+      return written;
     }
   );
   return record;
@@ -137,6 +198,7 @@ export async function readJsonBody(req, record) {
       if ("id" in message) entry.id = message.id;
       record.rpc.push(entry);
     }
+    notifiers.get(record)?.();
   }
   return { body };
 }

@@ -32,7 +32,7 @@
 //   hang                       requests are never answered (`afterHeaders`: 200
 //                              text/event-stream headers, then silence)
 // ("requests" = POSTs of a JSON-RPC request; notifications and responses still get 202.)
-import { answerJsonRpcError, isInitializeBody, listenLoopback, readJsonBody, recordRequest } from "./loopback.mjs";
+import { answerJsonRpcError, createRequestLog, isInitializeBody, listenLoopback, noteStatus, readJsonBody, recordRequest } from "./loopback.mjs";
 
 /** The behaviours, in the order documented above. */
 export const BEHAVIOURS = Object.freeze([
@@ -102,7 +102,7 @@ const writableByNode = (value) => /^[\t\x20-\x7e\x80-\xff]*$/.test(value);
  * @param {string} body
  */
 function writeRaw(res, record, headers, body) {
-  record.status = 200;
+  noteStatus(record, 200);
   const head = ["HTTP/1.1 200 OK", ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`), `content-length: ${Buffer.byteLength(body)}`, "connection: close", "", ""].join("\r\n");
   res.socket?.end(Buffer.concat([Buffer.from(head, "latin1"), Buffer.from(body, "utf8")]));
 }
@@ -133,8 +133,7 @@ async function writeChunked(res, text) {
  */
 export async function startMisbehavingServer(behaviour, options = {}) {
   if (!BEHAVIOURS.includes(behaviour)) throw new Error(`misbehaving server: unknown behaviour ${String(behaviour)} (one of ${BEHAVIOURS.join(", ")})`);
-  /** @type {import('../../test-support/http-servers.d.mts').RecordedRequest[]} */
-  const requests = [];
+  const log = createRequestLog();
   const fromStart = options.fromStart ?? behaviour === "hostile-resource-metadata";
   let sessions = 0;
   let initialized = false;
@@ -239,7 +238,7 @@ export async function startMisbehavingServer(behaviour, options = {}) {
   };
 
   const listener = await listenLoopback(async (req, res) => {
-    const record = recordRequest(req, res, requests);
+    const record = recordRequest(req, res, log);
     const path = (req.url ?? "").split("?")[0];
     if (behaviour === "cross-origin-endpoint") return legacy(req, res, path);
     if (path !== "/mcp") return answerJsonRpcError(res, 404, -32000, "Not found");
@@ -264,7 +263,8 @@ export async function startMisbehavingServer(behaviour, options = {}) {
     url: `${listener.origin}${behaviour === "cross-origin-endpoint" ? "/sse" : "/mcp"}`,
     port: listener.port,
     behaviour,
-    requests,
+    requests: log.requests,
+    waitForRequest: log.waitForRequest,
     close() {
       return listener.closeSockets();
     },

@@ -15,7 +15,7 @@
 import { randomUUID } from "node:crypto";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import { InMemoryEventStore } from "./event-store.mjs";
-import { answerBodyError, answerJsonRpcError, checkBearer, isInitializeBody, listenLoopback, readJsonBody, recordRequest, serveResourceMetadata } from "./loopback.mjs";
+import { answerBodyError, answerJsonRpcError, checkBearer, createRequestLog, isInitializeBody, listenLoopback, readJsonBody, recordRequest, serveResourceMetadata } from "./loopback.mjs";
 import { createToolCatalog } from "./tools.mjs";
 
 const METADATA_PATH = "/.well-known/oauth-protected-resource/mcp";
@@ -26,8 +26,7 @@ const METADATA_PATH = "/.well-known/oauth-protected-resource/mcp";
  * @returns {Promise<import('../../test-support/http-servers.d.mts').McpHttpServer>}
  */
 export async function startMcpHttpServer(options = {}) {
-  /** @type {import('../../test-support/http-servers.d.mts').RecordedRequest[]} */
-  const requests = [];
+  const log = createRequestLog();
   const catalog = createToolCatalog(options.tools);
   /** @typedef {{ server: import('@modelcontextprotocol/sdk/server/mcp.js').McpServer, transport: StreamableHTTPServerTransport }} Pair */
   /** @type {Map<string, Pair>} sessions by id, in order of creation */
@@ -69,7 +68,7 @@ export async function startMcpHttpServer(options = {}) {
   };
 
   const listener = await listenLoopback(async (req, res) => {
-    const record = recordRequest(req, res, requests);
+    const record = recordRequest(req, res, log);
     if (options.requireAuth !== undefined) {
       const document = options.resourceMetadata ?? { resource: `${listener.origin}/mcp`, authorization_servers: [listener.origin], bearer_methods_supported: ["header"] };
       if (serveResourceMetadata(req, res, METADATA_PATH, document)) return;
@@ -141,7 +140,8 @@ export async function startMcpHttpServer(options = {}) {
   return {
     url: `${listener.origin}/mcp`,
     port: listener.port,
-    requests,
+    requests: log.requests,
+    waitForRequest: log.waitForRequest,
     sessionIds() {
       return [...sessions.keys()];
     },
