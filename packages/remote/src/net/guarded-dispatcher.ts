@@ -17,7 +17,7 @@ import { rootCertificates } from 'node:tls';
 import { Agent, buildConnector, type Dispatcher } from 'undici';
 import { RemoteError } from '../errors.js';
 import type { HostResolver } from '../upstream.types.js';
-import { assertAddressAllowed, isLoopbackAddress } from './address-policy.js';
+import { assertAddressAllowed, classifyAddress, isLoopbackAddress } from './address-policy.js';
 
 /** Options of {@link createGuardedDispatcher}. */
 export interface GuardedDispatcherOptions {
@@ -31,6 +31,14 @@ export interface GuardedDispatcherOptions {
    * blocked.
    */
   allowLoopback?: boolean;
+  /**
+   * The configured upstream's origin (`https://mcp.internal.example:8443`): the user
+   * chose it, so its addresses may be private or loopback (an internal platform), but
+   * never link-local (cloud metadata lives there). Every other origin — what a server
+   * supplies: redirects, OAuth metadata, a legacy endpoint on another host — gets the
+   * whole policy.
+   */
+  trustedOrigin?: string;
   /** Budget for resolving and connecting (TCP and TLS), in ms. Default 10 000. */
   connectTimeoutMs?: number;
   /** Time to wait for a response's headers, in ms. Default 30 000. */
@@ -71,6 +79,7 @@ function checkTimeout(name: string, value: number | undefined, fallback: number)
 export function createGuardedDispatcher(options: GuardedDispatcherOptions = {}): Dispatcher {
   const resolve = options.resolve ?? defaultResolve;
   const allowLoopback = options.allowLoopback === true;
+  const trustedOrigin = options.trustedOrigin === undefined ? undefined : new URL(options.trustedOrigin).origin;
   const connectTimeoutMs = checkTimeout('connectTimeoutMs', options.connectTimeoutMs, DEFAULT_CONNECT_TIMEOUT_MS);
   const headersTimeout = checkTimeout('headersTimeoutMs', options.headersTimeoutMs, DEFAULT_HEADERS_TIMEOUT_MS);
   const extraCa = options.ca === undefined ? [] : Array.isArray(options.ca) ? options.ca : [options.ca];
@@ -80,11 +89,12 @@ export function createGuardedDispatcher(options: GuardedDispatcherOptions = {}):
   const dial = buildConnector({ ...ca, timeout: 0, keepAlive: true });
 
   /** Every address the host may be dialled at, each vetted; throws if any is refused. */
-  async function vettedAddresses(host: string, protocol: string): Promise<string[]> {
+  async function vettedAddresses(host: string, protocol: string, origin: string): Promise<string[]> {
     const found = isIP(host) !== 0 ? [host] : (await resolveHost(host)).map(({ address }) => address);
     if (found.length === 0) throw new RemoteError('NETWORK_ERROR', `Cannot connect to ${host}: it resolved to no address`);
+    const trusted = origin === trustedOrigin;
     for (const address of found) {
-      assertAddressAllowed(address, host, { allowLoopback });
+      if (!trusted || classifyAddress(address).range.includes('linkLocal')) assertAddressAllowed(address, host, { allowLoopback });
       if (protocol === 'http:' && !isLoopbackAddress(address)) {
         throw new RemoteError('INSECURE_URL', `Refusing plain http:// to ${host}: it resolved to ${address}, which is not a loopback address`);
       }
@@ -147,7 +157,8 @@ export function createGuardedDispatcher(options: GuardedDispatcherOptions = {}):
       }
     };
 
-    vettedAddresses(host, protocol).then(
+    const origin = new URL(`${protocol}//${isIP(host) === 6 ? `[${host}]` : host}:${port}`).origin;
+    vettedAddresses(host, protocol, origin).then(
       (addresses) => attempt(addresses, 0),
       (error: unknown) => {
         finish(error instanceof Error ? error : new RemoteError('NETWORK_ERROR', `Cannot connect to ${host}:${port}`, { cause: error }));

@@ -178,3 +178,26 @@ describe('createGuardedDispatcher refuses blocked addresses before dialling', ()
     expect(() => createGuardedDispatcher({ headersTimeoutMs: 1.5 })).toThrow(expect.objectContaining({ code: 'INVALID_OPTIONS' }));
   });
 });
+
+describe('createGuardedDispatcher trusts the configured upstream origin, and only it', () => {
+  it('connects to the trusted origin at an address the policy would refuse (loopback, without allowLoopback)', async () => {
+    const origin = `http://internal.example.test:${port}`;
+    const response = await fetch(`${origin}/mcp`, { dispatcher: dispatcher({ trustedOrigin: origin, resolve: fixedResolver(['127.0.0.1']) }) });
+    expect(await response.text()).toBe('hello /mcp');
+  });
+
+  it('applies the whole policy to the same host on another port', async () => {
+    const before = guard.connects.length;
+    const error = await failure(fetch(`http://internal.example.test:${port}/`, { dispatcher: dispatcher({ trustedOrigin: `http://internal.example.test:${port + 1}`, resolve: fixedResolver(['127.0.0.1']) }) }));
+    expect(error).toMatchObject({ code: 'BLOCKED_ADDRESS' });
+    expect(guard.connects.length).toBe(before);
+  });
+
+  it('never trusts a link-local address, even for the configured origin', async () => {
+    const before = guard.connects.length;
+    const origin = 'https://internal.example.test';
+    const error = await failure(fetch(`${origin}/mcp`, { dispatcher: dispatcher({ trustedOrigin: origin, resolve: fixedResolver(['169.254.169.254']) }) }));
+    expect(error).toMatchObject({ code: 'BLOCKED_ADDRESS' });
+    expect(guard.connects.length).toBe(before);
+  });
+});
