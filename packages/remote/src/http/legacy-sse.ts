@@ -51,7 +51,9 @@ interface Session {
  * Opens a legacy HTTP+SSE connection. Nothing is dialled until the first `send`, which
  * must be an `initialize` request: it opens the GET stream, and the message is POSTed
  * once the `endpoint` event arrived. After `sessionLost`, the next `initialize` opens a
- * new GET stream.
+ * new GET stream. POSTs go out one at a time, in the order of `send`, so the server
+ * reads them in that order (a `notifications/cancelled` never overtakes its request).
+ * Redirects are never followed (a 3xx is `HTTP_STATUS`).
  *
  * Failures: before the `endpoint` event arrived (HTTP status, content type, network,
  * 401 without new credentials, a stream that ends, no endpoint within
@@ -85,6 +87,8 @@ class LegacySseConnection implements UpstreamConnection {
   #session: Session | undefined;
   #protocolVersion: string | undefined;
   #sessionLabel: string | undefined;
+  /** The connection is ending: no new messages are taken. */
+  #closing = false;
   /** `closed` was reported: no further events. */
   #done = false;
 
@@ -111,7 +115,7 @@ class LegacySseConnection implements UpstreamConnection {
    * Ignored once the connection is closed.
    */
   send(text: string): void {
-    if (this.#done) return;
+    if (this.#closing) return;
     const out = classify(text);
     let session = this.#session;
     if (session === undefined) {
@@ -129,14 +133,7 @@ class LegacySseConnection implements UpstreamConnection {
   }
 
   async close(): Promise<void> {
-    if (this.#done) return;
-    const session = this.#session;
-    if (session !== undefined) {
-      this.#endSession(session);
-      this.#failInFlight(session, new RemoteError('CLOSED', 'the connection was closed'));
-    }
-    this.#emit(() => this.#handlers.closed(undefined));
-    this.#done = true;
+    this.#finish(undefined);
   }
 
   #openSession(): Session {
@@ -168,6 +165,10 @@ class LegacySseConnection implements UpstreamConnection {
       });
     } catch (error) {
       this.#openFailed(session, asRemoteError(error));
+      return;
+    }
+    if (session.ended) {
+      await discardBody(response);
       return;
     }
     if (response.statusCode !== 200) {
@@ -317,11 +318,17 @@ class LegacySseConnection implements UpstreamConnection {
 
   /** The connection cannot continue: fail what is in flight, then `closed(error)`. */
   #fatal(error: RemoteError): void {
-    if (this.#done) return;
+    this.#finish(error);
+  }
+
+  /** Ends the connection: requests in flight fail (with `error`, or `CLOSED`), then `closed(error)` once. */
+  #finish(error: RemoteError | undefined): void {
+    if (this.#closing) return;
+    this.#closing = true; // from here on, send() is ignored, even from inside a handler
     const session = this.#session;
     if (session !== undefined) {
       this.#endSession(session);
-      this.#failInFlight(session, error);
+      this.#failInFlight(session, error ?? new RemoteError('CLOSED', 'the connection was closed'));
     }
     this.#emit(() => this.#handlers.closed(error));
     this.#done = true;
