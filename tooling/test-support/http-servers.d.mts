@@ -36,7 +36,13 @@ export interface McpHttpServerOptions {
     stateless?: boolean;
     /** Answer requests with `application/json` instead of an SSE stream (`enableJsonResponse`). */
     jsonResponse?: boolean;
-    /** An in-memory event store: SSE events get ids (`<stream>_<n>`), a priming event (protocol ≥ 2025-11-25), and streams can be resumed with `Last-Event-ID`. */
+    /**
+     * An in-memory event store: SSE events get ids (`<stream>_<n>`), POST streams start with a
+     * priming event (protocol ≥ 2025-11-25; `retry: retryInterval`), and streams can be resumed
+     * with `Last-Event-ID` (GET). `drop_stream` then closes its stream mid-call. The GET stream
+     * has no priming event (SDK 1.32), so a client resumes it with `Last-Event-ID` only once an
+     * event arrived on it.
+     */
     eventStore?: boolean;
     /** The `retry:` of priming events, in ms (with `eventStore`; default 100). */
     retryInterval?: number;

@@ -190,6 +190,22 @@ describe('startMcpHttpServer', () => {
     expect(resumed[0]?.status).toBe(200);
   });
 
+  it('lets a test close the GET stream, which the client resumes with Last-Event-ID (event store)', async () => {
+    const fixture = track(await startMcpHttpServer({ eventStore: true, retryInterval: 10 }));
+    const client = await connect(new StreamableHTTPClientTransport(new URL(fixture.url)));
+    await fixture.waitForRequest((r) => r.method === 'GET' && r.status === 200);
+    const changes = listChanges(client);
+    const first = changes.next();
+    await fixture.sendToolListChanged(); // an event with an id on the GET stream
+    await first;
+    const resumed = fixture.waitForRequest((r) => r.method === 'GET' && r.lastEventId !== undefined && r.status !== undefined);
+    fixture.transport().closeStandaloneSSEStream();
+    expect(await resumed).toMatchObject({ status: 200, lastEventId: expect.stringMatching(/_\d+$/) });
+    const second = changes.next();
+    fixture.addTool('exec_shell');
+    await second;
+  });
+
   it('answers drop_stream without dropping when there is no event store', async () => {
     const fixture = track(await startMcpHttpServer());
     const client = await connect(new StreamableHTTPClientTransport(new URL(fixture.url)));

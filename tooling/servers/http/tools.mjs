@@ -8,6 +8,8 @@
 //                         text of the client's message
 //   elicit {message?}   → sends elicitation/create (form, one string field `answer`),
 //                         answers JSON.stringify({ action, content })
+//                         (sample and elicit send their request whether or not the client
+//                         declared the capability; a client error becomes an isError result)
 //   drop_stream {ms?}   → closes the call's SSE stream (extra.closeSSEStream, present with an
 //                         event store and protocol ≥ 2025-11-25), waits ms (default 50), then
 //                         answers "after drop" (the client resumes with Last-Event-ID), or
