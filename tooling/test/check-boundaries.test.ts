@@ -104,10 +104,10 @@ describe('checkBoundaries', () => {
 
   describe('when a package.json breaks the dependency direction', () => {
     it.each([
-      ['a sibling (drift → policy)', 'packages/drift', '@mcptrust/drift', ['../lockfile', '../policy'], { '@mcptrust/lockfile': W, '@mcptrust/policy': W }, '@mcptrust/drift must not depend on @mcptrust/policy (allowed: @mcptrust/lockfile)'],
+      ['a sibling (drift → policy)', 'packages/drift', '@mcptrust/drift', ['../lockfile', '../policy'], { '@mcptrust/lockfile': W, '@mcptrust/policy': W }, '@mcptrust/drift must not depend on @mcptrust/policy (allowed: @mcptrust/lockfile, @mcptrust/remote)'],
       ['a leaf (lockfile → audit)', 'packages/lockfile', '@mcptrust/lockfile', ['../audit'], { '@mcptrust/audit': W }, '@mcptrust/lockfile must not depend on @mcptrust/audit (allowed: no @mcptrust package)'],
       ['signing → audit', 'packages/signing', '@mcptrust/signing', ['../lockfile', '../audit'], { '@mcptrust/lockfile': W, '@mcptrust/audit': W }, '@mcptrust/signing must not depend on @mcptrust/audit (allowed: @mcptrust/lockfile)'],
-      ['proxy-core → signing', 'packages/proxy-core', '@mcptrust/proxy-core', ['../lockfile', '../signing'], { '@mcptrust/lockfile': W, '@mcptrust/signing': W }, '@mcptrust/proxy-core must not depend on @mcptrust/signing (allowed: @mcptrust/lockfile, @mcptrust/drift, @mcptrust/policy, @mcptrust/audit)'],
+      ['proxy-core → signing', 'packages/proxy-core', '@mcptrust/proxy-core', ['../lockfile', '../signing'], { '@mcptrust/lockfile': W, '@mcptrust/signing': W }, '@mcptrust/proxy-core must not depend on @mcptrust/signing (allowed: @mcptrust/lockfile, @mcptrust/drift, @mcptrust/policy, @mcptrust/audit, @mcptrust/remote)'],
       ['an app (policy → mcptrust)', 'packages/policy', '@mcptrust/policy', ['../lockfile'], { '@mcptrust/lockfile': W, mcptrust: W }, '@mcptrust/policy depends on the app mcptrust; nothing may depend on an app'],
     ])('reports %s as a dependency violation', (_label, dir, name, references, dependencies, message) => {
       const root = repoWith({
@@ -221,7 +221,7 @@ describe('checkBoundaries', () => {
         ['packages/drift/src/bad.ts', 6, 'import'],
       ]);
       expect(checkBoundaries(root)[0]?.message).toBe(
-        '@mcptrust/policy is not a declared dependency of @mcptrust/drift (and @mcptrust/drift may not depend on it; allowed: @mcptrust/lockfile)',
+        '@mcptrust/policy is not a declared dependency of @mcptrust/drift (and @mcptrust/drift may not depend on it; allowed: @mcptrust/lockfile, @mcptrust/remote)',
       );
     });
 
