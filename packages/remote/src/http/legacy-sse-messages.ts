@@ -49,10 +49,10 @@ export function isObject(value: unknown): value is Record<string, unknown> {
  * secret. An ID shorter than 16 characters shows its length only.
  *
  * @param sessionId - the `sessionId` query parameter of the endpoint, or null
- * @returns e.g. `3f2a…(36)`, or undefined without an ID
+ * @returns e.g. `3f2a…(36 chars)` (the format of the Streamable HTTP transport), or undefined without an ID
  */
 export function labelOf(sessionId: string | null): string | undefined {
   if (sessionId === null || sessionId === '') return undefined;
   const prefix = sessionId.length >= 16 ? sessionId.slice(0, 4) : '';
-  return `${prefix}…(${sessionId.length})`;
+  return `${prefix}…(${sessionId.length} chars)`;
 }

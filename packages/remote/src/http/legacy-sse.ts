@@ -25,7 +25,11 @@ import { readSseEvents } from './legacy-sse-stream.js';
 
 /** What the caller of {@link openLegacySse} supplies beyond {@link UpstreamOptions}. */
 export interface LegacySseInternals {
-  /** Every request (the GET stream and each POST) goes through it: the guarded dispatcher. */
+  /**
+   * Every request (the GET stream and each POST) goes through it: the guarded dispatcher.
+   * The connection owns it from now on and destroys it when it closes (`close()` or a
+   * fatal error).
+   */
   readonly dispatcher: Dispatcher;
   /** The SSE URL (`options.endpoint.url`), already checked by `parseUpstreamUrl`. */
   readonly url: URL;
@@ -133,7 +137,9 @@ class LegacySseConnection implements UpstreamConnection {
   }
 
   async close(): Promise<void> {
+    if (this.#closing) return;
     this.#finish(undefined);
+    await this.#settings.dispatcher.destroy().catch(() => undefined);
   }
 
   #openSession(): Session {
@@ -318,7 +324,9 @@ class LegacySseConnection implements UpstreamConnection {
 
   /** The connection cannot continue: fail what is in flight, then `closed(error)`. */
   #fatal(error: RemoteError): void {
+    if (this.#closing) return;
     this.#finish(error);
+    void this.#settings.dispatcher.destroy().catch(() => undefined);
   }
 
   /** Ends the connection: requests in flight fail (with `error`, or `CLOSED`), then `closed(error)` once. */

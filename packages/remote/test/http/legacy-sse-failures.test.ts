@@ -24,7 +24,7 @@ afterEach(async () => {
   connection = undefined;
   await server?.close();
   server = undefined;
-  await agent.close();
+  await agent.destroy();
 });
 
 async function connect(handler: RawHandler, options: Partial<UpstreamOptions> = {}): Promise<UpstreamConnection> {
@@ -54,7 +54,7 @@ describe('openLegacySse', () => {
       conn.send(initialize(1));
       await recorder.response(1);
       expect(conn.protocolVersion).toBe('2024-11-05');
-      expect(conn.sessionLabel).toBe('abcd…(32)');
+      expect(conn.sessionLabel).toBe('abcd…(32 chars)');
       conn.send(request(2, 'tools/call', { name: 'slow' }));
       conn.send(request(3, 'tools/call', { name: 'drop' }));
       const lost = await recorder.waitFor((e) => e.kind === 'sessionLost', 'sessionLost');
@@ -133,7 +133,7 @@ describe('openLegacySse', () => {
     writeEvent(streamOf!, 'endpoint', '/messages?sessionId=short');
     await recorder.response(2);
     expect(posted()).toEqual(['initialize', 'notifications/initialized', 'tools/list']);
-    expect(conn.sessionLabel).toBe('…(5)');
+    expect(conn.sessionLabel).toBe('…(5 chars)');
   });
 
   it('fails the messages sent so far with STREAM_ENDED when the stream ends before its endpoint event', async () => {
@@ -233,6 +233,14 @@ describe('openLegacySse', () => {
     conn.send(request(3, 'tools/list'));
     await new Promise((resolve) => setImmediate(resolve));
     expect(summary()).toEqual(['requestFailed 2 CLOSED', 'closed undefined']);
+    expect(agent.destroyed).toBe(true);
+  });
+
+  it('destroys the dispatcher it was given when a fatal error closes it', async () => {
+    const conn = await connect(legacyHandler(() => 'not json'));
+    conn.send(initialize(1));
+    await recorder.waitFor((e) => e.kind === 'closed', 'closed');
+    expect(agent.destroyed).toBe(true);
   });
 
   it('refuses a first message that is not initialize without dialling anything', async () => {

@@ -29,7 +29,7 @@ afterEach(async () => {
   connection = undefined;
   await fixture?.close();
   fixture = undefined;
-  await dispatcher?.close();
+  await dispatcher?.destroy();
 });
 
 function open(rawUrl: string, options: Partial<UpstreamOptions> = {}): UpstreamConnection {
@@ -60,7 +60,7 @@ describe('openLegacySse through the guarded dispatcher', () => {
       const init = await recorder.response(1);
       expect((init['result'] as { serverInfo: { name: string } }).serverInfo.name).toBeDefined();
       expect(conn.protocolVersion).toBe('2024-11-05');
-      expect(conn.sessionLabel).toMatch(/^.{4}…\(36\)$/);
+      expect(conn.sessionLabel).toMatch(/^.{4}…\(36 chars\)$/);
       conn.send(initialized);
       await recorder.waitFor((e) => e.kind === 'message' && e.value['method'] === 'notifications/tools/list_changed', 'list_changed');
 

@@ -22,7 +22,7 @@ afterEach(async () => {
   connection = undefined;
   await server?.close();
   server = undefined;
-  await agent.close();
+  await agent.destroy();
 });
 
 async function connect(handler: RawHandler, options: Partial<UpstreamOptions> = {}): Promise<UpstreamConnection> {

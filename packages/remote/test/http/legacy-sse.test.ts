@@ -108,7 +108,7 @@ describe('openLegacySse against the SDK SSEServerTransport', () => {
     await connection?.close();
     connection = undefined;
     await fixture.close();
-    await agent.close();
+    await agent.destroy();
   });
 
   function open(): UpstreamConnection {
@@ -138,7 +138,7 @@ describe('openLegacySse against the SDK SSEServerTransport', () => {
     expect((init['result'] as { protocolVersion: string }).protocolVersion).toBe('2024-11-05');
     expect(conn.protocolVersion).toBe('2024-11-05');
     const [sessionId] = [...fixture.transports.keys()];
-    expect(conn.sessionLabel).toBe(`${sessionId!.slice(0, 4)}…(${sessionId!.length})`);
+    expect(conn.sessionLabel).toBe(`${sessionId!.slice(0, 4)}…(${sessionId!.length} chars)`);
     expect(conn.sessionLabel).not.toContain(sessionId!);
 
     conn.send(request(2, 'tools/list'));
