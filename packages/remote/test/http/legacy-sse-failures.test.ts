@@ -263,11 +263,15 @@ describe('openLegacySse', () => {
 
   it.each([
     ['a static header the transport sets', { endpoint: { url: 'http://127.0.0.1:1/sse', headers: { 'Content-Type': 'text/plain' } } }],
+    ['a static header value with CR LF', { endpoint: { url: 'http://127.0.0.1:1/sse', headers: { 'X-Token': 'secret\r\nX-Injected: 1' } } }],
+    ['a static header name with a space', { endpoint: { url: 'http://127.0.0.1:1/sse', headers: { 'X Token': 'secret' } } }],
+    ['the same static header twice', { endpoint: { url: 'http://127.0.0.1:1/sse', headers: { 'X-Token': 'secret', 'x-token': 'secret' } } }],
     ['maxMessageBytes 0', { endpoint: { url: 'http://127.0.0.1:1/sse' }, maxMessageBytes: 0 }],
     ['a fractional headersTimeoutMs', { endpoint: { url: 'http://127.0.0.1:1/sse' }, headersTimeoutMs: 1.5 }],
   ])('throws INVALID_OPTIONS for %s', (_name, options: UpstreamOptions) => {
     const open = () => openLegacySse(options, recorder.handlers, { dispatcher: agent, url: new URL(options.endpoint.url) });
     expect(open).toThrow(RemoteError);
     expect(open).toThrow(expect.objectContaining({ code: 'INVALID_OPTIONS' }) as unknown as Error);
+    expect(open).not.toThrow(/secret/);
   });
 });
