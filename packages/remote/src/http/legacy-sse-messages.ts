@@ -31,7 +31,8 @@ export function classify(text: string): Outgoing {
     throw new RemoteError('PROTOCOL_ERROR', 'send() takes the JSON text of one JSON-RPC message', { cause: error });
   }
   if (!isObject(value)) throw new RemoteError('PROTOCOL_ERROR', 'send() takes one JSON-RPC object (batches are refused)');
-  const method = typeof value['method'] === 'string' ? value['method'] : undefined;
+  // The method names the message in warnings; a long one is cut.
+  const method = typeof value['method'] === 'string' ? value['method'].slice(0, 100) : undefined;
   const id = value['id'];
   const hasId = typeof id === 'string' || typeof id === 'number';
   if (method === undefined) return { text, requestId: undefined, label: 'response' };

@@ -235,9 +235,14 @@ class LegacySseConnection implements UpstreamConnection {
       this.#fatal(new RemoteError('PROTOCOL_ERROR', `the endpoint event of ${describeUrl(this.#url)} is not a URL`, { cause: error }));
       return false;
     }
-    if (endpoint.origin !== this.#url.origin || endpoint.username !== '' || endpoint.password !== '') {
-      const message = `refused the endpoint ${describeUrl(endpoint)} sent by ${describeUrl(this.#url)}: messages are only POSTed to ${this.#url.origin}`;
+    const where = describeUrl(this.#url);
+    if (endpoint.origin !== this.#url.origin) {
+      const message = `refused the endpoint event of ${where}: its origin ${endpoint.origin.slice(0, 200)} is not ${this.#url.origin}, the only origin messages are POSTed to`;
       this.#fatal(new RemoteError('CROSS_ORIGIN', message));
+      return false;
+    }
+    if (endpoint.username !== '' || endpoint.password !== '') {
+      this.#fatal(new RemoteError('CROSS_ORIGIN', `refused the endpoint event of ${where}: its URL carries credentials`));
       return false;
     }
     endpoint.hash = '';
