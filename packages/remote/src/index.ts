@@ -13,6 +13,9 @@ export type { GuardedDispatcherOptions } from './net/guarded-dispatcher.js';
 export { createGuardedFetch } from './net/guarded-fetch.js';
 export type { GuardedFetch, GuardedFetchOptions } from './net/guarded-fetch.js';
 export { endpointOf, isLoopbackUrl, parseUpstreamUrl } from './net/upstream-url.js';
+export { openUpstream } from './open-upstream.js';
+export type { OpenUpstreamInternals } from './open-upstream.js';
+export { createUpstreamClientTransport } from './sdk-transport.js';
 export type {
   CredentialSource,
   HostResolver,

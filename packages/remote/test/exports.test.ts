@@ -10,9 +10,11 @@ describe('@mcptrust/remote export surface', () => {
       'classifyAddress',
       'createGuardedDispatcher',
       'createGuardedFetch',
+      'createUpstreamClientTransport',
       'endpointOf',
       'isLoopbackAddress',
       'isLoopbackUrl',
+      'openUpstream',
       'parseUpstreamUrl',
     ]);
     expect(Object.keys(errors).sort()).toEqual(['RemoteError']);

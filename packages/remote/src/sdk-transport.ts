@@ -1,0 +1,128 @@
+/**
+ * An MCP SDK client `Transport` over {@link openUpstream}, for the scanner: the SDK
+ * `Client` drives the session while the upstream client does the HTTP (guarded dialling,
+ * size caps, per-request failures). A request the upstream client fails is answered with a
+ * JSON-RPC error for its id, so the `Client` never waits for an answer that cannot come.
+ */
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import { JSONRPCMessageSchema, type JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import { RemoteError } from './errors.js';
+import { openUpstream, type OpenUpstreamInternals } from './open-upstream.js';
+import type { UpstreamConnection, UpstreamOptions } from './upstream.types.js';
+
+/** JSON-RPC error code of a request the upstream client failed (implementation-defined server error). */
+export const UPSTREAM_FAILURE_CODE = -32000;
+
+type Id = string | number;
+
+function idOf(value: unknown): Id | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const id = (value as { id?: unknown }).id;
+  return typeof id === 'string' || typeof id === 'number' ? id : undefined;
+}
+
+class UpstreamClientTransport implements Transport {
+  onclose?: (() => void) | undefined;
+  onerror?: ((error: Error) => void) | undefined;
+  onmessage?: Transport['onmessage'];
+
+  private connection: UpstreamConnection | undefined;
+  private ended = false;
+  private readonly inFlight = new Set<Id>();
+
+  constructor(
+    private readonly options: UpstreamOptions,
+    private readonly internals: OpenUpstreamInternals,
+  ) {}
+
+  async start(): Promise<void> {
+    if (this.connection !== undefined || this.ended) throw new RemoteError('INVALID_OPTIONS', 'the transport was already started');
+    this.connection = openUpstream(
+      this.options,
+      {
+        message: (text) => this.receive(text),
+        requestFailed: (id, error) => this.answerWithError(id, error.message),
+        sessionLost: (error) => {
+          this.onerror?.(error);
+          void this.close();
+        },
+        closed: (error) => {
+          if (error !== undefined) this.onerror?.(error);
+          this.end();
+        },
+        warning: () => undefined,
+      },
+      this.internals,
+    );
+  }
+
+  async send(message: JSONRPCMessage): Promise<void> {
+    if (this.connection === undefined || this.ended) throw new RemoteError('CLOSED', 'the transport is not open');
+    const text = JSON.stringify(message);
+    const id = idOf(message);
+    const isRequest = 'method' in message && id !== undefined;
+    this.connection.send(text);
+    if (isRequest) this.inFlight.add(id);
+  }
+
+  async close(): Promise<void> {
+    if (this.connection === undefined) {
+      this.end();
+      return;
+    }
+    await this.connection.close();
+    this.end();
+  }
+
+  /** The version is read from the initialize result by the upstream client itself. */
+  setProtocolVersion(): void {}
+
+  private receive(text: string): void {
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      return;
+    }
+    const parsed = JSONRPCMessageSchema.safeParse(value);
+    const id = idOf(value);
+    const isResponse = typeof value === 'object' && value !== null && !('method' in value);
+    if (!parsed.success) {
+      // A malformed answer would be dropped by the Client, leaving its request waiting.
+      if (isResponse && id !== undefined && this.inFlight.has(id)) this.answerWithError(id, 'the upstream sent a malformed JSON-RPC response');
+      else this.onerror?.(new RemoteError('PROTOCOL_ERROR', 'the upstream sent a malformed JSON-RPC message'));
+      return;
+    }
+    if (isResponse && id !== undefined) this.inFlight.delete(id);
+    this.onmessage?.(parsed.data);
+  }
+
+  private answerWithError(id: Id, message: string): void {
+    this.inFlight.delete(id);
+    this.onmessage?.({ jsonrpc: '2.0', id, error: { code: UPSTREAM_FAILURE_CODE, message } } as JSONRPCMessage);
+  }
+
+  private end(): void {
+    if (this.ended) return;
+    this.ended = true;
+    for (const id of [...this.inFlight]) this.answerWithError(id, 'the upstream connection closed');
+    this.onclose?.();
+  }
+}
+
+/**
+ * Creates an MCP SDK client `Transport` over {@link openUpstream} (use with the SDK
+ * `Client`: `await client.connect(createUpstreamClientTransport(options))`). Nothing is
+ * dialled before `start()`. A request the upstream client fails is answered with the
+ * JSON-RPC error `-32000` and the failure's message; a lost session or a closed connection
+ * ends the transport (`onerror` with the error, then `onclose`). The session ID is never
+ * exposed (`sessionId` stays undefined, so the `Client` always initializes).
+ *
+ * @param options - the upstream and its limits
+ * @param internals - test seam of {@link openUpstream}; production callers omit it
+ * @returns the transport
+ * @throws RemoteError from `start()`: `INSECURE_URL`, `INVALID_OPTIONS`
+ */
+export function createUpstreamClientTransport(options: UpstreamOptions, internals: OpenUpstreamInternals = {}): Transport {
+  return new UpstreamClientTransport(options, internals);
+}
