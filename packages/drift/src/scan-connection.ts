@@ -8,6 +8,7 @@ import { StringDecoder } from 'node:string_decoder';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { DEFAULT_INHERITED_ENV_VARS, StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { CreateMessageRequestSchema, ElicitRequestSchema, ErrorCode, ListRootsRequestSchema, McpError } from '@modelcontextprotocol/sdk/types.js';
+import type { Transport, TransportSendOptions } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import type { JsonObject } from '@mcptrust/lockfile';
 import type { ScanSettings } from './scan-settings.js';
@@ -100,24 +101,60 @@ export function createTransport(server: ServerCommand, settings: ScanSettings, t
     }
     events.started(transport.pid ?? undefined);
   };
-  // Keep the raw initialize result: the SDK's parsed copy drops capability keys it does
-  // not know, and the scan must record what the server actually declared. The response
-  // is recognised by the id of the request the SDK sent, so a stray response with
-  // another id cannot stand in for it.
+  watchInitialize(transport, events.initialized);
+  return { transport, stderrEnded };
+}
+
+/**
+ * Reports the server's raw `initialize` result to `initialized`, once. The SDK's parsed
+ * copy drops capability keys it does not know, and the scan must record what the server
+ * actually declared. The response is recognised by the id of the request the SDK sent,
+ * so a stray response with another id cannot stand in for it. Call before the client
+ * connects (the client keeps the `onmessage` set here and calls it first).
+ *
+ * @param transport - the scan's transport, stdio or remote
+ * @param initialized - receives the result exactly as sent
+ */
+export function watchInitialize(transport: Transport, initialized: (result: JsonObject) => void): void {
   let initializeId: string | number | undefined;
-  let initialized = false;
+  let seen = false;
   const send = transport.send.bind(transport);
-  transport.send = (message: JSONRPCMessage) => {
+  transport.send = (message: JSONRPCMessage, options?: TransportSendOptions) => {
     if ('method' in message && message.method === 'initialize' && 'id' in message) initializeId = message.id;
-    return send(message);
+    return send(message, options);
   };
   transport.onmessage = (message: JSONRPCMessage) => {
-    if (!initialized && initializeId !== undefined && 'id' in message && message.id === initializeId && 'result' in message && isObject(message.result)) {
-      initialized = true;
-      events.initialized(message.result as JsonObject);
+    if (!seen && initializeId !== undefined && 'id' in message && message.id === initializeId && 'result' in message && isObject(message.result)) {
+      seen = true;
+      initialized(message.result as JsonObject);
     }
   };
-  return { transport, stderrEnded };
+}
+
+/**
+ * Runs one SDK request with its own signal tied to the scan's and the time left before
+ * the scan's deadline. The SDK adds an abort listener per request and never removes it;
+ * giving each request a child signal keeps the scan's signal from collecting one
+ * listener per page.
+ *
+ * @param signal - the scan's signal (caller's abort or deadline)
+ * @param deadlineAt - the scan's deadline, in `Date.now()` milliseconds
+ * @param send - the request, given its signal and timeout
+ */
+export async function requestWithin<T>(
+  signal: AbortSignal,
+  deadlineAt: number,
+  send: (options: { signal: AbortSignal; timeout: number }) => Promise<T>,
+): Promise<T> {
+  const child = new AbortController();
+  const forward = (): void => child.abort(signal.reason);
+  if (signal.aborted) forward();
+  else signal.addEventListener('abort', forward, { once: true });
+  try {
+    return await send({ signal: child.signal, timeout: Math.max(1, deadlineAt - Date.now()) });
+  } finally {
+    signal.removeEventListener('abort', forward);
+  }
 }
 
 /** The MCP client of a scan, announcing itself as `clientInfo`. */

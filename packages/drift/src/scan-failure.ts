@@ -29,12 +29,13 @@ export interface ScanFailureFacts {
   stderrTail: string;
 }
 
-function isZodError(error: unknown): error is Error & { issues: unknown[] } {
+/** Whether `error` is a schema validation error of the SDK (zod), with its issues. */
+export function isZodError(error: unknown): error is Error & { issues: unknown[] } {
   return error instanceof Error && Array.isArray((error as { issues?: unknown }).issues);
 }
 
 /** The first few problems of a schema validation error, on one line. */
-function describeIssues(issues: unknown[]): string {
+export function describeIssues(issues: unknown[]): string {
   return issues
     .slice(0, 3)
     .map((issue) => {

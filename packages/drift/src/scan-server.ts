@@ -14,7 +14,7 @@ import { toScannedServer } from './definitions.js';
 import { DriftError } from './errors.js';
 import { delay, isAlive, killSurvivors, killTreeOnWindows, listDescendants, signalProcess, waitUntil } from './process-tree.js';
 import type { ProcessRef } from './process-tree.js';
-import { createScanClient, createTransport } from './scan-connection.js';
+import { createScanClient, createTransport, requestWithin } from './scan-connection.js';
 import { scanFailure } from './scan-failure.js';
 import { listSurface } from './scan-listing.js';
 import { assertServerCommand, resolveSettings } from './scan-settings.js';
@@ -107,21 +107,9 @@ class ScanSession {
     return Promise.race([work, interrupted]);
   }
 
-  /**
-   * Runs one SDK request with its own signal tied to the scan's. The SDK adds an abort
-   * listener per request and never removes it; giving each request a child signal keeps
-   * the scan's signal from collecting one listener per page.
-   */
-  async #request<T>(send: (options: { signal: AbortSignal; timeout: number }) => Promise<T>): Promise<T> {
-    const child = new AbortController();
-    const forward = (): void => child.abort(this.#signal.reason);
-    if (this.#signal.aborted) forward();
-    else this.#signal.addEventListener('abort', forward, { once: true });
-    try {
-      return await send({ signal: child.signal, timeout: Math.max(1, this.#deadlineAt - Date.now()) });
-    } finally {
-      this.#signal.removeEventListener('abort', forward);
-    }
+  /** Runs one SDK request under the scan's signal and deadline. */
+  #request<T>(send: (options: { signal: AbortSignal; timeout: number }) => Promise<T>): Promise<T> {
+    return requestWithin(this.#signal, this.#deadlineAt, send);
   }
 
   async #scan(): Promise<ScanReportInput> {
