@@ -6,20 +6,36 @@ export type DriftErrorCode =
   | 'INVALID_OPTIONS'
   /** The server process could not be started (command not found, not executable, bad cwd). */
   | 'SERVER_START_FAILED'
-  /** The server process exited (or closed its stdio) before the scan finished. */
+  /** The server process exited (or closed its stdio) before the scan finished; a remote server ended the session or its stream. */
   | 'SERVER_EXITED'
   /** The scan did not finish within its deadline. */
   | 'SERVER_TIMEOUT'
   /** The server answered with a JSON-RPC error, or refused the protocol (e.g. an unsupported version). */
   | 'SERVER_ERROR'
-  /** The server answered with something that is not a valid MCP result (wrong shape, duplicate item). */
+  /**
+   * The server answered with something that is not a valid MCP result (wrong shape,
+   * duplicate item); for a remote server also a content type, body size or message the
+   * transport cannot accept.
+   */
   | 'INVALID_SERVER_RESPONSE'
   /** A paginated list sent back a cursor it had already sent (the listing would never end). */
   | 'PAGINATION_LOOP'
   /** A paginated list went on for more pages than allowed. */
   | 'PAGINATION_LIMIT'
   /** The caller aborted the scan through its `signal`. */
-  | 'ABORTED';
+  | 'ABORTED'
+  /** A remote server could not be reached (DNS, TCP, TLS, reset, no answer to the connection). */
+  | 'REMOTE_UNREACHABLE'
+  /**
+   * Nothing was sent to a remote server: its URL is not allowed (plain http:// to a
+   * host that is not loopback, credentials in the URL...), its host resolves to an
+   * address the guard refuses, or it tried to send the client to another origin.
+   */
+  | 'REMOTE_REFUSED'
+  /** A remote server needs credentials the scan does not have, or refused the ones sent (401/403). */
+  | 'REMOTE_UNAUTHORIZED'
+  /** A remote server answered with an HTTP error status (other than 401/403). */
+  | 'REMOTE_HTTP_ERROR';
 
 /** Options of {@link DriftError}. */
 export interface DriftErrorOptions {

@@ -1,12 +1,16 @@
 /**
  * @packageDocumentation
  * @mcptrust/drift: the live side of MCPTrust. Parses a server command, scans a server
- * over stdio (every page of every list), rates the risk of each tool and looks for tool
- * poisoning: injection indicators in descriptions and confusable names. Compares a scan
- * with a lockfile and explains every drift (severity, semantic schema diff, sentences).
+ * over stdio or a remote one over HTTP (every page of every list), rates the risk of
+ * each tool and looks for tool poisoning: injection indicators in descriptions and
+ * confusable names. Compares a scan with a lockfile and explains every drift (severity,
+ * semantic schema diff, sentences).
  */
 export { parseServerCommand } from './parse-server-command.js';
 export { scanServer } from './scan-server.js';
+export { scanRemoteServer } from './scan-remote.js';
+export type { RemoteScanOptions, RemoteUpstreamOptions } from './scan-remote.types.js';
+export { describeRemoteEndpoint } from './scan-remote-failure.js';
 export { DEFAULT_SCAN_TIMEOUT_MS, DEFAULT_STDERR_TAIL_BYTES, DEFAULT_KILL_GRACE_MS, DEFAULT_MAX_PAGES } from './scan-settings.js';
 export type { ServerCommand, ScanOptions, ScanClientInfo } from './scan.types.js';
 export { serverSpawnOptions } from './server-spawn.js';
