@@ -40,18 +40,25 @@ const HEADER_VALUE = /^[\t\x20-\x7e]*$/;
 
 /** The resolved settings every request of one connection uses. */
 export interface LegacySseSettings {
+  /** Every request goes through it (the guarded dispatcher). */
   readonly dispatcher: Dispatcher;
   /** Static headers, names lower-cased. */
   readonly staticHeaders: Readonly<Record<string, string>>;
+  /** The dynamic `Authorization` source, if any. */
   readonly credentials: CredentialSource | undefined;
+  /** `User-Agent` value. */
   readonly userAgent: string;
+  /** Deadline to connect and receive headers (a POST: and its body; the GET: and the endpoint event), in ms. */
   readonly headersTimeoutMs: number;
+  /** Cap of one SSE event's data, in bytes. */
   readonly maxMessageBytes: number;
 }
 
 /** One request to the upstream's origin. */
 export interface LegacySseRequest {
+  /** `GET` (the event stream) or `POST` (one message). */
   readonly method: 'GET' | 'POST';
+  /** The SSE URL or the endpoint (same origin). */
   readonly url: URL;
   /** `Accept` value, or undefined for none. */
   readonly accept: string | undefined;

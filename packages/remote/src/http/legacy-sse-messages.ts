@@ -9,6 +9,7 @@ export type RequestId = string | number;
 
 /** One message the owner sent. */
 export interface Outgoing {
+  /** The JSON text as the owner sent it (the POST body). */
   readonly text: string;
   /** The id of a request; undefined for a notification or a response. */
   readonly requestId: RequestId | undefined;
