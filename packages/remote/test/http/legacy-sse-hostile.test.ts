@@ -64,6 +64,24 @@ describe('openLegacySse', () => {
     });
   });
 
+  it.each([
+    ['an absolute URL of the same origin', (port: number) => `http://127.0.0.1:${port}/messages?sessionId=s`],
+    ['the same origin spelt in capitals, with a fragment', (port: number) => `HTTP://127.0.0.1:${port}/messages?sessionId=s#frag`],
+    ['a path relative to the SSE URL', () => 'messages?sessionId=s'],
+  ])('accepts %s as the endpoint', async (_name, endpointOf) => {
+    const conn = await connect((req, res, srv) => {
+      if (req.method === 'GET') {
+        openStream(res);
+        writeEvent(res, 'endpoint', endpointOf(Number(srv.url.port)));
+        return;
+      }
+      legacyHandler()(req, res, srv);
+    });
+    conn.send(initialize(1));
+    await recorder.response(1);
+    expect(server!.requests.map((r) => `${r.method} ${r.path}${r.search}`)).toEqual(['GET /sse', 'POST /messages?sessionId=s']);
+  });
+
   it('fails the initialize with CONTENT_TYPE when the GET does not answer text/event-stream, and stays usable', async () => {
     const conn = await connect((req, res) => {
       res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
