@@ -15,6 +15,9 @@ import type { RequestSettings } from './request.js';
 import { sendUpstream } from './request.js';
 import { drain } from './body.js';
 
+/** The shape of an MCP protocol version. */
+const PROTOCOL_VERSION = /^\d{4}-\d{2}-\d{2}$/;
+
 /** Default cap of one body or event: 4 MiB. */
 export const DEFAULT_MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
 /** Default headers deadline, in ms. */
@@ -171,23 +174,29 @@ class StreamableHttpConnection implements UpstreamConnection, ConnectionContext 
     const responseId = responseIdOf(message.value);
     if (responseId !== undefined) {
       const key = idKey(responseId);
-      if (!this.pending.delete(key)) return; // a duplicate after a resumption, or no request of ours
-      if (key === this.initializeKey) this.initializeAnswered(message.value);
+      if (!this.pending.has(key)) return; // a duplicate after a resumption, or no request of ours
+      if (key === this.initializeKey && !this.initializeAnswered(responseId, message.value)) return;
+      this.pending.delete(key);
     }
     this.emit(() => this.handlers.message(message.text));
   }
 
-  private initializeAnswered(value: Record<string, unknown>): void {
+  /** Reads the negotiated version; false when the result is unusable (the request failed). */
+  private initializeAnswered(id: JsonRpcId, value: Record<string, unknown>): boolean {
     const result = value.result;
     if (typeof result === 'object' && result !== null && !Array.isArray(result)) {
       const version = (result as { protocolVersion?: unknown }).protocolVersion;
-      if (typeof version === 'string') {
-        this.protocolVersion = version;
-        this.everInitialized = true;
+      // Echoed in a header on every later request: only a date-shaped version is taken.
+      if (typeof version !== 'string' || !PROTOCOL_VERSION.test(version)) {
+        this.fail(id, new RemoteError('PROTOCOL_ERROR', 'the upstream answered initialize without a valid protocolVersion'));
+        return false;
       }
+      this.protocolVersion = version;
+      this.everInitialized = true;
     }
     this.initializeKey = undefined;
     this.flushQueue();
+    return true;
   }
 
   fail(id: JsonRpcId, error: RemoteError): void {

@@ -99,11 +99,51 @@ describe('Streamable HTTP against the SDK server', () => {
     await handshake(conn);
     conn.send(request(7, 'tools/call', { name: 'drop_stream', arguments: {} }));
     const response = await recorder.response(7);
-    expect(response['error']).toBeUndefined();
+    expect(JSON.stringify(response['result'])).toContain('after drop');
     const resume = await server!.waitForRequest((r) => r.method === 'GET' && r.lastEventId !== undefined);
     expect(resume.hasSessionId).toBe(true);
     expect(recorder.settlements(7)).toHaveLength(1);
     await recorder.waitFor((e) => e.kind === 'warning' && e.message.includes('resuming'), 'resumption warning');
+  });
+
+  it('answers a server request that arrives on a call\'s stream before its response', async () => {
+    const conn = await start();
+    await handshake(conn);
+    conn.send(request(5, 'tools/call', { name: 'sample', arguments: { prompt: 'hello?' } }));
+    const asked = await recorder.waitFor((e) => e.kind === 'message' && e.value['method'] === 'sampling/createMessage', 'sampling request');
+    const serverId = (asked as { value: { id: string | number } }).value.id;
+    expect(recorder.settlements(5)).toEqual([]);
+    conn.send(JSON.stringify({ jsonrpc: '2.0', id: serverId, result: { role: 'assistant', model: 'm', content: { type: 'text', text: 'model says hi' } } }));
+    const response = await recorder.response(5);
+    expect(JSON.stringify(response['result'])).toContain('model says hi');
+    const answer = await server!.waitForRequest((r) => r.rpc.some((m) => m.id === serverId && m.method === undefined) && r.status !== undefined);
+    expect(answer.status).toBe(202);
+  });
+
+  it('treats a 405 on GET as no GET stream: one warning, no retries', async () => {
+    const conn = await start({ stateless: true, jsonResponse: true });
+    await handshake(conn);
+    await recorder.waitFor((e) => e.kind === 'warning' && e.message.includes('405'), 'warning about 405');
+    conn.send(request(1, 'tools/list'));
+    await recorder.response(1);
+    expect(server!.requests.filter((r) => r.method === 'GET')).toHaveLength(1);
+    expect(recorder.events.filter((e) => e.kind === 'closed' || e.kind === 'sessionLost')).toEqual([]);
+  });
+
+  it('reopens the GET stream with Last-Event-ID when the server closes it', async () => {
+    const conn = await start({ eventStore: true, retryInterval: 20 });
+    await handshake(conn);
+    await server!.waitForRequest((r) => r.method === 'GET' && r.status === 200);
+    await server!.sendToolListChanged();
+    await recorder.waitFor((e) => e.kind === 'message' && e.value['method'] === 'notifications/tools/list_changed', 'first list_changed');
+    server!.transport().closeStandaloneSSEStream();
+    const reopened = await server!.waitForRequest((r) => r.method === 'GET' && r.lastEventId !== undefined && r.status === 200);
+    expect(reopened.hasSessionId).toBe(true);
+    server!.addTool('late_tool');
+    await recorder.waitFor(
+      (e) => e.kind === 'message' && e.value['method'] === 'notifications/tools/list_changed' && recorder.events.filter((x) => x.kind === 'message' && x.value['method'] === 'notifications/tools/list_changed').length >= 2,
+      'second list_changed',
+    );
   });
 
   it('reports a lost session (404): in-flight requests fail first, then sessionLost; a new initialize works', async () => {
