@@ -7,6 +7,7 @@
 import type { Dispatcher } from 'undici';
 import { RemoteError } from '../errors.js';
 import type { CredentialSource, UpstreamOptions } from '../upstream.types.js';
+import { mediaTypeOf, normalizeStaticHeaders } from './headers.js';
 
 /** Default cap of one SSE event's data, in bytes (4 MiB). */
 export const DEFAULT_MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
@@ -19,24 +20,6 @@ const DEFAULT_USER_AGENT = 'mcptrust';
 
 /** How much of a POST's response body is read (and discarded) before the socket is dropped. */
 const POST_BODY_LIMIT = 64 * 1024;
-
-/** Header names the transport sets itself; a static header may not name them. */
-const RESERVED_HEADERS = new Set([
-  'accept',
-  'connection',
-  'content-length',
-  'content-type',
-  'host',
-  'last-event-id',
-  'mcp-protocol-version',
-  'mcp-session-id',
-  'transfer-encoding',
-]);
-
-/** An HTTP header name (RFC 9110 token). */
-const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-/** A header value: visible ASCII, space and tab (no CR/LF, no control bytes). */
-const HEADER_VALUE = /^[\t\x20-\x7e]*$/;
 
 /** The resolved settings every request of one connection uses. */
 export interface LegacySseSettings {
@@ -84,7 +67,7 @@ export type LegacySseResponse = Dispatcher.ResponseData;
 export function resolveLegacySseSettings(options: UpstreamOptions, dispatcher: Dispatcher): LegacySseSettings {
   const maxMessageBytes = positiveInteger(options.maxMessageBytes, DEFAULT_MAX_MESSAGE_BYTES, 'maxMessageBytes');
   const headersTimeoutMs = positiveInteger(options.headersTimeoutMs, DEFAULT_HEADERS_TIMEOUT_MS, 'headersTimeoutMs');
-  const staticHeaders = checkStaticHeaders(options.endpoint.headers);
+  const staticHeaders = normalizeStaticHeaders(options.endpoint.headers);
   return {
     dispatcher,
     staticHeaders,
@@ -113,8 +96,7 @@ export function describeUrl(url: URL): string {
  * @returns true for an event stream
  */
 export function isEventStream(value: string | string[] | undefined): boolean {
-  const first = Array.isArray(value) ? value[0] : value;
-  return (first ?? '').split(';', 1)[0]!.trim().toLowerCase() === 'text/event-stream';
+  return mediaTypeOf(value) === 'text/event-stream';
 }
 
 /**
@@ -234,21 +216,6 @@ function toRemoteError(error: unknown, request: LegacySseRequest, timedOut: bool
   const code = (error as { code?: unknown } | null)?.code;
   const detail = typeof code === 'string' ? code : error instanceof Error ? error.message : String(error);
   return new RemoteError('NETWORK_ERROR', `${where} failed: ${detail}`, { cause: error });
-}
-
-function checkStaticHeaders(headers: Readonly<Record<string, string>> | undefined): Record<string, string> {
-  const out: Record<string, string> = Object.create(null) as Record<string, string>;
-  for (const [name, value] of Object.entries(headers ?? {})) {
-    const lower = name.toLowerCase();
-    if (!HEADER_NAME.test(name)) throw new RemoteError('INVALID_OPTIONS', `endpoint.headers: "${name.slice(0, 64)}" is not a header name`);
-    if (RESERVED_HEADERS.has(lower)) throw new RemoteError('INVALID_OPTIONS', `endpoint.headers may not set ${lower}: the transport sets it`);
-    if (typeof value !== 'string' || !HEADER_VALUE.test(value)) {
-      throw new RemoteError('INVALID_OPTIONS', `endpoint.headers: the value of ${lower} is not a valid header value`);
-    }
-    if (lower in out) throw new RemoteError('INVALID_OPTIONS', `endpoint.headers: ${lower} is given twice`);
-    out[lower] = value;
-  }
-  return out;
 }
 
 function positiveInteger(value: number | undefined, fallback: number, name: string): number {
