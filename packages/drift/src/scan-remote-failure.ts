@@ -58,7 +58,7 @@ function lead(code: DriftErrorCode, endpoint: string, phase: string): string {
     case 'REMOTE_UNREACHABLE':
       return `could not reach ${endpoint} (during ${phase})`;
     case 'REMOTE_UNAUTHORIZED':
-      return `${endpoint} did not accept the scan's credentials (during ${phase})`;
+      return `${endpoint} refused the scan for lack of valid credentials (during ${phase})`;
     case 'REMOTE_HTTP_ERROR':
       return `${endpoint} answered ${phase} with an HTTP error`;
     case 'SERVER_EXITED':
@@ -82,7 +82,9 @@ function lead(code: DriftErrorCode, endpoint: string, phase: string): string {
 export function describeRemoteEndpoint(url: string): string {
   let shown: string;
   try {
-    shown = endpointOf(new URL(url));
+    const parsed = new URL(url);
+    // Schemes other than http(s) have no origin; their host and path still show.
+    shown = parsed.origin === 'null' ? `${parsed.protocol}//${parsed.host}${parsed.pathname}` : endpointOf(parsed);
   } catch {
     const cut = url.search(/[?#]/);
     const head = cut === -1 ? url : url.slice(0, cut);
@@ -117,9 +119,9 @@ export function remoteFailure(remote: RemoteError, endpoint: string, phase: stri
   return new DriftError(code, `${lead(code, endpoint, phase)}: ${toEvidence(remote.message, 300)}${status}`, { cause: remote });
 }
 
-/** Whether an error answer was made up by the client (the request failed) rather than sent by the server. */
-function isLocalAnswer(error: McpError): boolean {
-  return error.code === ErrorCode.ConnectionClosed || error.code === ErrorCode.InternalError || error.code === ErrorCode.RequestTimeout;
+/** The transport failure behind an error answer the transport made up for a request it could not send. */
+function answeredFailure(error: unknown): RemoteError | undefined {
+  return error instanceof McpError && error.data instanceof RemoteError ? error.data : undefined;
 }
 
 /**
@@ -142,11 +144,10 @@ export function remoteScanFailure(error: unknown, facts: RemoteScanFailureFacts)
   if (facts.deadlinePassed) return make('SERVER_TIMEOUT', timedOut);
   if (error instanceof DriftError) return error;
 
-  // The transport's own failure, carried by the error or reported just before a request
-  // was answered locally or the connection closed.
+  // The transport's own failure: carried by the error, by the answer the transport made
+  // up for a request it could not send, or reported before the connection closed.
   const remote =
-    findRemoteError(error) ??
-    (facts.closedEarly || !(error instanceof McpError) || isLocalAnswer(error) ? facts.transportError : undefined);
+    findRemoteError(error) ?? answeredFailure(error) ?? (facts.closedEarly || !(error instanceof McpError) ? facts.transportError : undefined);
   if (remote !== undefined) {
     const failure = remoteFailure(remote, endpoint, phase);
     return make(failure.code, failure.message, remote);

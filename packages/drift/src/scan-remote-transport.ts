@@ -1,53 +1,129 @@
 /**
- * The MCP SDK transport a remote scan connects through: the `@mcptrust/remote` client
- * (Streamable HTTP or legacy HTTP+SSE, every address checked by the outbound guard),
- * with the session closed (DELETE) when the client closes.
+ * The MCP SDK transport a remote scan connects through: the `@mcptrust/remote` upstream
+ * client (Streamable HTTP or legacy HTTP+SSE, every address checked by the outbound
+ * guard, size caps, per-request failures), with the session closed (DELETE) when the
+ * client closes.
+ *
+ * It behaves as `createUpstreamClientTransport` of `@mcptrust/remote` and, in addition,
+ * reports every transport failure — a request that could not be answered included —
+ * through `onerror` as the `RemoteError` itself, and answers a failed request with a
+ * JSON-RPC error whose `data` is that `RemoteError` (it never leaves the process): the
+ * scan says what happened over HTTP (unreachable, refused,
+ * unauthorized, an HTTP status) from its code, and keeps it as the cause.
  */
-import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
-import { StreamableHTTPClientTransport, StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import { JSONRPCMessageSchema } from '@modelcontextprotocol/sdk/types.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
-import { RemoteError } from '@mcptrust/remote';
-import type { UpstreamOptions } from '@mcptrust/remote';
+import { openUpstream, RemoteError } from '@mcptrust/remote';
+import type { UpstreamConnection, UpstreamOptions } from '@mcptrust/remote';
 
-function asRemoteError(error: unknown): unknown {
-  if (error instanceof RemoteError) return error;
-  if (error instanceof StreamableHTTPError && typeof error.code === 'number') {
-    const status = error.code;
-    return status === 401 || status === 403
-      ? new RemoteError('UNAUTHORIZED', `the server answered HTTP ${status}`, { status, cause: error })
-      : new RemoteError('HTTP_STATUS', `the server answered HTTP ${status}`, { status, cause: error });
+/** JSON-RPC error code of a request the upstream client failed (the same as `@mcptrust/remote`'s transport). */
+export const UPSTREAM_FAILURE_CODE = -32000;
+
+type Id = string | number;
+
+function idOf(value: unknown): Id | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const id = (value as { id?: unknown }).id;
+  return typeof id === 'string' || typeof id === 'number' ? id : undefined;
+}
+
+class RemoteScanTransport implements Transport {
+  onclose?: (() => void) | undefined;
+  onerror?: ((error: Error) => void) | undefined;
+  onmessage?: Transport['onmessage'];
+
+  readonly #options: UpstreamOptions;
+  #connection: UpstreamConnection | undefined;
+  #ended = false;
+  readonly #inFlight = new Set<Id>();
+
+  constructor(options: UpstreamOptions) {
+    this.#options = options;
   }
-  // `fetch failed` (compared by name: the error may come from another realm).
-  const failed = error as (Error & { cause?: { message?: string } }) | undefined;
-  if (failed?.name === 'TypeError') return new RemoteError('NETWORK_ERROR', `could not connect: ${String(failed.cause?.message ?? failed.message)}`, { cause: error });
-  return error;
+
+  async start(): Promise<void> {
+    if (this.#connection !== undefined || this.#ended) throw new RemoteError('INVALID_OPTIONS', 'the transport was already started');
+    this.#connection = openUpstream(this.#options, {
+      message: (text) => this.#receive(text),
+      requestFailed: (id, error) => this.#fail(id, error),
+      sessionLost: (error) => {
+        this.onerror?.(error);
+        void this.close();
+      },
+      closed: (error) => {
+        if (error !== undefined) this.onerror?.(error);
+        this.#end();
+      },
+      warning: () => undefined,
+    });
+  }
+
+  async send(message: JSONRPCMessage): Promise<void> {
+    if (this.#connection === undefined || this.#ended) throw new RemoteError('CLOSED', 'the transport is not open');
+    const id = idOf(message);
+    if ('method' in message && id !== undefined) this.#inFlight.add(id);
+    this.#connection.send(JSON.stringify(message));
+  }
+
+  async close(): Promise<void> {
+    if (this.#connection !== undefined) await this.#connection.close();
+    this.#end();
+  }
+
+  /** The upstream client reads the version from the `initialize` result itself. */
+  setProtocolVersion(): void {}
+
+  #receive(text: string): void {
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      this.onerror?.(new RemoteError('PROTOCOL_ERROR', 'the upstream sent a message that is not JSON'));
+      return;
+    }
+    const parsed = JSONRPCMessageSchema.safeParse(value);
+    const id = idOf(value);
+    const isResponse = typeof value === 'object' && value !== null && !('method' in value);
+    if (!parsed.success) {
+      // The Client would drop a malformed answer and leave its request waiting.
+      const error = new RemoteError('PROTOCOL_ERROR', 'the upstream sent a malformed JSON-RPC message');
+      if (isResponse && id !== undefined && this.#inFlight.has(id)) this.#fail(id, error);
+      else this.onerror?.(error);
+      return;
+    }
+    if (isResponse && id !== undefined) this.#inFlight.delete(id);
+    this.onmessage?.(parsed.data);
+  }
+
+  #fail(id: Id, error: RemoteError): void {
+    this.onerror?.(error);
+    this.#answerWithError(id, error.message, error);
+  }
+
+  /** Answers a request locally; `cause` travels (in process only) as the error's `data`. */
+  #answerWithError(id: Id, message: string, cause?: RemoteError): void {
+    this.#inFlight.delete(id);
+    const answer = { code: UPSTREAM_FAILURE_CODE, message, ...(cause === undefined ? {} : { data: cause }) };
+    this.onmessage?.({ jsonrpc: '2.0', id, error: answer });
+  }
+
+  #end(): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    for (const id of [...this.#inFlight]) this.#answerWithError(id, 'the upstream connection closed');
+    this.onclose?.();
+  }
 }
 
 /**
- * A client transport to the remote server of `options`.
+ * A client transport to the remote server of `options`. Nothing is dialled before
+ * `start()`.
  *
  * @param options - the endpoint, credentials and client options
  * @returns an SDK `Transport`; `close()` ends the session with DELETE
+ * @throws RemoteError from `start()`: `INSECURE_URL`, `INVALID_OPTIONS`
  */
 export function createRemoteScanTransport(options: UpstreamOptions): Transport {
-  const url = new URL(options.endpoint.url);
-  const requestInit = { headers: { ...options.endpoint.headers } };
-  if (options.endpoint.transport === 'sse') return new SSEClientTransport(url, { requestInit });
-  const transport = new StreamableHTTPClientTransport(url, { requestInit });
-  const send = transport.send.bind(transport);
-  const close = transport.close.bind(transport);
-  const wrapped: Transport = transport;
-  wrapped.send = async (message: JSONRPCMessage, sendOptions) => {
-    try {
-      await send(message, sendOptions);
-    } catch (error) {
-      throw asRemoteError(error);
-    }
-  };
-  wrapped.close = async () => {
-    await transport.terminateSession().catch(() => undefined);
-    await close();
-  };
-  return wrapped;
+  return new RemoteScanTransport(options);
 }

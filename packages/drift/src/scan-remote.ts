@@ -56,6 +56,8 @@ class RemoteScanSession {
     });
     this.#client = createScanClient(settings.clientInfo, {
       protocolError: (error) => {
+        // Closing answers the requests the scan gave up on; that is not what failed it.
+        if (this.#stopping) return;
         // The transport reports its failures (network, HTTP status, size cap...) here
         // before it answers the request it could not send or closes.
         if (error instanceof RemoteError) {

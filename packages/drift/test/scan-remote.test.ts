@@ -210,6 +210,31 @@ describe('scanRemoteServer', () => {
     });
   });
 
+  describe('when the server breaks the transport', () => {
+    it('throws INVALID_SERVER_RESPONSE for a content type the transport cannot accept', async () => {
+      const server = track(await startMisbehavingServer('wrong-content-type'));
+      const error = await scanError({ url: server.url });
+      expect(error.code).toBe('INVALID_SERVER_RESPONSE');
+      expect(error.message).toContain('text/html');
+      expect((error.cause as RemoteError).code).toBe('CONTENT_TYPE');
+    });
+
+    it('throws SERVER_EXITED when the session is gone (404)', async () => {
+      const server = track(await startMisbehavingServer('session-404'));
+      const error = await scanError({ url: server.url });
+      expect(error.code).toBe('SERVER_EXITED');
+      expect(error.message).toContain('during tools/list');
+      expect((error.cause as RemoteError).code).toBe('SESSION_LOST');
+    });
+
+    it('throws SERVER_TIMEOUT when an answer stream opens and stays silent', async () => {
+      const server = track(await startMisbehavingServer('hang', { afterHeaders: true }));
+      const error = await scanError({ url: server.url }, { timeoutMs: 500 });
+      expect(error.code).toBe('SERVER_TIMEOUT');
+      expect(error.message).not.toContain('protocol errors');
+    });
+  });
+
   describe('when options are invalid', () => {
     it('throws INVALID_OPTIONS before connecting', async () => {
       await expect(scanRemoteServer({ url: 'http://127.0.0.1:1/mcp' }, { timeoutMs: 0 })).rejects.toMatchObject({ code: 'INVALID_OPTIONS' });
