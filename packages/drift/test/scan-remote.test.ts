@@ -89,6 +89,13 @@ describe('scanRemoteServer', () => {
       expect(names(report.tools)).toEqual(['add', 'drop_stream', 'echo', 'elicit', 'sample', 'slow']);
     });
 
+    it('falls back to the legacy transport under auto', async () => {
+      const server = track(await startLegacySseServer());
+      const report = await scanRemoteServer({ url: server.url });
+      expect(names(report.tools)).toContain('echo');
+      expect(server.requests.some((r) => r.method === 'GET' && r.url === '/sse')).toBe(true);
+    });
+
     it('sends the static headers and authenticates with them', async () => {
       const server = track(await startMcpHttpServer({ requireAuth: 'secret-token' }));
       const report = await scanRemoteServer({ url: server.url, headers: { Authorization: 'Bearer secret-token' } });
