@@ -1,37 +1,10 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
-import { MIN_BYTE_FORWARD_CHARS } from './engine.js';
 import type { ProxyEngine, ProxyEngineOptions } from './engine.types.js';
 import { ProxyError } from './errors.js';
+import { bridgeSplitterOptions, HostSide, OutputQueue } from './host-side.js';
 import { LineSplitter } from './line-splitter.js';
 import { connectEngine, type EngineTransportAdapter } from './transport-adapter.js';
-
-const LF_BYTES = Buffer.from('\n');
-// Output of one flush up to this size is copied into one buffer; larger is written as is.
-const MAX_COALESCED_BYTES = 32 * 1024;
-
-/**
- * Writes queued messages (texts, or byte parts of one message each) as NDJSON. Small
- * output goes out as one buffer (one chunk for whoever reads it); large output is
- * handed over as the views it is made of (one writev), not copied into one buffer.
- * Returns false when the stream asks to wait for 'drain'.
- */
-function writeParts(out: Writable, queue: ReadonlyArray<string | readonly Uint8Array[]>): boolean {
-  const parts: Uint8Array[] = [];
-  let total = 0;
-  for (const m of queue) {
-    if (typeof m === 'string') parts.push(Buffer.from(m));
-    else for (const part of m) if (part.length > 0) parts.push(part);
-    parts.push(LF_BYTES);
-  }
-  for (const part of parts) total += part.length;
-  if (total <= MAX_COALESCED_BYTES) return out.write(Buffer.concat(parts, total));
-  let ok = true;
-  out.cork();
-  for (const part of parts) if (!out.write(part)) ok = false;
-  out.uncork();
-  return ok;
-}
 
 /** Default wait of each shutdown stage (stdin closed → SIGTERM → SIGKILL). */
 export const DEFAULT_SHUTDOWN_GRACE_MS = 2000;
@@ -105,12 +78,9 @@ export function createStdioBridge(options: StdioBridgeOptions): StdioBridge {
   if (typeof options.command !== 'string' || options.command.length === 0) {
     throw new ProxyError('INVALID_OPTIONS', 'createStdioBridge needs a command');
   }
-  const hostOut = options.hostOutput;
-  // Texts, or messages as UTF-8 byte parts (toHostBytes).
-  const toHost: Array<string | readonly Uint8Array[]> = [];
-  let toHostHasBytes = false;
-  const toServer: Array<string | readonly Uint8Array[]> = [];
-  let toServerHasBytes = false;
+  const host = new HostSide(options);
+  // Texts, or messages as UTF-8 byte parts (toServerBytes).
+  const toServer = new OutputQueue();
   let flushScheduled = false;
   let serverGone = false;
   let child: ChildProcessWithoutNullStreams | undefined;
@@ -128,32 +98,16 @@ export function createStdioBridge(options: StdioBridgeOptions): StdioBridge {
   const flush = (): void => {
     flushScheduled = false;
     if (toServer.length > 0 && child !== undefined && !serverGone && child.stdin.writable) {
-      const ok = toServerHasBytes ? writeParts(child.stdin, toServer) : child.stdin.write(toServer.join('\n') + '\n');
-      toServer.length = 0;
-      toServerHasBytes = false;
-      if (!ok) {
-        options.hostInput.pause();
-        child.stdin.once('drain', () => options.hostInput.resume());
+      if (!toServer.writeTo(child.stdin)) {
+        host.pauseInput();
+        child.stdin.once('drain', () => host.resumeInput());
       }
-    } else {
-      toServer.length = 0;
-      toServerHasBytes = false;
-    }
-    if (toHost.length > 0 && hostOut.writable) {
-      let ok: boolean;
-      if (toHostHasBytes) {
-        ok = writeParts(hostOut, toHost);
-      } else ok = hostOut.write(toHost.join('\n') + '\n');
-      toHost.length = 0;
-      toHostHasBytes = false;
-      if (!ok && child !== undefined) {
-        child.stdout.pause();
-        hostOut.once('drain', () => child?.stdout.resume());
-      }
-    } else {
-      toHost.length = 0;
-      toHostHasBytes = false;
-    }
+    } else toServer.clear();
+    host.write((onDrain) => {
+      if (child === undefined) return;
+      child.stdout.pause();
+      onDrain(() => child?.stdout.resume());
+    });
   };
   const schedule = (): void => {
     if (!flushScheduled) {
@@ -171,17 +125,15 @@ export function createStdioBridge(options: StdioBridgeOptions): StdioBridge {
       schedule();
     },
     toServerBytes(parts) {
-      toServer.push(parts);
-      toServerHasBytes = true;
+      toServer.pushBytes(parts);
       schedule();
     },
     toHost(json) {
-      toHost.push(json);
+      host.output.push(json);
       schedule();
     },
     toHostBytes(parts) {
-      toHost.push(parts);
-      toHostHasBytes = true;
+      host.output.pushBytes(parts);
       schedule();
     },
     onFatal(err) {
@@ -208,20 +160,15 @@ export function createStdioBridge(options: StdioBridgeOptions): StdioBridge {
     engine.serverClosed(spawnError === undefined ? 'the server exited' : 'the server could not be started');
     engine.close();
     flush();
-    options.hostInput.off('data', onHostData);
-    options.hostInput.off('end', onHostEnd);
+    host.stop();
     const crashed = spawnError !== undefined || (!shuttingDown && (exitCode !== 0 || signal !== null));
     const exit: StdioBridgeExit = { exitCode, signal, crashed };
     const error = spawnError ?? fatalError;
     if (error !== undefined) exit.error = error;
-    if (options.endHostOutput ?? true) hostOut.end(() => resolveClosed(exit));
+    if (options.endHostOutput ?? true) host.end(() => resolveClosed(exit));
     else resolveClosed(exit);
   };
 
-  // Stream chunks are fresh buffers the splitter may keep without copying. Only lines
-  // long enough for the engine's byte forwarding come with their bytes (a UTF-8 line
-  // has at least as many bytes as characters).
-  const splitterOptions = { copyChunks: false, bytesFrom: MIN_BYTE_FORWARD_CHARS, ...(options.maxLineBytes === undefined ? {} : { maxLineBytes: options.maxLineBytes }) };
   const serverSplitter = new LineSplitter(
     {
       // The bytes are views of chunks this bridge owns (copyChunks: false), so they stay
@@ -231,20 +178,9 @@ export function createStdioBridge(options: StdioBridgeOptions): StdioBridge {
       // A repeated list page is answered from its bytes, without joining or decoding.
       takeBytes: (parts, n) => engine.receiveServerLineBytes(parts, n),
     },
-    splitterOptions,
+    bridgeSplitterOptions(options.maxLineBytes),
   );
-  const hostSplitter = new LineSplitter(
-    {
-      onLine: (line, valid) => engine.receiveFromHost(line, valid),
-      onOversized: (n) => engine.hostLineTooLong(n),
-    },
-    splitterOptions,
-  );
-  const onHostData = (chunk: Buffer | string): void => {
-    hostSplitter.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
-  };
   const onHostEnd = (): void => {
-    hostSplitter.end();
     flush();
     void shutdown();
   };
@@ -297,8 +233,7 @@ export function createStdioBridge(options: StdioBridgeOptions): StdioBridge {
   else c.stderr.resume();
   // 'close' fires after stdout/stderr are drained, so every last server line is seen.
   c.on('close', (code, signal) => finish(code, signal));
-  options.hostInput.on('data', onHostData);
-  options.hostInput.on('end', onHostEnd);
+  host.listen(engine, onHostEnd);
 
   return {
     get pid() {
