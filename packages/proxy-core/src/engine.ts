@@ -24,6 +24,7 @@ import { PendingTable } from './engine/pending-table.js';
 import { Relay } from './engine/relay.js';
 import { Replies } from './engine/replies.js';
 import { Session } from './engine/session.js';
+import { isNewerPeerMethod } from './protocol.js';
 
 export { DEFAULT_MAX_PENDING, DEFAULT_REQUEST_TIMEOUT_MS } from './engine/session.js';
 export { MIN_BYTE_FORWARD_CHARS } from './engine/id-text.js';
@@ -143,7 +144,8 @@ class Engine implements ProxyEngine {
       if (typeof method !== 'string' || hasResult || hasError) return this.invalid(idJson, undefined, 'malformed request');
       if (has(msg, 'params') && !isObject(msg['params'])) return this.invalid(idJson, method, 'params must be an object');
       if (id === undefined) this.relay.hostNotification(method, msg);
-      else if (this.lifecycle.starting && method !== 'ping' && method !== 'initialize') this.lifecycle.enqueue(raw ?? JSON.stringify(msg), id.json, method);
+      else if (isNewerPeerMethod(method)) this.replies.refuse(id.json, method, { cls: 'METHOD_NOT_FOUND', reason: `method ${JSON.stringify(method)} belongs to a protocol version the proxy does not implement; use initialize` });
+      else if (this.lifecycle.holds(method)) this.lifecycle.enqueue(raw ?? JSON.stringify(msg), id.json, method);
       else this.hostRequest(method, msg, id.json, id.key);
       return;
     }
@@ -288,6 +290,11 @@ class Engine implements ProxyEngine {
     if (this.session.state === 'preflight') this.session.state = 'refused';
     this.table.clearServerRequests();
     this.table.stopTimer();
+  }
+
+  serverSessionLost(reason = 'the upstream lost the session'): void {
+    if (this.session.state === 'closed') return;
+    this.lifecycle.sessionLost(reason);
   }
 
   close(): void {

@@ -177,6 +177,21 @@ export interface ProxyEngine {
   serverLineTooLong(bytes: number): void;
   /** The server is gone: every pending request is answered with an error. */
   serverClosed(reason?: string): void;
+  /**
+   * The upstream lost the session but can start a new one (a remote server forgot its
+   * session ID; the transport was reset and expects a new `initialize`). Every request
+   * still pending is answered with an error and relayed server requests are cancelled
+   * toward the host. A ready session is re-established without the host seeing it: the
+   * host's `initialize` (as forwarded) is sent again under a fresh proxy ID, the server
+   * must answer the negotiated protocol version, then `notifications/initialized` and
+   * (unless disabled) preflight against the lockfile run again while host requests wait
+   * in the queue. Then the queued requests continue, or, when the new session is
+   * refused (drift, another version, an error, a timeout), they are refused and
+   * `onFatal` is called, exactly as for a refused start-up. A session still starting
+   * fails closed (its `initialize` is answered with an error; a preflight in progress
+   * refuses the session).
+   */
+  serverSessionLost(reason?: string): void;
   /** Stops timers and refuses further input. Pending requests are answered first. */
   close(): void;
   /** Current lifecycle state. */

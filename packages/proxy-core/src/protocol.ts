@@ -56,7 +56,11 @@ export const DENIAL_CODES = {
   INVALID_REQUEST: -32600,
   /** `initialize` with a protocol version the engine does not implement. */
   UNSUPPORTED_PROTOCOL_VERSION: -32602,
-  /** A server→client request the host did not declare a capability for (or denied by option). */
+  /**
+   * A server→client request the host did not declare a capability for (or denied by
+   * option); a host request of a newer protocol (`server/discover`, 2026-07-28), so
+   * that a newer client falls back to `initialize`.
+   */
   METHOD_NOT_FOUND: -32601,
 } as const;
 
@@ -89,6 +93,15 @@ const HOST_REQUESTS: Record<SupportedProtocolVersion, ReadonlySet<string>> = {
   '2025-06-18': new Set(BASE_HOST_REQUESTS),
   '2025-11-25': new Set([...BASE_HOST_REQUESTS, ...TASK_REQUESTS]),
 };
+
+// Requests of protocol versions newer than the proxy implements (2026-07-28), answered
+// -32601 in every state so that a newer client falls back to initialize.
+const NEWER_PEER_METHODS: ReadonlySet<string> = new Set(['server/discover']);
+
+/** Whether a host request belongs to a newer protocol version (answered -32601, never forwarded). */
+export function isNewerPeerMethod(method: string): boolean {
+  return NEWER_PEER_METHODS.has(method);
+}
 
 /** Host→server requests known for a version. */
 export function isKnownHostRequest(version: SupportedProtocolVersion, method: string): boolean {

@@ -1,7 +1,8 @@
 /**
  * Session lifecycle: `initialize` (version negotiation, capabilities, pinned
  * instructions), the host requests that wait until the session is established, the
- * session opening or being refused, and the end of the session.
+ * session opening or being refused, re-establishing it when a remote upstream lost it
+ * (a new `initialize` and preflight the host never sees), and the end of the session.
  */
 import type { AuditEvent } from '@mcptrust/audit';
 import { hashText } from '@mcptrust/lockfile';
@@ -29,6 +30,10 @@ export class Lifecycle implements PreflightOutcome {
   private queued: Array<[string, boolean, number]> = [];
   private initEntry: Pending | undefined;
   private initResult: Json | undefined;
+  // The host's initialize params as forwarded (version clamped, capabilities stripped).
+  private initParams: Json | undefined;
+  // The upstream lost the session and the engine is establishing a new one.
+  private resetting = false;
   private initializedSent = false;
   private hostInitializedSeen = false;
   private readonly preflight: Preflight;
@@ -47,6 +52,15 @@ export class Lifecycle implements PreflightOutcome {
   /** Whether host requests must wait: `initialize` was forwarded and the session is not established yet. */
   get starting(): boolean {
     return this.session.state === 'initializing' || this.session.state === 'preflight';
+  }
+
+  /**
+   * Whether a host request must wait in the queue: anything but `ping` and `initialize`
+   * while the session starts; everything while it is re-established (the upstream must
+   * see the new `initialize` before any other request).
+   */
+  holds(method: string): boolean {
+    return this.starting && (this.resetting || (method !== 'ping' && method !== 'initialize'));
   }
 
   /**
@@ -98,7 +112,8 @@ export class Lifecycle implements PreflightOutcome {
     }
     this.session.hostCaps = kept;
     this.session.state = 'initializing';
-    const rewritten: Json = { ...msg, params: { ...params, protocolVersion: requested, capabilities: kept } };
+    this.initParams = { ...params, protocolVersion: requested, capabilities: kept };
+    const rewritten: Json = { ...msg, params: this.initParams };
     this.translation.forward('initialize', rewritten, idJson, key, undefined, false, this.session.startupTimeout);
     this.initEntry = this.table.forHost(key);
     if (this.initEntry === undefined) this.session.state = 'awaiting-initialize';
@@ -173,6 +188,13 @@ export class Lifecycle implements PreflightOutcome {
   /** Preflight passed: the host gets the (rewritten) `initialize` answer. */
   openSession(drift: readonly PreflightDrift[]): void {
     this.session.state = 'ready';
+    if (this.resetting) {
+      // The host already has its initialize answer: it only sees its requests resume.
+      this.resetting = false;
+      this.obs.audit('session', 'internal', { method: 'initialize', reason: `re-established after the upstream lost the session; ${sessionOpenedReason(this.session.mode, drift.length)}` });
+      this.replayQueue();
+      return;
+    }
     const entry = this.initEntry;
     if (entry !== undefined && this.initResult !== undefined) {
       this.translation.sendHostResult(entry.hostId!, this.initResult);
@@ -185,6 +207,10 @@ export class Lifecycle implements PreflightOutcome {
   /** Ends the session at start-up: the host's `initialize` gets `SESSION_REFUSED`. */
   refuseSession(drift: PreflightDrift[], reason: string, code: 'PREFLIGHT_DRIFT' | 'PREFLIGHT_FAILED'): void {
     this.session.state = 'refused';
+    if (this.resetting) {
+      this.endReset(reason, code, drift);
+      return;
+    }
     const entry = this.initEntry;
     this.replies.hostError(entry?.hostId, DENIAL_CODES.SESSION_REFUSED, `MCPTRUST_DENIED: ${reason}`, {
       code: 'SESSION_REFUSED',
@@ -194,6 +220,93 @@ export class Lifecycle implements PreflightOutcome {
     this.obs.audit('session', 'internal', entry?.hostId === undefined ? ev : this.obs.requestFields(ev, entry.hostId, entry));
     this.replayQueue();
     this.session.fatal(new ProxyError(code, reason, { items: drift.map((d) => `${d.kind}:${d.id}`) }));
+  }
+
+  /**
+   * The upstream lost the session (a remote server forgot it; every request it had in
+   * flight was already answered). Whatever is still pending is answered with
+   * `SERVER_UNAVAILABLE` and relayed server requests are cancelled toward the host. A
+   * ready session is re-established: the host's `initialize` is sent again under a
+   * fresh proxy ID, the answer must keep the negotiated version, then
+   * `notifications/initialized` and preflight against the lockfile run again while host
+   * requests wait; the session resumes, or ends like a refused start-up (queued requests
+   * refused, `onFatal`). A session that was still starting cannot be resumed: the
+   * host's `initialize` is answered with an error (it may send another), and a preflight
+   * in progress (or a re-establishment) fails closed.
+   */
+  sessionLost(reason: string): void {
+    const state = this.session.state;
+    if (state === 'refused' || state === 'closed') return;
+    this.table.failAll(reason);
+    this.cancelServerRequests();
+    if (this.resetting || state === 'preflight') {
+      this.session.state = 'refused';
+      if (this.resetting) this.endReset(`the upstream lost the session again while it was re-established: ${reason}`, 'SERVER_CLOSED');
+      else this.refuseSession([], `preflight failed: ${reason}`, 'PREFLIGHT_FAILED');
+      return;
+    }
+    if (state === 'initializing') {
+      this.session.state = 'awaiting-initialize';
+      this.replayQueue();
+      return;
+    }
+    if (state !== 'ready' || this.initParams === undefined) return;
+    this.resetting = true;
+    this.session.state = 'initializing';
+    // Task, elicitation and start-up static resource IDs belonged to the lost session.
+    this.session.tasks.clear();
+    this.session.elicitations.clear();
+    this.session.startupStatic.clear();
+    this.session.stateVersion++;
+    this.obs.audit('session', 'internal', { method: 'initialize', code: 'SERVER_UNAVAILABLE', reason: `the upstream lost the session (${reason}); re-initializing` });
+    const sent = this.translation.sendInternal('initialize', this.initParams, (answer) => this.reinitialized(answer));
+    if (!sent) {
+      this.session.state = 'refused';
+      this.endReset('could not generate a request id for the new initialize', 'SERVER_CLOSED');
+    }
+  }
+
+  /** The answer to the engine's own `initialize` of a re-established session. */
+  private reinitialized(answer: Json): void {
+    if (!this.resetting || this.session.state !== 'initializing') return;
+    const result = answer['result'];
+    if (!isObject(result)) {
+      this.session.state = 'refused';
+      const error = answer['error'];
+      const message = isObject(error) && typeof error['message'] === 'string' ? `: ${error['message']}` : '';
+      this.endReset(`the new initialize failed${message}`, 'SERVER_CLOSED');
+      return;
+    }
+    const version = result['protocolVersion'];
+    if (version !== this.session.version) {
+      this.session.state = 'refused';
+      this.endReset(`the server answered the new initialize with protocol version ${JSON.stringify(version)}, not the negotiated ${JSON.stringify(this.session.version)}`, 'UNSUPPORTED_PROTOCOL_VERSION');
+      return;
+    }
+    this.session.io.toServer('{"jsonrpc":"2.0","method":"notifications/initialized"}');
+    if (!this.session.preflightEnabled) {
+      this.openSession([]);
+      return;
+    }
+    this.session.state = 'preflight';
+    this.preflight.run(result, isObject(result['capabilities']) ? result['capabilities'] : {});
+  }
+
+  /** A re-establishment failed: queued requests are refused and the session ends (the state is already `refused`). */
+  private endReset(reason: string, code: 'PREFLIGHT_DRIFT' | 'PREFLIGHT_FAILED' | 'SERVER_CLOSED' | 'UNSUPPORTED_PROTOCOL_VERSION', drift: PreflightDrift[] = []): void {
+    this.resetting = false;
+    this.table.failAll(reason);
+    this.obs.audit('session', 'internal', { method: 'initialize', code: 'SESSION_REFUSED', errorCode: DENIAL_CODES.SESSION_REFUSED, reason });
+    this.replayQueue();
+    this.session.fatal(new ProxyError(code, reason, drift.length === 0 ? {} : { items: drift.map((d) => `${d.kind}:${d.id}`) }));
+  }
+
+  /** Relayed server requests die with the session: the host is told they were cancelled. */
+  private cancelServerRequests(): void {
+    for (const sr of this.table.serverRequests.values()) {
+      this.session.io.toHost(JSON.stringify({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: sr.hostFacingId, reason: 'the upstream session was lost' } }));
+    }
+    this.table.clearServerRequests();
   }
 
   /** Replays, in order, the host requests that waited for the session to be established. */
