@@ -194,6 +194,13 @@ describe('scanRemoteServer', () => {
       expect(deletes(server.requests)).toEqual([expect.objectContaining({ hasSessionId: true })]);
     });
 
+    it('throws SERVER_TIMEOUT stuck at initialize, without the answers closing made up', async () => {
+      const server = track(await startMisbehavingServer('hang', { fromStart: true }));
+      const error = await scanError({ url: server.url }, { timeoutMs: 500 });
+      expect(error.code).toBe('SERVER_TIMEOUT');
+      expect(error.message).toBe(`the scan of ${server.url} did not finish within 500 ms (stuck at initialize)`);
+    });
+
     it('throws ABORTED when the caller aborts, and ends the session', async () => {
       const server = track(await startMisbehavingServer('hang'));
       const controller = new AbortController();
