@@ -32,12 +32,31 @@ async function statusError(response: UpstreamResponse): Promise<RemoteError> {
   return new RemoteError('HTTP_STATUS', `the upstream answered HTTP ${response.status}${suffix}`, { status: response.status });
 }
 
+/** Reads a body that is not a stream within the headers deadline, else aborts the exchange. */
+async function withDeadline<T>(ctx: ConnectionContext, controller: AbortController, what: string, read: () => Promise<T>): Promise<T> {
+  const limit = ctx.settings.headersTimeoutMs;
+  const timer = setTimeout(() => {
+    controller.abort(new RemoteError('NETWORK_ERROR', `the upstream's ${what} did not arrive within ${limit} ms of its headers`));
+  }, limit);
+  try {
+    return await read();
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 function isSuccess(status: number): boolean {
   return status >= 200 && status < 300;
 }
 
-async function answerNotification(ctx: ConnectionContext, message: OutgoingMessage, response: UpstreamResponse, epoch: number): Promise<void> {
-  await drain(response.body);
+async function answerNotification(
+  ctx: ConnectionContext,
+  message: OutgoingMessage,
+  response: UpstreamResponse,
+  controller: AbortController,
+  epoch: number,
+): Promise<void> {
+  await withDeadline(ctx, controller, 'answer body', () => drain(response.body));
   if (!isSuccess(response.status)) {
     ctx.warn(`the upstream answered HTTP ${response.status} to a ${message.method ?? 'response'} message`);
     return;
@@ -45,9 +64,19 @@ async function answerNotification(ctx: ConnectionContext, message: OutgoingMessa
   if (message.method === 'notifications/initialized') ctx.initializedAccepted(epoch);
 }
 
-async function readJsonAnswer(ctx: ConnectionContext, message: OutgoingMessage, response: UpstreamResponse, epoch: number): Promise<void> {
+async function readJsonAnswer(
+  ctx: ConnectionContext,
+  message: OutgoingMessage,
+  response: UpstreamResponse,
+  controller: AbortController,
+  epoch: number,
+): Promise<void> {
   const id = message.id as string | number;
-  const text = await readCapped(response.body, ctx.maxMessageBytes, headerOf(response.headers, 'content-length'));
+  // A JSON answer is written whole once the result is ready; a body that trickles past the
+  // headers deadline would hold the request forever (SSE answers have no such deadline).
+  const text = await withDeadline(ctx, controller, 'JSON answer', () =>
+    readCapped(response.body, ctx.maxMessageBytes, headerOf(response.headers, 'content-length')),
+  );
   const messages = parseIncoming(text, ctx.allowsBatch());
   for (const incoming of messages) ctx.deliver(incoming, epoch);
   if (ctx.isPending(id)) {
@@ -55,7 +84,13 @@ async function readJsonAnswer(ctx: ConnectionContext, message: OutgoingMessage, 
   }
 }
 
-async function answerRequest(ctx: ConnectionContext, message: OutgoingMessage, response: UpstreamResponse, epoch: number): Promise<void> {
+async function answerRequest(
+  ctx: ConnectionContext,
+  message: OutgoingMessage,
+  response: UpstreamResponse,
+  controller: AbortController,
+  epoch: number,
+): Promise<void> {
   const id = message.id as string | number;
   const isInitialize = message.method === 'initialize';
   if (!isSuccess(response.status)) {
@@ -63,7 +98,7 @@ async function answerRequest(ctx: ConnectionContext, message: OutgoingMessage, r
       await drain(response.body);
       return;
     }
-    ctx.fail(id, await statusError(response));
+    ctx.fail(id, await withDeadline(ctx, controller, 'error body', () => statusError(response)));
     return;
   }
   if (isInitialize && !ctx.adoptSession(headerOf(response.headers, 'mcp-session-id'), epoch)) {
@@ -72,7 +107,7 @@ async function answerRequest(ctx: ConnectionContext, message: OutgoingMessage, r
   }
   const type = mediaTypeOf(response.headers['content-type']);
   if (type === 'application/json') {
-    await readJsonAnswer(ctx, message, response, epoch);
+    await readJsonAnswer(ctx, message, response, controller, epoch);
   } else if (type === 'text/event-stream') {
     await followRequestStream(ctx, id, response.body as ResponseBody, epoch);
   } else {
@@ -103,8 +138,8 @@ export async function postMessage(ctx: ConnectionContext, message: OutgoingMessa
       ctx.sessionGone(epoch);
       return;
     }
-    if (message.kind === 'request') await answerRequest(ctx, message, response, epoch);
-    else await answerNotification(ctx, message, response, epoch);
+    if (message.kind === 'request') await answerRequest(ctx, message, response, controller, epoch);
+    else await answerNotification(ctx, message, response, controller, epoch);
   } catch (error) {
     const err = error instanceof RemoteError ? error : toRemoteError(error, controller);
     if (FATAL_CODES.has(err.code)) {

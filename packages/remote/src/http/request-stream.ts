@@ -13,6 +13,8 @@ import type { JsonRpcId } from './messages.js';
 import { idKey, parseIncoming, serverRequestIdOf } from './messages.js';
 import { sendUpstream, toRemoteError } from './request.js';
 
+const EVENT_ID = /^[\x20-\x7e]{1,1024}$/;
+
 /** Cursor of one SSE stream across resumptions. */
 export interface StreamCursor {
   /** The last event ID received. */
@@ -38,7 +40,8 @@ export async function readStream(ctx: ConnectionContext, body: ResponseBody, cur
   const consume = consumeSse(body, {
     maxBytes: ctx.maxMessageBytes,
     onEventId: (id) => {
-      cursor.lastEventId = id;
+      // Echoed as Last-Event-ID: an id that cannot be a header value is not kept.
+      if (EVENT_ID.test(id)) cursor.lastEventId = id;
       progressed = true;
     },
     onRetry: (ms) => {

@@ -311,17 +311,16 @@ class StreamableHttpConnection implements UpstreamConnection, ConnectionContext 
     this.endEpoch(error);
     if (sessionId !== undefined) {
       const controller = new AbortController();
+      const limit = Math.min(CLOSE_TIMEOUT_MS, this.settings.headersTimeoutMs);
+      // One deadline for the whole DELETE, its body included.
+      const timer = setTimeout(() => controller.abort(new RemoteError('NETWORK_ERROR', 'DELETE timed out')), limit);
       try {
-        const response = await sendUpstream(this.settings, {
-          method: 'DELETE',
-          sessionId,
-          protocolVersion,
-          controller,
-          timeoutMs: Math.min(CLOSE_TIMEOUT_MS, this.settings.headersTimeoutMs),
-        });
+        const response = await sendUpstream(this.settings, { method: 'DELETE', sessionId, protocolVersion, controller, timeoutMs: limit });
         await drain(response.body);
       } catch {
         // Best effort: the server drops the session by itself eventually.
+      } finally {
+        clearTimeout(timer);
       }
     }
     await this.internals.dispatcher.destroy().catch(() => undefined);

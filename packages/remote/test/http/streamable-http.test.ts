@@ -111,7 +111,7 @@ describe('Streamable HTTP against the SDK server', () => {
     await handshake(conn);
     conn.send(request(5, 'tools/call', { name: 'sample', arguments: { prompt: 'hello?' } }));
     const asked = await recorder.waitFor((e) => e.kind === 'message' && e.value['method'] === 'sampling/createMessage', 'sampling request');
-    const serverId = (asked as { value: { id: string | number } }).value.id;
+    const serverId = (asked as unknown as { value: { id: string | number } }).value.id;
     expect(recorder.settlements(5)).toEqual([]);
     conn.send(JSON.stringify({ jsonrpc: '2.0', id: serverId, result: { role: 'assistant', model: 'm', content: { type: 'text', text: 'model says hi' } } }));
     const response = await recorder.response(5);
