@@ -16,6 +16,7 @@ describe('@mcptrust/proxy-core export surface', () => {
       'SUPPORTED_PROTOCOL_VERSIONS',
       'compileUriTemplate',
       'createProxyEngine',
+      'createHttpBridge',
       'createStdioBridge',
       'effectiveAllowlist',
       'guardTransport',
