@@ -15,6 +15,12 @@ export const UPSTREAM_FAILURE_CODE = -32000;
 
 type Id = string | number;
 
+/** Options of {@link createUpstreamClientTransport}. */
+export interface UpstreamClientTransportOptions extends UpstreamOptions {
+  /** Receives the connection's warnings (a resumed stream, a GET stream answered 405); never a secret. */
+  onWarning?: (message: string) => void;
+}
+
 function idOf(value: unknown): Id | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
   const id = (value as { id?: unknown }).id;
@@ -31,7 +37,7 @@ class UpstreamClientTransport implements Transport {
   private readonly inFlight = new Set<Id>();
 
   constructor(
-    private readonly options: UpstreamOptions,
+    private readonly options: UpstreamClientTransportOptions,
     private readonly internals: OpenUpstreamInternals,
   ) {}
 
@@ -50,7 +56,7 @@ class UpstreamClientTransport implements Transport {
           if (error !== undefined) this.onerror?.(error);
           this.end();
         },
-        warning: () => undefined,
+        warning: (message) => this.options.onWarning?.(message),
       },
       this.internals,
     );
@@ -118,11 +124,11 @@ class UpstreamClientTransport implements Transport {
  * ends the transport (`onerror` with the error, then `onclose`). The session ID is never
  * exposed (`sessionId` stays undefined, so the `Client` always initializes).
  *
- * @param options - the upstream and its limits
+ * @param options - the upstream and its limits, and where warnings go
  * @param internals - test seam of {@link openUpstream}; production callers omit it
  * @returns the transport
  * @throws RemoteError from `start()`: `INSECURE_URL`, `INVALID_OPTIONS`
  */
-export function createUpstreamClientTransport(options: UpstreamOptions, internals: OpenUpstreamInternals = {}): Transport {
+export function createUpstreamClientTransport(options: UpstreamClientTransportOptions, internals: OpenUpstreamInternals = {}): Transport {
   return new UpstreamClientTransport(options, internals);
 }

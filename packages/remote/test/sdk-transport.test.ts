@@ -12,11 +12,13 @@ afterEach(async () => {
 });
 
 describe('createUpstreamClientTransport', () => {
-  it('lets the SDK Client list and call tools, then close with DELETE', async () => {
-    const server = await startMcpHttpServer();
+  it('lets the SDK Client list and call tools (stateless server: no GET stream, a warning)', async () => {
+    const server = await startMcpHttpServer({ stateless: true });
     cleanups.push(() => server.close());
     const client = new Client({ name: 'mcptrust-test', version: '0.0.0' });
-    const transport = createUpstreamClientTransport({ endpoint: { url: server.url } });
+    let warn: (message: string) => void = () => undefined;
+    const warned = new Promise<string>((resolve) => (warn = resolve));
+    const transport = createUpstreamClientTransport({ endpoint: { url: server.url }, onWarning: (m) => warn(m) });
     let closed = 0;
     await client.connect(transport);
     transport.onclose = ((previous) => () => {
@@ -31,7 +33,18 @@ describe('createUpstreamClientTransport', () => {
     expect(JSON.stringify(result.content)).toContain('5');
     await client.close();
     expect(closed).toBe(1);
-    await server.waitForRequest((r) => r.method === 'DELETE');
+    expect(await warned).toContain('405');
+  });
+
+  it('sends DELETE on close of a stateful session', async () => {
+    const server = await startMcpHttpServer();
+    cleanups.push(() => server.close());
+    const client = new Client({ name: 'mcptrust-test', version: '0.0.0' });
+    await client.connect(createUpstreamClientTransport({ endpoint: { url: server.url } }));
+    await client.listTools();
+    const sessionId = server.sessionIds()[0];
+    await client.close();
+    expect((await server.waitForRequest((r) => r.method === 'DELETE')).sessionId).toBe(sessionId);
   });
 
   it('answers a request the upstream client failed with a JSON-RPC error instead of leaving it pending', async () => {

@@ -13,6 +13,8 @@ import type { JsonRpcId } from './messages.js';
 import { idKey, parseIncoming, serverRequestIdOf } from './messages.js';
 import { sendUpstream, toRemoteError } from './request.js';
 
+const STOP = new Error('stream answered');
+
 const EVENT_ID = /^[\x20-\x7e]{1,1024}$/;
 
 /** Cursor of one SSE stream across resumptions. */
@@ -31,12 +33,20 @@ export function newCursor(lastEventId?: string): StreamCursor {
 }
 
 /**
- * Reads one SSE body, handing messages to the connection.
+ * Reads one SSE body, handing messages to the connection, until it ends or `done()` says
+ * the request it answers is settled.
  * @returns whether any event arrived
  * @throws RemoteError `TOO_LARGE` / `PROTOCOL_ERROR` from the content; other errors of the stream as thrown
  */
-export async function readStream(ctx: ConnectionContext, body: ResponseBody, cursor: StreamCursor, epoch: number): Promise<boolean> {
+export async function readStream(
+  ctx: ConnectionContext,
+  body: ResponseBody,
+  cursor: StreamCursor,
+  epoch: number,
+  done?: () => boolean,
+): Promise<boolean> {
   let progressed = false;
+  let finished = false;
   const consume = consumeSse(body, {
     maxBytes: ctx.maxMessageBytes,
     onEventId: (id) => {
@@ -58,11 +68,18 @@ export async function readStream(ctx: ConnectionContext, body: ResponseBody, cur
         }
         ctx.deliver(message, epoch);
       }
+      if (done?.() === true) {
+        // The stream answered its request: what a server might still send on it has no
+        // request to belong to, and the connection is freed rather than held open.
+        finished = true;
+        throw STOP;
+      }
     },
   });
   try {
     await consume;
   } catch (error) {
+    if (finished && error === STOP) return progressed;
     if (error instanceof RemoteError && (error.code === 'TOO_LARGE' || error.code === 'PROTOCOL_ERROR')) throw error;
     // A dropped connection: the caller decides whether to resume.
   }
@@ -130,7 +147,7 @@ export async function followRequestStream(ctx: ConnectionContext, id: JsonRpcId,
       let progressed = false;
       if (current !== undefined) {
         try {
-          progressed = await readStream(ctx, current, cursor, epoch);
+          progressed = await readStream(ctx, current, cursor, epoch, () => !ctx.isPending(id));
         } catch (error) {
           ctx.fail(id, error as RemoteError);
           return;

@@ -147,6 +147,25 @@ describe('Streamable HTTP, raw server paths', () => {
     expect(recorder.events.filter((e) => e.kind === 'warning' && e.message.includes('HTTP 500'))).toHaveLength(2);
   });
 
+  it('stops reading an SSE answer once it carried the response, releasing the connection the server holds open', async () => {
+    let released: () => void = () => undefined;
+    const closedByClient = new Promise<void>((resolve) => (released = resolve));
+    const conn = await serve(
+      wellBehavedInit((req, res, body) => {
+        if (req.method !== 'POST') return void res.writeHead(405).end();
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        res.write(`data: ${JSON.stringify({ jsonrpc: '2.0', id: body?.['id'], result: {} })}\n\n`);
+        res.on('close', () => released()); // never ended by the server
+      }),
+    );
+    conn.send(initialize(0));
+    await recorder.response(0);
+    conn.send(request(1, 'tools/list'));
+    await recorder.response(1);
+    await closedByClient;
+    expect(recorder.settlements(1)).toHaveLength(1);
+  });
+
   it('closes cleanly when the server refuses DELETE (405)', async () => {
     const conn = await serve(
       wellBehavedInit((req, res) => {
