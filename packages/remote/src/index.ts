@@ -16,6 +16,7 @@ export { endpointOf, isLoopbackUrl, parseUpstreamUrl } from './net/upstream-url.
 export { openUpstream } from './open-upstream.js';
 export type { OpenUpstreamInternals } from './open-upstream.js';
 export { createUpstreamClientTransport } from './sdk-transport.js';
+export type { UpstreamClientTransportOptions } from './sdk-transport.js';
 export type {
   CredentialSource,
   HostResolver,
