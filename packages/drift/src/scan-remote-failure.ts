@@ -141,7 +141,8 @@ export function remoteScanFailure(error: unknown, facts: RemoteScanFailureFacts)
     return new DriftError('ABORTED', `the scan of ${endpoint} was aborted`, { cause: settings.signal.reason });
   }
   const timedOut = `the scan of ${endpoint} did not finish within ${settings.timeoutMs} ms (stuck at ${phase})`;
-  if (facts.deadlinePassed) return make('SERVER_TIMEOUT', timedOut);
+  // The SDK's own request timer is set to the time left, so it can fire just before ours.
+  if (facts.deadlinePassed || (error instanceof McpError && error.code === ErrorCode.RequestTimeout)) return make('SERVER_TIMEOUT', timedOut);
   if (error instanceof DriftError) return error;
 
   // The transport's own failure: carried by the error, by the answer the transport made
@@ -156,8 +157,6 @@ export function remoteScanFailure(error: unknown, facts: RemoteScanFailureFacts)
     return make('SERVER_EXITED', `the session with ${endpoint} ended before the scan finished (during ${phase})`);
   }
   if (error instanceof McpError) {
-    // The SDK's own request timer is set to the time left, so it can fire just before ours.
-    if (error.code === ErrorCode.RequestTimeout) return make('SERVER_TIMEOUT', timedOut);
     const text = error.message.replace(/^MCP error -?\d+: /, '');
     return make('SERVER_ERROR', `${endpoint} answered ${phase} with error ${error.code}: ${toEvidence(text, 300)}`);
   }

@@ -4,12 +4,13 @@
  * guard, size caps, per-request failures), with the session closed (DELETE) when the
  * client closes.
  *
- * It behaves as `createUpstreamClientTransport` of `@mcptrust/remote` and, in addition,
+ * It behaves as `createUpstreamClientTransport` of `@mcptrust/remote`, except that it
  * reports every transport failure — a request that could not be answered included —
- * through `onerror` as the `RemoteError` itself, and answers a failed request with a
- * JSON-RPC error whose `data` is that `RemoteError` (it never leaves the process): the
- * scan says what happened over HTTP (unreachable, refused,
- * unauthorized, an HTTP status) from its code, and keeps it as the cause.
+ * through `onerror` as the `RemoteError` itself, answers a failed request with a
+ * JSON-RPC error whose `data` is that `RemoteError` (it never leaves the process), and
+ * leaves the requests still waiting at close to the SDK (which fails them): the scan
+ * says what happened over HTTP (unreachable, refused, unauthorized, an HTTP status)
+ * from its code, and keeps it as the cause.
  */
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { JSONRPCMessageSchema } from '@modelcontextprotocol/sdk/types.js';
@@ -63,6 +64,8 @@ class RemoteScanTransport implements Transport {
     if (this.#connection === undefined || this.#ended) throw new RemoteError('CLOSED', 'the transport is not open');
     const id = idOf(message);
     if ('method' in message && id !== undefined) this.#inFlight.add(id);
+    // A request the SDK gave up on (deadline, abort) needs no made-up answer any more.
+    if ('method' in message && message.method === 'notifications/cancelled') this.#inFlight.delete(idOf({ id: message.params?.['requestId'] }) ?? '');
     this.#connection.send(JSON.stringify(message));
   }
 
@@ -108,10 +111,15 @@ class RemoteScanTransport implements Transport {
     this.onmessage?.({ jsonrpc: '2.0', id, error: answer });
   }
 
+  /**
+   * The SDK fails every request still waiting when the transport closes (and the scan
+   * reads the failure that closed it from `onerror`), so nothing is answered here: an
+   * answer to a request the SDK already gave up on would only be an unknown id to it.
+   */
   #end(): void {
     if (this.#ended) return;
     this.#ended = true;
-    for (const id of [...this.#inFlight]) this.#answerWithError(id, 'the upstream connection closed');
+    this.#inFlight.clear();
     this.onclose?.();
   }
 }

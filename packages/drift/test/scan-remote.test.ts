@@ -172,6 +172,34 @@ describe('scanRemoteServer', () => {
       expect(error.cause).toBeInstanceOf(RemoteError);
     });
 
+    it('authenticates with a credential source, refreshed once after a 401', async () => {
+      const server = track(await startMcpHttpServer({ requireAuth: 'fresh-token' }));
+      let token = 'stale-token';
+      const challenges: number[] = [];
+      const report = await scanRemoteServer(
+        { url: server.url },
+        {
+          credentials: {
+            authorization: async () => `Bearer ${token}`,
+            unauthorized: async (_challenge, status) => {
+              challenges.push(status);
+              token = 'fresh-token';
+              return true;
+            },
+          },
+        },
+      );
+      expect(names(report.tools)).toContain('echo');
+      expect(challenges).toEqual([401]);
+    });
+
+    it('throws REMOTE_UNAUTHORIZED from a legacy HTTP+SSE server', async () => {
+      const server = track(await startLegacySseServer({ requireAuth: 'secret-token' }));
+      const error = await scanError({ url: server.url, transport: 'sse' });
+      expect(error.code).toBe('REMOTE_UNAUTHORIZED');
+      expect((error.cause as RemoteError).status).toBe(401);
+    });
+
     it('throws REMOTE_UNAUTHORIZED for a wrong token and never shows it', async () => {
       const server = track(await startMcpHttpServer({ requireAuth: 'secret-token' }));
       const error = await scanError({ url: server.url, headers: { Authorization: 'Bearer wrong-token-value' } });
