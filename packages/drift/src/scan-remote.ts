@@ -56,8 +56,8 @@ class RemoteScanSession {
     });
     this.#client = createScanClient(settings.clientInfo, {
       protocolError: (error) => {
-        // Closing (by the scan, or by the SDK once `initialize` was given up) answers the
-        // requests the scan gave up on; that is not what failed it.
+        // Whatever happens once the scan gave up (its deadline, the caller's abort, the
+        // close) is not what failed it.
         if (this.#stopping || this.#signal.aborted) return;
         // The transport reports its failures (network, HTTP status, size cap...) here
         // before it answers the request it could not send or closes.
