@@ -13,6 +13,9 @@ import type { JsonRpcId } from './messages.js';
 import { idKey, parseIncoming, serverRequestIdOf } from './messages.js';
 import { sendUpstream, toRemoteError } from './request.js';
 
+/** The longest server `retry` honoured, in ms. */
+export const MAX_RETRY_MS = 30_000;
+
 const STOP = new Error('stream answered');
 
 const EVENT_ID = /^[\x20-\x7e]{1,1024}$/;
@@ -55,7 +58,8 @@ export async function readStream(
       progressed = true;
     },
     onRetry: (ms) => {
-      cursor.retryMs = ms;
+      // Attacker-controlled: a huge retry would park the request for days.
+      cursor.retryMs = Math.min(ms, MAX_RETRY_MS);
     },
     onMessage: (data) => {
       progressed = true;

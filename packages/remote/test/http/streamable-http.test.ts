@@ -70,6 +70,11 @@ describe('Streamable HTTP against the SDK server', () => {
     const list = await server!.waitForRequest((r) => r.rpcMethods.includes('tools/list'));
     expect(list.sessionId).toBe(server!.sessionIds()[0]);
     expect(list.protocolVersion).toBe('2025-06-18');
+    const initialized = await server!.waitForRequest((r) => r.rpcMethods.includes('notifications/initialized'));
+    expect(initialized.protocolVersion).toBe('2025-06-18');
+    const get = await server!.waitForRequest((r) => r.method === 'GET');
+    expect(get.protocolVersion).toBe('2025-06-18');
+    expect(get.sessionId).toBe(list.sessionId);
     expect(conn.sessionLabel).toBe(`${server!.sessionIds()[0]!.slice(0, 4)}…(${server!.sessionIds()[0]!.length} chars)`);
   });
 
@@ -218,6 +223,7 @@ describe('Streamable HTTP against the SDK server', () => {
     await conn.close();
     const del = await server!.waitForRequest((r) => r.method === 'DELETE');
     expect(del.sessionId).toBe(sessionId);
+    expect(del.protocolVersion).toBe('2025-11-25');
     await recorder.waitFor((e) => e.kind === 'closed' && e.error === undefined, 'closed');
     conn.send(request(99, 'tools/list'));
     await Promise.resolve();
