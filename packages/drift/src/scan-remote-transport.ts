@@ -35,12 +35,14 @@ class RemoteScanTransport implements Transport {
   onmessage?: Transport['onmessage'];
 
   readonly #options: UpstreamOptions;
+  readonly #onWarning: ((message: string) => void) | undefined;
   #connection: UpstreamConnection | undefined;
   #ended = false;
   readonly #inFlight = new Set<Id>();
 
-  constructor(options: UpstreamOptions) {
+  constructor(options: UpstreamOptions, onWarning: ((message: string) => void) | undefined) {
     this.#options = options;
+    this.#onWarning = onWarning;
   }
 
   async start(): Promise<void> {
@@ -56,7 +58,13 @@ class RemoteScanTransport implements Transport {
         if (error !== undefined) this.onerror?.(error);
         this.#end();
       },
-      warning: () => undefined,
+      warning: (message) => {
+        try {
+          this.#onWarning?.(message);
+        } catch {
+          // A failing observer must not fail the scan.
+        }
+      },
     });
   }
 
@@ -129,9 +137,10 @@ class RemoteScanTransport implements Transport {
  * `start()`.
  *
  * @param options - the endpoint, credentials and client options
+ * @param onWarning - receives the client's warnings (never a secret)
  * @returns an SDK `Transport`; `close()` ends the session with DELETE
  * @throws RemoteError from `start()`: `INSECURE_URL`, `INVALID_OPTIONS`
  */
-export function createRemoteScanTransport(options: UpstreamOptions): Transport {
-  return new RemoteScanTransport(options);
+export function createRemoteScanTransport(options: UpstreamOptions, onWarning?: (message: string) => void): Transport {
+  return new RemoteScanTransport(options, onWarning);
 }

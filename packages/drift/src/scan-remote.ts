@@ -175,7 +175,7 @@ function assertEndpoint(endpoint: RemoteEndpoint): void {
  * Messages name the endpoint without its query string and never a header value or token.
  *
  * @param endpoint - the server's URL, transport and static headers
- * @param options - deadline, abort signal, client info, credentials, client options
+ * @param options - deadline, abort signal, client info, credentials, warnings, client options
  * @returns the report, with `server.url`, risk levels and findings (see `analyzeScanReport`)
  * @throws DriftError `REMOTE_REFUSED` (URL or address refused, nothing sent),
  *   `REMOTE_UNREACHABLE`, `REMOTE_UNAUTHORIZED`, `REMOTE_HTTP_ERROR`, `SERVER_EXITED`
@@ -203,12 +203,13 @@ export async function scanRemoteServer(endpoint: RemoteEndpoint, options: Remote
   }
   let transport: Transport;
   try {
-    transport = createRemoteScanTransport({
+    const upstream = {
       ...options.upstream,
       headersTimeoutMs: options.upstream?.headersTimeoutMs ?? settings.timeoutMs,
       endpoint,
       ...(options.credentials === undefined ? {} : { credentials: options.credentials }),
-    });
+    };
+    transport = createRemoteScanTransport(upstream, options.onWarning);
   } catch (error) {
     if (error instanceof RemoteError) throw remoteFailure(error, shown, 'connecting');
     throw error;

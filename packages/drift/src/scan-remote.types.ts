@@ -19,6 +19,11 @@ export interface RemoteScanOptions {
   clientInfo?: ScanClientInfo;
   /** Most pages read from one list before the scan fails. Default `DEFAULT_MAX_PAGES` (1000). */
   maxPages?: number;
+  /**
+   * Receives the client's warnings (a fallback to the legacy transport, a resumed
+   * stream, a server without a GET stream); never a secret. A throwing observer is ignored.
+   */
+  onWarning?: (message: string) => void;
   /** Where the `Authorization` header comes from when it is not a static header (OAuth). */
   credentials?: CredentialSource;
   /**

@@ -89,9 +89,11 @@ describe('scanRemoteServer', () => {
       expect(names(report.tools)).toEqual(['add', 'drop_stream', 'echo', 'elicit', 'sample', 'slow']);
     });
 
-    it('falls back to the legacy transport under auto', async () => {
+    it('falls back to the legacy transport under auto, and says so', async () => {
       const server = track(await startLegacySseServer());
-      const report = await scanRemoteServer({ url: server.url });
+      const warnings: string[] = [];
+      const report = await scanRemoteServer({ url: server.url }, { onWarning: (message) => warnings.push(message) });
+      expect(warnings.some((w) => w.includes('legacy HTTP+SSE'))).toBe(true);
       expect(names(report.tools)).toContain('echo');
       expect(server.requests.some((r) => r.method === 'GET' && r.url === '/sse')).toBe(true);
     });
