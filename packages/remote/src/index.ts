@@ -4,6 +4,8 @@
  * and OAuth. A leaf package: no other `@mcptrust` dependency, nothing written to stdout
  * or stderr.
  */
+export { createOAuthCredentials } from './credentials.js';
+export type { OAuthCredentialsOptions } from './credentials.js';
 export { RemoteError } from './errors.js';
 export type { RemoteErrorCode, RemoteErrorOptions } from './errors.js';
 export { assertAddressAllowed, classifyAddress, isLoopbackAddress } from './net/address-policy.js';
@@ -13,6 +15,13 @@ export type { GuardedDispatcherOptions } from './net/guarded-dispatcher.js';
 export { createGuardedFetch } from './net/guarded-fetch.js';
 export type { GuardedFetch, GuardedFetchOptions } from './net/guarded-fetch.js';
 export { endpointOf, isLoopbackUrl, parseUpstreamUrl } from './net/upstream-url.js';
+export { checkBrowserUrl, systemBrowserOpener } from './oauth/browser.js';
+export type { BrowserOpener } from './oauth/browser.js';
+export { canonicalResource } from './oauth/discovery.js';
+export { loginRemote } from './oauth/login.js';
+export type { LoginRemoteOptions, LoginResult } from './oauth/login.js';
+export { TokenStore, defaultConfigDir, openTokenStore } from './oauth/token-store.js';
+export type { ConfigDirContext, StoredClient, StoredTokens, TokenEntry, TokenEntrySummary, TokenStoreOptions } from './oauth/token-store.js';
 export { openUpstream } from './open-upstream.js';
 export type { OpenUpstreamInternals } from './open-upstream.js';
 export { createUpstreamClientTransport } from './sdk-transport.js';

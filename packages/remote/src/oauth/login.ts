@@ -1,0 +1,208 @@
+/**
+ * `loginRemote`: the interactive OAuth 2.1 authorization code flow for one remote MCP
+ * server (MCP 2025-11-25 "Authorization"), run once by `mcptrust auth login URL`; later
+ * commands use the stored tokens through `createOAuthCredentials`.
+ *
+ * Steps: discovery (`discovery.ts`), a loopback redirect listener, dynamic client
+ * registration (RFC 7591) unless a client id is given, the authorization request with
+ * PKCE S256, `state` and `resource` (the SDK's `startAuthorization`), the browser, the
+ * answer (state and `iss` checked), the code exchange with `resource` (the SDK's
+ * `exchangeAuthorization`), and the store. The SDK's `auth()` orchestrator is not used:
+ * it falls back silently when metadata discovery fails, accepts a server that does not
+ * advertise S256, and splits the flow over two calls around a redirect.
+ */
+import { randomBytes } from 'node:crypto';
+import { exchangeAuthorization, registerClient, startAuthorization } from '@modelcontextprotocol/sdk/client/auth.js';
+import type { OAuthClientInformationMixed } from '@modelcontextprotocol/sdk/shared/auth.js';
+import { RemoteError } from '../errors.js';
+import { createGuardedFetch, type GuardedFetch } from '../net/guarded-fetch.js';
+import { endpointOf, isLoopbackUrl, parseUpstreamUrl } from '../net/upstream-url.js';
+import type { HostResolver } from '../upstream.types.js';
+import { checkBrowserUrl, systemBrowserOpener, type BrowserOpener } from './browser.js';
+import { discoverAuthorization, oauthStep } from './discovery.js';
+import { startRedirectListener } from './redirect-listener.js';
+import { openTokenStore, type StoredClient, type TokenStore } from './token-store.js';
+import { storedTokens } from './tokens.js';
+
+/** Options of {@link loginRemote}. */
+export interface LoginRemoteOptions {
+  /** Where tokens go. Default the user's store (`openTokenStore()`). */
+  store?: TokenStore;
+  /** Opens the authorization URL. Default the system browser; `false`: only print it (`onMessage`). */
+  openBrowser?: BrowserOpener | false;
+  /** Lines for the user (the authorization URL among them); never a token. */
+  onMessage?: (message: string) => void;
+  /** How long to wait for the browser, in ms. Default 300 000. */
+  timeoutMs?: number;
+  /** The scope to ask for. Default the 401's `scope`, else the server's `scopes_supported`. */
+  scope?: string;
+  /** A pre-registered public client id: skips dynamic registration. */
+  clientId?: string;
+  /** Name shown on the consent page (`client_name`). Default `MCPTrust`. */
+  clientName?: string;
+  /** The fetch for every request. Default a guarded fetch (loopback allowed only for a loopback server). */
+  fetchFn?: GuardedFetch;
+  /** Host resolver of the default guarded fetch. */
+  resolve?: HostResolver;
+  /** Extra trusted CA certificates (PEM) of the default guarded fetch. */
+  ca?: string | string[];
+  /** Aborts the login. */
+  signal?: AbortSignal;
+  /** Clock, in ms. */
+  now?: () => number;
+}
+
+/** What {@link loginRemote} stored. */
+export interface LoginResult {
+  /** The authorization server's issuer. */
+  issuer: string;
+  /** The canonical server URL the tokens are for. */
+  resource: string;
+  /** The scope granted, when the server said. */
+  scope?: string;
+  /** When the access token expires (ISO 8601), when the server said. */
+  expiresAt?: string;
+  /** Whether a refresh token was issued (silent renewal possible). */
+  refreshable: boolean;
+}
+
+const DEFAULT_TIMEOUT_MS = 300_000;
+
+/** Registers a public client for the loopback redirect, or takes the given client id. */
+async function clientFor(
+  options: LoginRemoteOptions,
+  authorizationServerUrl: string,
+  metadata: Awaited<ReturnType<typeof discoverAuthorization>>['metadata'],
+  redirectUri: string,
+  scope: string | undefined,
+  fetchFn: GuardedFetch,
+): Promise<StoredClient> {
+  if (options.clientId !== undefined) return { client_id: options.clientId, redirect_uris: [redirectUri], token_endpoint_auth_method: 'none' };
+  if (metadata.registration_endpoint === undefined) {
+    throw new RemoteError(
+      'OAUTH_FAILED',
+      `The authorization server ${metadata.issuer} offers no dynamic client registration: this server needs a pre-registered client (pass its id with --client-id)`,
+    );
+  }
+  const full = await oauthStep('client registration', () =>
+    registerClient(authorizationServerUrl, {
+      metadata,
+      clientMetadata: {
+        client_name: options.clientName ?? 'MCPTrust',
+        redirect_uris: [redirectUri],
+        grant_types: ['authorization_code', 'refresh_token'],
+        response_types: ['code'],
+        token_endpoint_auth_method: 'none',
+      },
+      ...(scope === undefined ? {} : { scope }),
+      fetchFn,
+    }),
+  );
+  return {
+    client_id: full.client_id,
+    ...(full.client_secret === undefined ? {} : { client_secret: full.client_secret }),
+    ...(full.client_id_issued_at === undefined ? {} : { client_id_issued_at: full.client_id_issued_at }),
+    ...(full.client_secret_expires_at === undefined ? {} : { client_secret_expires_at: full.client_secret_expires_at }),
+    redirect_uris: [redirectUri],
+    ...(full.token_endpoint_auth_method === undefined ? {} : { token_endpoint_auth_method: full.token_endpoint_auth_method }),
+  };
+}
+
+/**
+ * Logs in to a remote MCP server: the whole authorization code flow, then the tokens are
+ * stored for (issuer, canonical server URL).
+ *
+ * @param url - the MCP server URL (`https://`, or `http://` to a loopback host)
+ * @param options - {@link LoginRemoteOptions}
+ * @returns what was stored (no token values)
+ * @throws RemoteError `INSECURE_URL` (the URL, or a server-supplied URL that is not
+ *   http(s)), `BLOCKED_ADDRESS` (the guard), `OAUTH_FAILED` (discovery, no S256, no
+ *   registration, denied, state or issuer mismatch, timeout, token exchange),
+ *   `NETWORK_ERROR`, `TOKEN_STORE`, `INVALID_OPTIONS` (timeout out of range)
+ */
+export async function loginRemote(url: string, options: LoginRemoteOptions = {}): Promise<LoginResult> {
+  const server = parseUpstreamUrl(url);
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  if (!Number.isInteger(timeoutMs) || timeoutMs < 1) throw new RemoteError('INVALID_OPTIONS', `timeoutMs must be a positive integer, got ${String(timeoutMs)}`);
+  const allowLoopback = isLoopbackUrl(server);
+  const fetchFn =
+    options.fetchFn ??
+    createGuardedFetch({
+      allowLoopback,
+      ...(options.resolve === undefined ? {} : { resolve: options.resolve }),
+      ...(options.ca === undefined ? {} : { ca: options.ca }),
+    });
+  const store = options.store ?? openTokenStore();
+  const say = (message: string): void => options.onMessage?.(message);
+  const now = options.now ?? Date.now;
+
+  say(`Discovering the authorization server of ${endpointOf(server)} …`);
+  const found = await discoverAuthorization(server, fetchFn, { allowLoopback, ...(options.signal === undefined ? {} : { signal: options.signal }) });
+  const { metadata, authorizationServerUrl, resource } = found;
+  const scope = options.scope ?? found.scope;
+  const state = randomBytes(32).toString('base64url');
+  const listener = await startRedirectListener({
+    state,
+    issuer: metadata.issuer,
+    issRequired: (metadata as Record<string, unknown>)['authorization_response_iss_parameter_supported'] === true,
+    timeoutMs,
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
+  });
+  try {
+    const client = await clientFor(options, authorizationServerUrl, metadata, listener.redirectUri, scope, fetchFn);
+    const clientInformation = client as OAuthClientInformationMixed;
+    const { authorizationUrl, codeVerifier } = await oauthStep('authorization request', () =>
+      startAuthorization(authorizationServerUrl, {
+        metadata,
+        clientInformation,
+        redirectUrl: listener.redirectUri,
+        state,
+        resource,
+        ...(scope === undefined ? {} : { scope }),
+      }),
+    );
+    const href = checkBrowserUrl(authorizationUrl.href);
+    say(`Open this URL in a browser to authorize mcptrust (issuer ${metadata.issuer}):\n  ${href}`);
+    const code = listener.waitForCode();
+    code.catch(() => undefined); // awaited below; an early failure must not go unhandled meanwhile
+    if (options.openBrowser !== false) {
+      const open = options.openBrowser ?? systemBrowserOpener();
+      await open(href).catch((error: unknown) => {
+        if (error instanceof RemoteError && error.code === 'INSECURE_URL') throw error;
+        say(`Could not open a browser (${error instanceof Error ? error.message : String(error)}); open the URL above yourself.`);
+      });
+    }
+    say(`Waiting for the authorization (up to ${Math.round(timeoutMs / 1000)} s) …`);
+    const authorizationCode = await code;
+    const tokens = await oauthStep('token request', () =>
+      exchangeAuthorization(authorizationServerUrl, {
+        metadata,
+        clientInformation,
+        authorizationCode,
+        codeVerifier,
+        redirectUri: listener.redirectUri,
+        resource,
+        fetchFn,
+      }),
+    );
+    const stored = storedTokens(tokens, now());
+    await store.save({
+      issuer: metadata.issuer,
+      resource,
+      authorizationServerUrl,
+      metadata: metadata as unknown as Record<string, unknown>,
+      client,
+      tokens: stored.tokens,
+      ...(stored.expiresAt === undefined ? {} : { expiresAt: stored.expiresAt }),
+    });
+    return {
+      issuer: metadata.issuer,
+      resource,
+      ...(stored.tokens.scope === undefined ? {} : { scope: stored.tokens.scope }),
+      ...(stored.expiresAt === undefined ? {} : { expiresAt: stored.expiresAt }),
+      refreshable: stored.tokens.refresh_token !== undefined,
+    };
+  } finally {
+    await listener.close();
+  }
+}

@@ -1,0 +1,51 @@
+/**
+ * Test helpers of the OAuth tests: a temporary token store, and a "browser" that follows
+ * the authorization URL to the loopback redirect the way a user's browser would.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openTokenStore, type TokenStore } from '../../src/oauth/token-store.js';
+
+/** What the test browser saw. */
+export interface BrowserVisit {
+  authorizationUrl: URL;
+  /** Where the authorization server redirected (the loopback callback), when it did. */
+  redirectedTo?: URL;
+  /** The status and page of the callback. */
+  callbackStatus?: number;
+  callbackPage?: string;
+}
+
+/**
+ * A browser opener that fetches the authorization URL (no redirect following), then the
+ * `Location` it answers (the callback), and records both.
+ */
+export function testBrowser(): { open: (url: string) => Promise<void>; visits: BrowserVisit[] } {
+  const visits: BrowserVisit[] = [];
+  return {
+    visits,
+    async open(url: string): Promise<void> {
+      const visit: BrowserVisit = { authorizationUrl: new URL(url) };
+      visits.push(visit);
+      const answer = await fetch(url, { redirect: 'manual' });
+      await answer.body?.cancel();
+      const location = answer.headers.get('location');
+      if (location === null) return;
+      visit.redirectedTo = new URL(location);
+      const callback = await fetch(location);
+      visit.callbackStatus = callback.status;
+      visit.callbackPage = await callback.text();
+    },
+  };
+}
+
+/** A token store in a fresh temporary directory (`<tmp>/config/mcptrust`). */
+export async function tempStore(): Promise<{ store: TokenStore; root: string; cleanup(): Promise<void> }> {
+  const root = await mkdtemp(join(tmpdir(), 'mcptrust-oauth-'));
+  return {
+    root,
+    store: openTokenStore({ dir: join(root, 'config', 'mcptrust') }),
+    cleanup: () => rm(root, { recursive: true, force: true }),
+  };
+}
