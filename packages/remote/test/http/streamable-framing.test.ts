@@ -109,7 +109,7 @@ describe('headers', () => {
 
   it('lower-cases static headers and refuses names the transport controls, malformed names and values', () => {
     expect(normalizeStaticHeaders({ Authorization: 'Bearer x', 'X-Tenant': 'a' })).toEqual({ authorization: 'Bearer x', 'x-tenant': 'a' });
-    for (const headers of [
+    for (const headers of <Array<Record<string, string>>>[
       { 'Mcp-Session-Id': 'x' },
       { 'MCP-Protocol-Version': '2025-06-18' },
       { Accept: '*/*' },
