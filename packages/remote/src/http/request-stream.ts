@@ -91,7 +91,7 @@ export async function readStream(
 }
 
 /** Result of one resumption GET. */
-type Resumed = { body: ResponseBody; controller: AbortController } | 'retry' | 'stop';
+type Resumed = { body: ResponseBody; controller: AbortController } | 'retry' | 'stop' | 'unresumable';
 
 /**
  * One GET with `Last-Event-ID`.
@@ -120,6 +120,8 @@ export async function resumeGet(ctx: ConnectionContext, lastEventId: string, epo
     }
     await drain(response.body);
     ctx.release(controller);
+    // 405: the server has no GET at all, so nothing can ever be resumed.
+    if (response.status === 405) return 'unresumable';
     ctx.warn(`resuming an upstream stream got HTTP ${response.status}`);
     return 'retry';
   } catch (error) {
@@ -176,6 +178,10 @@ export async function followRequestStream(ctx: ConnectionContext, id: JsonRpcId,
       ctx.warn(`resuming the upstream's stream of a request (attempt ${attempts} of ${ctx.maxReconnects})`);
       const resumed = await resumeGet(ctx, cursor.lastEventId, epoch);
       if (resumed === 'stop') return;
+      if (resumed === 'unresumable') {
+        ctx.fail(id, new RemoteError('STREAM_ENDED', "the upstream's stream ended before the response and the server does not allow resuming it (HTTP 405)"));
+        return;
+      }
       if (resumed !== 'retry') {
         current = resumed.body;
         controller = resumed.controller;

@@ -11,7 +11,7 @@ import { openUpstream } from '../../src/open-upstream.js';
 import { initialize, notification, record, request } from './streamable-recorder.js';
 
 const SUCCEEDS = ['json', 'sse', 'sse-twice', 'sse-resumed'] as const;
-const FAILS = ['500', 'html', 'accepted', 'no-response', 'not-json', 'destroy', 'sse-ends', 'sse-never-resumes', 'forbidden-scope', 'forbidden'] as const;
+const FAILS = ['sse-resume-405', '500', 'html', 'accepted', 'no-response', 'not-json', 'destroy', 'sse-ends', 'sse-never-resumes', 'forbidden-scope', 'forbidden'] as const;
 const BEHAVIOURS = [...SUCCEEDS, ...FAILS, 'session-404'] as const;
 type Behaviour = (typeof BEHAVIOURS)[number];
 
@@ -50,6 +50,9 @@ function answer(res: ServerResponse, id: unknown, behaviour: Behaviour): void {
       return;
     case 'sse-resumed':
       sse(res, `retry: 1\n` + event(note, `resume-${String(id)}`));
+      return;
+    case 'sse-resume-405':
+      sse(res, `retry: 1\n` + event(note, `no-get-${String(id)}`));
       return;
     case 'sse-never-resumes':
       sse(res, `retry: 1\n` + event(note, `never-${String(id)}`));
@@ -97,6 +100,8 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
     if (typeof last === 'string' && last.startsWith('resume-')) {
       const raw = last.slice('resume-'.length);
       sse(res, event(result(/^\d+$/.test(raw) ? Number(raw) : raw), `after-${raw}`));
+    } else if (typeof last === 'string' && last.startsWith('no-get-')) {
+      res.writeHead(405).end();
     } else if (typeof last === 'string') {
       sse(res, ': nothing here\n\n');
     } else {
