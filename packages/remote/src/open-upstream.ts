@@ -65,7 +65,18 @@ class AutoConnection implements UpstreamConnection {
         }
         this.inner = legacy;
         this.switched = true;
-        for (const message of [initialize, ...queued]) legacy.send(message.text);
+        for (const message of [initialize, ...queued]) {
+          try {
+            legacy.send(message.text);
+          } catch (error) {
+            // Every request gets an answer, even one the legacy transport refuses to send.
+            const failure = error instanceof RemoteError ? error : new RemoteError('PROTOCOL_ERROR', 'the legacy transport refused a message', { cause: error });
+            if (message.kind === 'request' && message.id !== undefined) {
+              const id = message.id;
+              queueMicrotask(() => handlers.requestFailed(id, failure));
+            }
+          }
+        }
       },
     });
   }
