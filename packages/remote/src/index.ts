@@ -16,7 +16,7 @@ export { createGuardedFetch } from './net/guarded-fetch.js';
 export type { GuardedFetch, GuardedFetchOptions } from './net/guarded-fetch.js';
 export { endpointOf, isLoopbackUrl, parseUpstreamUrl } from './net/upstream-url.js';
 export { checkBrowserUrl, systemBrowserOpener } from './oauth/browser.js';
-export type { BrowserOpener } from './oauth/browser.js';
+export type { BrowserOpener, SystemBrowserOpenerOptions } from './oauth/browser.js';
 export { canonicalResource } from './oauth/discovery.js';
 export { loginRemote } from './oauth/login.js';
 export type { LoginRemoteOptions, LoginResult } from './oauth/login.js';

@@ -34,6 +34,14 @@ export function checkBrowserUrl(raw: string): string {
   return url.href;
 }
 
+/** Options of {@link systemBrowserOpener}. */
+export interface SystemBrowserOpenerOptions {
+  /** Default `process.platform`. */
+  platform?: NodeJS.Platform;
+  /** The opener's environment (its `PATH` finds the program). Default `process.env`. */
+  env?: NodeJS.ProcessEnv;
+}
+
 /** The opener program of a platform. */
 function openerOf(platform: NodeJS.Platform): string {
   if (platform === 'darwin') return 'open';
@@ -45,18 +53,19 @@ function openerOf(platform: NodeJS.Platform): string {
  * The default {@link BrowserOpener}: checks the URL, then spawns the platform's opener
  * with the URL as its only argument (`shell: false`), detached and ignored.
  *
- * @param platform - default `process.platform`
+ * @param options - {@link SystemBrowserOpenerOptions}
  * @returns an opener; it rejects with `INSECURE_URL` for a refused URL, or `OAUTH_FAILED`
  *   when the opener program cannot be started (the caller still has the URL to print)
  */
-export function systemBrowserOpener(platform: NodeJS.Platform = process.platform): BrowserOpener {
-  return (raw: string) => {
+export function systemBrowserOpener(options: SystemBrowserOpenerOptions = {}): BrowserOpener {
+  return async (raw: string) => {
     const href = checkBrowserUrl(raw);
-    const program = openerOf(platform);
+    const program = openerOf(options.platform ?? process.platform);
+    const env = options.env ?? process.env;
     return new Promise<void>((resolve, reject) => {
       let child;
       try {
-        child = spawn(program, [href], { shell: false, stdio: 'ignore', detached: true, windowsHide: true });
+        child = spawn(program, [href], { env, shell: false, stdio: 'ignore', detached: true, windowsHide: true });
       } catch (error) {
         reject(new RemoteError('OAUTH_FAILED', `Cannot start ${program} to open the browser`, { cause: error }));
         return;

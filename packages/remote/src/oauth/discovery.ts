@@ -71,7 +71,10 @@ export async function oauthStep<T>(step: string, run: () => Promise<T>): Promise
     return await run();
   } catch (error) {
     if (error instanceof RemoteError) throw error;
-    const detail = error instanceof Error ? error.message : String(error);
+    const code = (error as { errorCode?: unknown } | null)?.errorCode;
+    const message = error instanceof Error ? error.message : String(error);
+    // An OAuth error answer (the SDK's OAuthError): its RFC 6749 code, then its description.
+    const detail = typeof code === 'string' && code !== '' ? `${code}${message === '' ? '' : ` (${message})`}` : message;
     throw new RemoteError('OAUTH_FAILED', `OAuth ${step} failed: ${short(detail)}`, { cause: error });
   }
 }
