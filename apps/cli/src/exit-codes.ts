@@ -58,7 +58,8 @@ export function exitCodeFor(error: unknown): { code: number; message: string } {
   if (error instanceof FindingError) return { code: EXIT.FINDING, message: error.message };
   if (error instanceof UsageError) return { code: EXIT.ERROR, message: error.message };
   if (error instanceof LockfileError) return { code: EXIT.ERROR, message: error.message };
-  if (error instanceof DriftError) return { code: EXIT.ERROR, message: error.message };
+  // A remote server that steered the scan to a blocked address or another origin is a finding.
+  if (error instanceof DriftError) return { code: error.cause instanceof RemoteError && REMOTE_FINDINGS.has(error.cause.code) && error.code === 'REMOTE_REFUSED' ? EXIT.FINDING : EXIT.ERROR, message: error.message };
   // Preflight drift is a finding (the server no longer matches its lockfile); every
   // other proxy failure (spawn, crash, unsupported version, preflight listing) is
   // operational.

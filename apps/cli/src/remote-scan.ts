@@ -3,7 +3,7 @@
  * endpoint from `--url`/`--header`/`--transport`, stored OAuth credentials when there
  * are some (and no static Authorization header), warnings on stderr first.
  */
-import type { CredentialSource, RemoteEndpoint } from '@mcptrust/remote';
+import { scanRemoteServer } from '@mcptrust/drift';
 import type { ScanReport } from '@mcptrust/lockfile';
 import type { CommandContext } from './command.js';
 import { paint, printable, say } from './output.js';
@@ -18,12 +18,10 @@ export function sayRemoteWarnings(ctx: CommandContext, target: RemoteTarget): vo
 /** Scans the remote server of `target` under one deadline. */
 export async function scanRemoteTarget(target: RemoteTarget, options: { timeoutMs: number; signal?: AbortSignal }, ctx: CommandContext): Promise<ScanReport> {
   const credentials = await remoteCredentials(target, ctx);
-  const { scanRemoteServer } = (await import('@mcptrust/drift')) as unknown as {
-    scanRemoteServer: (endpoint: RemoteEndpoint, options: { timeoutMs: number; signal?: AbortSignal; credentials?: CredentialSource }) => Promise<ScanReport>;
-  };
   return scanRemoteServer(target.endpoint, {
     timeoutMs: options.timeoutMs,
     ...(options.signal === undefined ? {} : { signal: options.signal }),
     ...(credentials === undefined ? {} : { credentials }),
+    onWarning: (message) => say(ctx.io, `${paint(ctx.io, 'yellow', 'warning:')} ${printable(message)}`),
   });
 }

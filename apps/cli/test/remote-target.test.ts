@@ -117,3 +117,16 @@ describe('the lockfile is enforced only against the origin it was locked from', 
     expect(checkEndpoint(lockAt(undefined), 'l.json', undefined, false)).toEqual([]);
   });
 });
+
+describe('exit codes of remote failures', () => {
+  it('a server steering the client to a blocked address or another origin is a finding; an unreachable one is an error', async () => {
+    const { exitCodeFor } = await import('../src/exit-codes.js');
+    const { DriftError } = await import('@mcptrust/drift/errors');
+    const { RemoteError } = await import('@mcptrust/remote/errors');
+    const steered = new DriftError('REMOTE_REFUSED', 'refused', { cause: new RemoteError('CROSS_ORIGIN', 'endpoint on another origin') });
+    const insecure = new DriftError('REMOTE_REFUSED', 'refused', { cause: new RemoteError('INSECURE_URL', 'plain http') });
+    const unreachable = new DriftError('REMOTE_UNREACHABLE', 'down', { cause: new RemoteError('NETWORK_ERROR', 'ECONNREFUSED') });
+    expect([steered, insecure, unreachable].map((e) => exitCodeFor(e).code)).toEqual([1, 2, 2]);
+    expect(exitCodeFor(new RemoteError('BLOCKED_ADDRESS', 'x')).code).toBe(1);
+  });
+});

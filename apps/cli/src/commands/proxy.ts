@@ -158,6 +158,31 @@ async function resolveFlags(argv: Record<string, unknown>, io: Io): Promise<Prox
   };
 }
 
+function noPreflightNotice(io: Io, flags: ProxyFlags): void {
+  if (flags.preflight) return;
+  say(io, `${paint(io, 'yellow', 'mcptrust: notice:')} --no-preflight: the server is not compared with ${printable(flags.lockPath)} at start-up; items are checked as they are listed and called.`);
+}
+
+/** The engine's options from the validated flags and the audit destinations (stdio and remote proxies alike). */
+export function engineOptionsOf(flags: ProxyFlags, audit: ProxyAudit): ProxyEngineOptions {
+  return {
+    lockfile: flags.lockfile,
+    mode: flags.mode,
+    failOn: flags.failOn,
+    preflight: flags.preflight,
+    allowStaticResources: flags.allowStaticResources,
+    startupTimeoutMs: flags.startupTimeoutMs,
+    requestTimeoutMs: flags.requestTimeoutMs,
+    denySampling: flags.denySampling,
+    denyRoots: flags.denyRoots,
+    denyElicitation: flags.denyElicitation,
+    ...(flags.callGuard === undefined ? {} : { callGuard: flags.callGuard }),
+    audit: audit.sink,
+    auditAllowed: audit.auditAllowed,
+    auditPayloads: audit.auditPayloads,
+  };
+}
+
 /**
  * Runs the proxy until the host goes away, the server exits, or a signal arrives.
  * stdin/stdout belong to the host's MCP session; everything else goes to stderr.
@@ -178,6 +203,7 @@ export async function runProxy(argv: Record<string, unknown>, ctx: CommandContex
     say(io, `${paint(io, 'yellow', 'mcptrust: warning:')} ${printable(warning)}`);
   }
   if (remote !== undefined) {
+    noPreflightNotice(io, flags);
     const { runRemoteProxy } = await import('./proxy-remote.js');
     await runRemoteProxy(argv, ctx, flags, remote, lockDigest);
     return;
@@ -185,9 +211,7 @@ export async function runProxy(argv: Record<string, unknown>, ctx: CommandContex
   // `run` starts the pinned, verified server instead of the command after --.
   const spawn = prepare === undefined ? serverSpawnOptions(serverCommandFrom(argv['--']), { env: io.env }) : await prepare(flags);
   if (spawn === undefined) return;
-  if (!flags.preflight) {
-    say(io, `${paint(io, 'yellow', 'mcptrust: notice:')} --no-preflight: the server is not compared with ${printable(flags.lockPath)} at start-up; items are checked as they are listed and called.`);
-  }
+  noPreflightNotice(io, flags);
   if (ctx.signal.aborted) return;
 
   const audit = await createProxyAudit({
@@ -211,20 +235,7 @@ export async function runProxy(argv: Record<string, unknown>, ctx: CommandContex
 async function serve(io: Io, ctx: CommandContext, flags: ProxyFlags, spawn: ServerSpawnOptions, audit: ProxyAudit): Promise<void> {
   const hostInput = process.stdin;
   const bridge = createStdioBridge({
-    lockfile: flags.lockfile,
-    mode: flags.mode,
-    failOn: flags.failOn,
-    preflight: flags.preflight,
-    allowStaticResources: flags.allowStaticResources,
-    startupTimeoutMs: flags.startupTimeoutMs,
-    requestTimeoutMs: flags.requestTimeoutMs,
-    denySampling: flags.denySampling,
-    denyRoots: flags.denyRoots,
-    denyElicitation: flags.denyElicitation,
-    ...(flags.callGuard === undefined ? {} : { callGuard: flags.callGuard }),
-    audit: audit.sink,
-    auditAllowed: audit.auditAllowed,
-    auditPayloads: audit.auditPayloads,
+    ...engineOptionsOf(flags, audit),
     // The server gets the environment the host gave the proxy (API keys configured in
     // the host's MCP settings must reach it), plus what the command line added: built
     // by the function `lock`, `diff` and `check` use, so the proxy enforces the server
