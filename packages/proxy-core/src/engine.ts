@@ -287,7 +287,7 @@ class Engine implements ProxyEngine {
 
   serverClosed(reason = 'the server exited'): void {
     this.table.failAll(reason);
-    if (this.session.state === 'preflight') this.session.state = 'refused';
+    this.lifecycle.serverGone(reason);
     this.table.clearServerRequests();
     this.table.stopTimer();
   }

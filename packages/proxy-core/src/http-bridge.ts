@@ -177,6 +177,9 @@ export function createHttpBridge(options: HttpBridgeOptions): HttpBridge {
       schedule();
     },
     onFatal(err) {
+      // A session still starting when the host or the embedder ended it is refused by the
+      // engine as it answers what waited: not a failure of the session.
+      if (ending === 'host-closed' || ending === 'closed') return;
       fatalError ??= err;
       try {
         options.onFatal?.(err);
@@ -194,9 +197,11 @@ export function createHttpBridge(options: HttpBridgeOptions): HttpBridge {
   const finish = (upstreamError: RemoteError | undefined): void => {
     if (finished) return;
     const reason: HttpBridgeEnd = ending ?? 'upstream-closed';
+    // Set first: the engine may report a refusal (onFatal) while it answers what is left.
+    finished = true;
+    ending = reason;
     engine.serverClosed(upstreamError === undefined ? 'the upstream connection closed' : `the upstream connection failed (${upstreamError.code})`);
     engine.close();
-    finished = true;
     flush();
     host.stop();
     const error = fatalError ?? (reason === 'upstream-closed' ? upstreamError : undefined);

@@ -137,6 +137,9 @@ export function createStdioBridge(options: StdioBridgeOptions): StdioBridge {
       schedule();
     },
     onFatal(err) {
+      // The server exited after the host or the embedder asked it to: a session still
+      // starting is refused as the engine answers what waited, which is no failure.
+      if (finished && shuttingDown && fatalError === undefined) return;
       fatalError ??= err;
       try {
         options.onFatal?.(err);

@@ -174,6 +174,44 @@ describe('session lost by the upstream (serverSessionLost)', () => {
   });
 });
 
+describe('PROTOCOL 43: the server gone while the session is established', () => {
+  it('answers the host initialize when the server closes during preflight', () => {
+    const h = createHarness({ preflight: true });
+    h.host(req(0, 'initialize', { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } }));
+    h.host(req(1, 'tools/list'));
+    h.server({ jsonrpc: '2.0', id: h.lastToServer()['id'], result: SERVER_RESULT });
+    h.engine.serverClosed('the server exited');
+    expect(h.toHost).toEqual([
+      expect.objectContaining({ id: 0, error: expect.objectContaining({ code: DENIAL_CODES.SESSION_REFUSED }) }),
+      expect.objectContaining({ id: 1, error: expect.objectContaining({ code: DENIAL_CODES.SESSION_REFUSED }) }),
+    ]);
+    expect(h.fatal[0]).toMatchObject({ code: 'PREFLIGHT_FAILED' });
+  });
+
+  it('answers requests queued behind an initialize the server never answered', () => {
+    const h = createHarness({ preflight: true });
+    h.host(req(0, 'initialize', { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } }));
+    h.host(req(1, 'tools/list'));
+    h.engine.serverClosed('the server exited');
+    expect(h.toHost).toEqual([
+      expect.objectContaining({ id: 0, error: expect.objectContaining({ code: DENIAL_CODES.SERVER_UNAVAILABLE }) }),
+      expect.objectContaining({ id: 1, error: expect.objectContaining({ code: DENIAL_CODES.SESSION_REFUSED }) }),
+    ]);
+    expect(h.engine.state).toBe('refused');
+  });
+
+  it('answers requests queued during a re-establishment and ends the session', () => {
+    const h = createHarness({ preflight: true });
+    h.initialize();
+    h.engine.serverSessionLost('gone');
+    h.host(req(2, 'tools/list'));
+    h.engine.serverClosed('the upstream connection closed');
+    expect(h.lastToHost()).toMatchObject({ id: 2, error: { code: DENIAL_CODES.SESSION_REFUSED } });
+    expect(h.fatal[0]).toMatchObject({ code: 'SERVER_CLOSED' });
+    expect(h.engine.stats().pending).toBe(0);
+  });
+});
+
 describe('newer peers (2026-07-28)', () => {
   it('PROTOCOL 27: answers server/discover with -32601 before initialize, never forwarding it', () => {
     const h = createHarness();

@@ -292,6 +292,24 @@ export class Lifecycle implements PreflightOutcome {
     this.preflight.run(result, isObject(result['capabilities']) ? result['capabilities'] : {});
   }
 
+  /**
+   * The server is gone for good (its transport closed; pending requests were answered):
+   * a session still being established is refused, so the host's `initialize` (answered
+   * by then only when it was still pending) and every request that waited get an answer.
+   */
+  serverGone(reason: string): void {
+    const state = this.session.state;
+    if (this.resetting) {
+      this.session.state = 'refused';
+      this.endReset(reason, 'SERVER_CLOSED');
+    } else if (state === 'preflight') {
+      this.refuseSession([], `preflight failed: ${reason}`, 'PREFLIGHT_FAILED');
+    } else if (state === 'initializing' || state === 'awaiting-initialize') {
+      this.session.state = 'refused';
+      this.replayQueue();
+    }
+  }
+
   /** A re-establishment failed: queued requests are refused and the session ends (the state is already `refused`). */
   private endReset(reason: string, code: 'PREFLIGHT_DRIFT' | 'PREFLIGHT_FAILED' | 'SERVER_CLOSED' | 'UNSUPPORTED_PROTOCOL_VERSION', drift: PreflightDrift[] = []): void {
     this.resetting = false;

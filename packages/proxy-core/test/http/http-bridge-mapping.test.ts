@@ -42,7 +42,7 @@ interface Run {
   next(): Promise<Record<string, any>>;
 }
 
-function start(): Run {
+function start(preflight = false): Run {
   const upstream = new FakeUpstream();
   const hostIn = new PassThrough();
   const hostOut = new PassThrough();
@@ -61,7 +61,7 @@ function start(): Run {
   let read = 0;
   const bridge = createHttpBridge({
     lockfile: testLockfile(),
-    preflight: false,
+    preflight,
     upstream: { endpoint: { url: 'http://127.0.0.1:1/mcp' } },
     hostInput: hostIn,
     hostOutput: hostOut,
@@ -141,6 +141,18 @@ describe('HTTP bridge mapping', () => {
     expect(run.bridge.close()).toBe(exit);
     expect(await exit).toEqual({ reason: 'closed', crashed: false });
     expect(run.lines.find((l) => l['id'] === 9)).toMatchObject({ error: { code: DENIAL_CODES.SERVER_UNAVAILABLE } });
+    expect(run.upstream.closeCalls).toBe(1);
+  });
+
+  it('answers the host initialize when the host ends during preflight, without reporting a failure', async () => {
+    const run = start(true);
+    run.hostIn.write(JSON.stringify({ jsonrpc: '2.0', id: 0, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } } }) + '\n');
+    await tick();
+    run.upstream.handlers.message(JSON.stringify({ jsonrpc: '2.0', id: run.upstream.last()['id'], result: { protocolVersion: '2025-06-18', capabilities: { tools: {} }, serverInfo: { name: 'mcptrust-fixture', version: '1.0.0' } } }));
+    expect(run.upstream.last()).toMatchObject({ method: 'tools/list' });
+    run.hostIn.end();
+    expect(await run.bridge.closed).toEqual({ reason: 'host-closed', crashed: false });
+    expect(run.lines).toEqual([expect.objectContaining({ id: 0, error: expect.objectContaining({ code: DENIAL_CODES.SESSION_REFUSED }) })]);
     expect(run.upstream.closeCalls).toBe(1);
   });
 
