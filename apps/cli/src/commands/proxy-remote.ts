@@ -1,13 +1,66 @@
 /**
- * `mcptrust proxy --url`: the firewall in front of a remote MCP server (the host speaks
- * stdio to the proxy, the proxy speaks Streamable HTTP or SSE to the server).
+ * `mcptrust proxy --url`: the firewall in front of a remote MCP server. The host speaks
+ * stdio to the proxy; the proxy speaks Streamable HTTP (or the legacy HTTP+SSE transport)
+ * to the server, through `@mcptrust/proxy-core`'s HTTP bridge — the same engine, and so
+ * the same guarantees, as for a stdio server.
  */
+import { createHttpBridge } from '@mcptrust/proxy-core';
+import type { HttpBridgeExit } from '@mcptrust/proxy-core';
 import type { CommandContext } from '../command.js';
-import { UsageError } from '../exit-codes.js';
+import { createProxyAudit } from '../observe/proxy-audit.js';
+import { paint, printable, say } from '../output.js';
+import { remoteCredentials } from '../remote-credentials.js';
+import { describeUrl } from '../remote-target.js';
 import type { RemoteTarget } from '../remote-target.js';
+import { engineOptionsOf, settle } from './proxy.js';
 import type { ProxyFlags } from './proxy.js';
 
-/** Runs the proxy against the remote server of `remote` until the host goes away or a signal arrives. */
-export async function runRemoteProxy(_argv: Record<string, unknown>, _ctx: CommandContext, _flags: ProxyFlags, _remote: RemoteTarget, _lockDigest: { path: string; sha256: string } | undefined): Promise<void> {
-  throw new UsageError('--url: the remote proxy is not available in this build');
+/** Runs the proxy against the remote server of `remote` until the host goes away, the upstream fails or a signal arrives. */
+export async function runRemoteProxy(argv: Record<string, unknown>, ctx: CommandContext, flags: ProxyFlags, remote: RemoteTarget, lockDigest: { path: string; sha256: string } | undefined): Promise<void> {
+  const { io } = ctx;
+  if (ctx.signal.aborted) return;
+  const credentials = await remoteCredentials(remote, ctx);
+  const audit = await createProxyAudit({
+    io,
+    run: ctx.run,
+    lockfile: flags.lockfile,
+    ...(lockDigest === undefined ? {} : { lockDigest }),
+    mode: flags.mode,
+    // What the audit log's chain.start records as "the server": its endpoint, never headers.
+    serverCommand: ['--url', describeUrl(remote.url)],
+    ...(typeof argv['audit-log'] === 'string' ? { auditLogPath: argv['audit-log'] } : {}),
+    ...(typeof argv['audit-key'] === 'string' ? { auditKeyPath: argv['audit-key'] } : {}),
+  });
+  const hostInput = process.stdin;
+  let exit: HttpBridgeExit;
+  let signalled = false;
+  try {
+    const bridge = createHttpBridge({
+      ...engineOptionsOf(flags, audit),
+      upstream: { endpoint: remote.endpoint, ...(credentials === undefined ? {} : { credentials }) },
+      hostInput,
+      hostOutput: io.stdout,
+      // stdout is the process's own stream: it is flushed on exit, never ended here.
+      endHostOutput: false,
+      onWarning: (message) => say(io, `${paint(io, 'yellow', 'mcptrust: warning:')} ${printable(message)}`),
+    });
+    const onAbort = (): void => {
+      signalled = true;
+      void bridge.close();
+    };
+    ctx.signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      exit = await bridge.closed;
+    } finally {
+      ctx.signal.removeEventListener('abort', onAbort);
+      // The host may keep its end open after the upstream is gone; stop reading so the
+      // process can exit.
+      hostInput.pause();
+      hostInput.destroy();
+    }
+    const failed = exit.reason === 'fatal' || (exit.reason === 'upstream-closed' && exit.error !== undefined);
+    settle(io, flags, { error: failed ? exit.error : undefined, crashed: false, signal: null, exitCode: 0 }, bridge.engine.drift, signalled);
+  } finally {
+    audit.close();
+  }
 }
