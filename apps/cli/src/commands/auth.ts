@@ -1,0 +1,154 @@
+/**
+ * `mcptrust auth login|logout|status`: OAuth logins to remote MCP servers. `login` runs
+ * the browser flow once and stores the tokens (0600, under the user's configuration
+ * directory); `lock|scan|diff|check|proxy --url URL` then use and refresh them silently.
+ * Token values are never printed.
+ */
+import { canonicalResource, defaultConfigDir, loginRemote, openTokenStore, parseUpstreamUrl, RemoteError } from '@mcptrust/remote';
+import type { TokenEntrySummary, TokenStore } from '@mcptrust/remote';
+import type { CommandContext, CommandModule } from '../command.js';
+import { FindingError, UsageError } from '../exit-codes.js';
+import { parseDuration } from '../options.js';
+import { paint, printable, say } from '../output.js';
+
+const DESCRIBE = 'Log in to remote MCP servers that need OAuth (auth login URL), list or remove stored logins (auth status, auth logout)';
+
+/** The user's token store (`$XDG_CONFIG_HOME/mcptrust`, `~/.config/mcptrust`, `%APPDATA%\mcptrust`). */
+function storeOf(ctx: CommandContext): TokenStore {
+  return openTokenStore({ dir: defaultConfigDir({ env: ctx.io.env }) });
+}
+
+/** The URL positional, checked like `--url`: bad input is exit 2. */
+function serverUrl(value: unknown, command: string): URL {
+  if (value === undefined || Array.isArray(value) || String(value).trim() === '') throw new UsageError(`auth ${command}: expected the MCP server URL`);
+  try {
+    return parseUpstreamUrl(String(value).trim());
+  } catch (error) {
+    if (error instanceof RemoteError) throw new UsageError(`auth ${command}: ${error.message}`);
+    throw error;
+  }
+}
+
+function optionalText(flag: string, value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  const text = String(value).trim();
+  if (text === '' || Array.isArray(value)) throw new UsageError(`--${flag}: expected one non-empty value`);
+  return text;
+}
+
+/** When a token expires, for people. */
+function expiry(summary: TokenEntrySummary, now: number): string {
+  if (summary.expiresAt === undefined) return 'no expiry given';
+  const at = Date.parse(summary.expiresAt);
+  const state = at <= now ? 'expired' : 'expires';
+  return `${state} ${summary.expiresAt}${summary.hasRefreshToken ? ' (refreshable)' : ''}`;
+}
+
+async function login(ctx: CommandContext, argv: Record<string, unknown>): Promise<void> {
+  const url = serverUrl(argv['url'], 'login');
+  const timeoutMs = parseDuration('timeout', argv['timeout'] ?? '300s');
+  const scope = optionalText('scope', argv['scope']);
+  const clientId = optionalText('client-id', argv['client-id']);
+  const { io } = ctx;
+  try {
+    const result = await loginRemote(url.href, {
+      store: storeOf(ctx),
+      timeoutMs,
+      signal: ctx.signal,
+      onMessage: (message) => say(io, message),
+      ...(argv['browser'] === false ? { openBrowser: false as const } : {}),
+      ...(scope === undefined ? {} : { scope }),
+      ...(clientId === undefined ? {} : { clientId }),
+    });
+    const scopes = result.scope === undefined ? '' : `, scope ${printable(result.scope)}`;
+    const expires = result.expiresAt === undefined ? '' : `, expires ${result.expiresAt}${result.refreshable ? ' (refreshed automatically)' : ''}`;
+    say(io, `${paint(io, 'green', '✓')} logged in to ${result.resource} (issuer ${printable(result.issuer)}${scopes}${expires})`);
+  } catch (error) {
+    if (ctx.signal.aborted) throw error;
+    // The token store is operational (exit 2); every other failure is a failed login (exit 1).
+    if (error instanceof RemoteError && error.code === 'TOKEN_STORE') throw error;
+    const message = error instanceof Error ? error.message : String(error);
+    throw new FindingError(`login to ${canonicalResource(url)} failed: ${printable(message)}`);
+  }
+}
+
+async function logout(ctx: CommandContext, argv: Record<string, unknown>): Promise<void> {
+  const all = argv['all'] === true;
+  const store = storeOf(ctx);
+  const { io } = ctx;
+  if (argv['url'] === undefined) {
+    if (!all) throw new UsageError('auth logout: give the server URL, or --all to remove every stored login');
+    const removed = await store.remove();
+    say(io, `${paint(io, 'green', '✓')} removed ${removed} stored login${removed === 1 ? '' : 's'}`);
+    return;
+  }
+  if (all) throw new UsageError('auth logout: give either a URL or --all, not both');
+  const resource = canonicalResource(serverUrl(argv['url'], 'logout'));
+  const removed = await store.remove(resource);
+  say(io, removed === 0 ? `no stored login for ${resource}` : `${paint(io, 'green', '✓')} removed the stored login for ${resource}`);
+}
+
+async function status(ctx: CommandContext, argv: Record<string, unknown>): Promise<void> {
+  const resource = argv['url'] === undefined ? undefined : canonicalResource(serverUrl(argv['url'], 'status'));
+  const entries = await storeOf(ctx).list(resource);
+  const now = Date.now();
+  const { io } = ctx;
+  if (argv['json'] === true) {
+    const shown = entries.map((e) => ({ ...e, expired: e.expiresAt !== undefined && Date.parse(e.expiresAt) <= now }));
+    io.stdout.write(`${JSON.stringify(shown, null, 2)}\n`);
+  } else {
+    for (const e of entries) {
+      io.stdout.write(`${e.resource}\n  issuer: ${printable(e.issuer)}\n  ${expiry(e, now)}\n  scope: ${e.scope === undefined ? '(not given)' : printable(e.scope)}\n`);
+    }
+    if (entries.length === 0 && resource === undefined) say(io, 'no stored logins');
+  }
+  if (entries.length === 0 && resource !== undefined) {
+    say(io, `not logged in to ${resource}: run \`mcptrust auth login ${resource}\``);
+    ctx.setExitCode(1);
+  }
+}
+
+/** `mcptrust auth login URL | logout [URL] [--all] | status [URL] [--json]`. */
+export const authCommand: CommandModule = (cli, ctx) =>
+  cli.command(
+    'auth',
+    DESCRIBE,
+    (y) =>
+      y
+        .command(
+          'login <url>',
+          'Log in to a remote MCP server with OAuth (browser, PKCE); later commands with --url use and refresh the stored tokens',
+          (b) =>
+            b
+              .usage('Usage: $0 auth login <url> [--no-browser] [--timeout 300s] [--scope SCOPES] [--client-id ID]')
+              .positional('url', { type: 'string', describe: 'The MCP server URL (https://, or http:// to a loopback host)' })
+              .option('browser', { type: 'boolean', default: true, describe: 'Open the authorization URL in the browser (--no-browser: only print it)' })
+              .option('timeout', { type: 'string', default: '300s', describe: 'How long to wait for the browser (e.g. 300s, 5m)' })
+              .option('scope', { type: 'string', describe: 'Scopes to ask for (default: what the server asks for)' })
+              .option('client-id', { type: 'string', describe: 'A pre-registered OAuth client id (when the server offers no dynamic registration)' })
+              .example('$0 auth login https://mcp.example.com/mcp', 'log in once; then: $0 lock --url https://mcp.example.com/mcp'),
+          (raw) => login(ctx, raw as unknown as Record<string, unknown>),
+        )
+        .command(
+          'logout [url]',
+          'Remove the stored login of a server (every issuer), or every stored login with --all',
+          (b) =>
+            b
+              .usage('Usage: $0 auth logout <url> | --all')
+              .positional('url', { type: 'string', describe: 'The MCP server URL' })
+              .option('all', { type: 'boolean', default: false, describe: 'Remove every stored login' }),
+          (raw) => logout(ctx, raw as unknown as Record<string, unknown>),
+        )
+        .command(
+          'status [url]',
+          'Show stored logins: server, issuer, expiry, scopes (never token values); exit 1 when URL has none',
+          (b) =>
+            b
+              .usage('Usage: $0 auth status [url] [--json]')
+              .positional('url', { type: 'string', describe: 'Only this MCP server' })
+              .option('json', { type: 'boolean', default: false, describe: 'Print the logins as JSON on stdout' }),
+          (raw) => status(ctx, raw as unknown as Record<string, unknown>),
+        )
+        .demandCommand(1, 'Specify a subcommand: auth login, auth logout or auth status'),
+    () => undefined,
+  );
