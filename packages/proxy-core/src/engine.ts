@@ -145,7 +145,7 @@ class Engine implements ProxyEngine {
       if (has(msg, 'params') && !isObject(msg['params'])) return this.invalid(idJson, method, 'params must be an object');
       if (id === undefined) this.relay.hostNotification(method, msg);
       else if (isNewerPeerMethod(method)) this.replies.refuse(id.json, method, { cls: 'METHOD_NOT_FOUND', reason: `method ${JSON.stringify(method)} belongs to a protocol version the proxy does not implement; use initialize` });
-      else if (this.lifecycle.holds(method)) this.lifecycle.enqueue(raw ?? JSON.stringify(msg), id.json, method);
+      else if (this.lifecycle.holds(method)) this.lifecycle.enqueue(raw ?? JSON.stringify(msg), id.json, id.key, method);
       else this.hostRequest(method, msg, id.json, id.key);
       return;
     }

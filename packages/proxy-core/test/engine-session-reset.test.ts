@@ -109,6 +109,20 @@ describe('session lost by the upstream (serverSessionLost)', () => {
     expect(h.lastToHost()).toMatchObject({ id: 10, error: { code: DENIAL_CODES.SESSION_REFUSED } });
   });
 
+  it('forgets a queued request the host cancels while the session is re-established', () => {
+    const h = createHarness({ preflight: false });
+    h.initialize();
+    h.engine.serverSessionLost('gone');
+    h.host(req(13, 'tools/call', { name: 'echo', arguments: { text: 'never' } }));
+    h.host(req(14, 'tools/call', { name: 'echo', arguments: { text: 'kept' } }));
+    h.host({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 13, reason: 'user' } });
+    answerInitialize(h);
+    const calls = h.toServer.filter((m) => m['method'] === 'tools/call');
+    expect(calls.map((m) => m['params']['arguments']['text'])).toEqual(['kept']);
+    expect(h.toServer.some((m) => m['method'] === 'notifications/cancelled')).toBe(false);
+    expect(h.toHost.some((m) => m['id'] === 13)).toBe(false);
+  });
+
   it('re-initializes without preflight too', () => {
     const h = createHarness({ preflight: false });
     h.initialize();

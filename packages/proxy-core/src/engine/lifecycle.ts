@@ -27,7 +27,8 @@ export type ReplayHostLine = (line: string, utf8Valid: boolean, arrival: number)
 
 /** The lifecycle stage; it owns preflight and receives its verdict. */
 export class Lifecycle implements PreflightOutcome {
-  private queued: Array<[string, boolean, number]> = [];
+  // Waiting host requests: line, UTF-8 validity, arrival, host-ID key.
+  private queued: Array<[string, boolean, number, string]> = [];
   private initEntry: Pending | undefined;
   private initResult: Json | undefined;
   // The host's initialize params as forwarded (version clamped, capabilities stripped).
@@ -67,12 +68,21 @@ export class Lifecycle implements PreflightOutcome {
    * Until the session is established, requests wait (bounded) and are replayed in
    * order once it is. `line` is the request's text; `arrival` stays its own.
    */
-  enqueue(line: string, idJson: string, method: string): void {
+  enqueue(line: string, idJson: string, key: string, method: string): void {
     if (this.queued.length >= MAX_QUEUED_HOST_MESSAGES) {
       this.replies.refuse(idJson, method, { cls: 'LIMIT_EXCEEDED', reason: 'too many requests before initialization completed' });
       return;
     }
-    this.queued.push([line, true, this.obs.arrival]);
+    this.queued.push([line, true, this.obs.arrival, key]);
+  }
+
+  /** A host cancellation of a request still waiting in the queue: it is forgotten, never sent. */
+  cancelQueued(key: string): boolean {
+    const i = this.queued.findIndex((q) => q[3] === key);
+    if (i === -1) return false;
+    this.queued.splice(i, 1);
+    this.obs.audit('dropped', 'host_to_server', { method: 'notifications/cancelled', reason: 'request cancelled by the host while it waited for the session' });
+    return true;
   }
 
   /** The host's `initialize`: negotiates the version, strips capabilities, forwards it. */

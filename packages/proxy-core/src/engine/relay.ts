@@ -7,7 +7,7 @@ import { DENIAL_CODES, versionAtLeast } from '../protocol.js';
 import { findTopLevelId } from '../raw-json.js';
 import type { Enforcement } from './enforcement.js';
 import type { IdTranslation } from './id-translation.js';
-import { MAX_ID_BYTES, isIntegerText } from './id-text.js';
+import { MAX_ID_BYTES, isIntegerText, requestKey } from './id-text.js';
 import { has, isObject, type Json } from './json.js';
 import type { Lifecycle } from './lifecycle.js';
 import type { Observation } from './observation.js';
@@ -34,9 +34,11 @@ export class Relay {
       case 'notifications/initialized':
         this.lifecycle.hostInitialized(msg);
         return;
-      case 'notifications/cancelled':
-        this.translation.hostCancelled(method, params);
+      case 'notifications/cancelled': {
+        const key = requestKey(params['requestId']);
+        if (key === undefined || !this.lifecycle.cancelQueued(key)) this.translation.hostCancelled(method, params);
         return;
+      }
       case 'notifications/progress':
         this.translation.hostProgress(method, params);
         return;
