@@ -4,7 +4,7 @@
  * stdio bridge tests (named in each describe).
  */
 import { afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import { CreateMessageRequestSchema, ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
+import { CreateMessageRequestSchema, ElicitRequestSchema, ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { createMemoryAuditSink } from '@mcptrust/audit';
 import { startMcpHttpServer, type McpHttpServer } from '@mcptrust/tooling/test-support/http-servers.mjs';
 import type { Lockfile } from '@mcptrust/lockfile';
@@ -124,6 +124,50 @@ describe('HTTP bridge against the Streamable HTTP fixture', () => {
       expect(seenIds).toHaveLength(1);
       expect(typeof seenIds[0]).toBe('string');
       expect((seenIds[0] as string).length).toBeGreaterThanOrEqual(16);
+    });
+  });
+
+  describe('PROTOCOL 34: elicitation mid-call', () => {
+    it('relays elicitation/create to a host that declared it and returns its answer', async () => {
+      const s = await server();
+      const client = await connectHost(bridge(s.url, { lockfile }), { elicitation: {} });
+      client.setRequestHandler(ElicitRequestSchema, () => ({ action: 'accept', content: { answer: '42' } }));
+      const res = await client.callTool({ name: 'elicit', arguments: { message: 'question?' } });
+      expect(JSON.stringify(res.content)).toContain('42');
+    });
+  });
+
+  describe('PROTOCOL 29: host cancellation', () => {
+    it('is sent upstream as notifications/cancelled (a disconnect is not a cancellation)', async () => {
+      const s = await server();
+      const client = await connectHost(bridge(s.url, { lockfile }));
+      const controller = new AbortController();
+      const call = client.callTool({ name: 'slow', arguments: { ms: 5000 } }, undefined, { signal: controller.signal }).catch((e: unknown) => e);
+      await s.waitForRequest((r) => r.rpcMethods.includes('tools/call'));
+      controller.abort('user');
+      await call;
+      await s.waitForRequest((r) => r.rpcMethods.includes('notifications/cancelled'));
+      // the session goes on
+      expect((await client.callTool({ name: 'echo', arguments: { text: 'next' } })).content).toEqual([{ type: 'text', text: 'next' }]);
+    });
+  });
+
+  describe('PROTOCOL 12: request timeout', () => {
+    it('answers the host with REQUEST_TIMEOUT and cancels upstream', async () => {
+      const s = await server();
+      const client = await connectHost(bridge(s.url, { lockfile, requestTimeoutMs: 200 }));
+      await expect(client.callTool({ name: 'slow', arguments: { ms: 3000 } })).rejects.toMatchObject({ code: DENIAL_CODES.REQUEST_TIMEOUT });
+      await s.waitForRequest((r) => r.rpcMethods.includes('notifications/cancelled'));
+    });
+  });
+
+  describe('a dropped SSE answer stream', () => {
+    it('is resumed by the transport; the host just gets its answer', async () => {
+      const s = await server({ eventStore: true, retryInterval: 10 });
+      const client = await connectHost(bridge(s.url, { lockfile }));
+      const res = await client.callTool({ name: 'drop_stream', arguments: { ms: 50 } });
+      expect(res.content).toEqual([{ type: 'text', text: 'after drop' }]);
+      expect(s.requests.some((r) => r.method === 'GET' && r.lastEventId !== undefined)).toBe(true);
     });
   });
 
