@@ -1,16 +1,17 @@
 /**
  * The seam between the enforcement engine and a transport. The engine and its stages
  * only ever see JSON texts; an adapter is the only part that knows how messages travel
- * (stdio pipes, an SDK `Transport`, and later Streamable HTTP).
+ * (stdio pipes, an SDK `Transport`, a remote server over Streamable HTTP or HTTP+SSE).
  */
 import { createProxyEngine } from './engine.js';
 import type { ProxyEngine, ProxyEngineIO, ProxyEngineOptions } from './engine.types.js';
 
 /**
- * What the engine needs from a transport. Two adapters implement it:
- * `createStdioBridge` (spawns the server, NDJSON over stdio, byte-level output) and
- * `guardTransport` (wraps an MCP SDK client `Transport`, one message object at a time).
- * A new transport (e.g. Streamable HTTP) is a third implementation; no stage changes.
+ * What the engine needs from a transport. Three adapters implement it:
+ * `createStdioBridge` (spawns the server, NDJSON over stdio, byte-level output),
+ * `createHttpBridge` (the same host side, a remote upstream through `openUpstream` of
+ * `@mcptrust/remote`) and `guardTransport` (wraps an MCP SDK client `Transport`, one
+ * message object at a time). A new transport is another implementation; no stage changes.
  *
  * Engine → transport (the {@link ProxyEngineIO} members, called by the engine):
  * - `toHost(json)` / `toServer(json)`: one JSON text without newline, in order. May be
@@ -28,6 +29,8 @@ import type { ProxyEngine, ProxyEngineIO, ProxyEngineOptions } from './engine.ty
  *   message (`bytes`: its exact UTF-8, when the adapter has it), optionally
  *   `receiveServerLineBytes(parts, n)` first for a long line still in pieces, and
  *   `serverLineTooLong(bytes)`;
+ * - a server that forgot the session but can start a new one (a remote upstream's 404):
+ *   `serverSessionLost(reason)`; the engine re-initializes and re-runs preflight itself;
  * - end: `serverClosed(reason)` when the server side is gone (every pending request
  *   is answered), then `close()`; `close()` alone when the host side ends the session.
  *
