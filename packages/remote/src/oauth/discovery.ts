@@ -99,7 +99,7 @@ export function checkServerSuppliedUrl(raw: string, what: string, allowLoopback:
 }
 
 /** Sends the unauthenticated probe; returns the 401/403 challenge's parameters, if any. */
-async function probe(server: URL, fetchFn: GuardedFetch, signal: AbortSignal | undefined): Promise<{ resourceMetadataUrl?: URL; scope?: string }> {
+async function probe(server: URL, fetchFn: GuardedFetch, signal: AbortSignal | undefined): Promise<{ unauthorized: boolean; resourceMetadataUrl?: URL; scope?: string }> {
   const response = await fetchFn(server, {
     method: 'POST',
     headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
@@ -110,6 +110,7 @@ async function probe(server: URL, fetchFn: GuardedFetch, signal: AbortSignal | u
   if (response.status === 401 || response.status === 403) {
     const params = extractWWWAuthenticateParams(response);
     return {
+      unauthorized: true,
       ...(params.resourceMetadataUrl === undefined ? {} : { resourceMetadataUrl: params.resourceMetadataUrl }),
       ...(params.scope === undefined ? {} : { scope: params.scope }),
     };
@@ -121,7 +122,7 @@ async function probe(server: URL, fetchFn: GuardedFetch, signal: AbortSignal | u
       .then((r) => r.body?.cancel())
       .catch(() => undefined);
   }
-  return {};
+  return { unauthorized: false };
 }
 
 /** The issuer as RFC 8414 compares it: the same URL, a trailing slash aside. */
@@ -190,6 +191,9 @@ export async function discoverAuthorization(
   const authorizationServerUrl = resourceMetadata?.authorization_servers?.[0] ?? server.origin;
   const metadata = await oauthStep('authorization server metadata discovery', () => discoverAuthorizationServerMetadata(authorizationServerUrl, { fetchFn }));
   if (metadata === undefined) {
+    if (resourceMetadata === undefined && !challenge.unauthorized) {
+      throw new RemoteError('OAUTH_FAILED', `${resource} did not ask for authorization and publishes no OAuth metadata: there is nothing to log in to`);
+    }
     throw new RemoteError('OAUTH_FAILED', `No authorization server metadata (RFC 8414 or OpenID) found for ${short(authorizationServerUrl, 200)}`);
   }
   checkAuthorizationServer(metadata, authorizationServerUrl, options.allowLoopback);

@@ -3,7 +3,7 @@
  * 127.0.0.1 with an ephemeral port, path `/callback`. The first request to `/callback`
  * decides the outcome (a second one is refused): its `state` must be the one sent, its
  * `iss` (RFC 9207) the expected issuer when present (and present when the server says it
- * sends it). The browser gets a small fixed HTML page; nothing from the request is
+ * sends it). A request whose `Host` is not `127.0.0.1:PORT` (DNS rebinding) is refused. The browser gets a small fixed HTML page; nothing from the request is
  * echoed into it.
  */
 import { timingSafeEqual } from 'node:crypto';
@@ -81,7 +81,14 @@ export async function startRedirectListener(options: RedirectListenerOptions): P
     else settle.reject(result.error);
   };
 
+  let expectedHost = '';
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
+    // Only the browser following the redirect URI: a page that rebinds a name to 127.0.0.1
+    // would send its own name as Host.
+    if (req.headers.host !== expectedHost) {
+      answer(res, 421, 'Misdirected request', 'This address only receives the answer of an mcptrust login.');
+      return;
+    }
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     if (url.pathname !== '/callback') {
       answer(res, 404, 'Not found', 'This address only receives the answer of an mcptrust login.');
@@ -132,6 +139,7 @@ export async function startRedirectListener(options: RedirectListenerOptions): P
     server.listen(0, '127.0.0.1', () => resolve());
   });
   const { port } = server.address() as AddressInfo;
+  expectedHost = `127.0.0.1:${port}`;
   let closed: Promise<void> | undefined;
   const close = (): Promise<void> => {
     decide({ error: new RemoteError('OAUTH_FAILED', 'Login aborted: the redirect listener was closed') });

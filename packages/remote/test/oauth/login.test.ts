@@ -7,6 +7,7 @@ import {
   type ProtectedMcpServer,
   type ProtectedMcpServerOptions,
 } from '@mcptrust/tooling/test-support/oauth-server.mjs';
+import { startMcpHttpServer } from '@mcptrust/tooling/test-support/http-servers.mjs';
 import { readFile, stat } from 'node:fs/promises';
 import { RemoteError } from '../../src/errors.js';
 import { loginRemote, type LoginRemoteOptions } from '../../src/oauth/login.js';
@@ -216,6 +217,19 @@ describe('loginRemote', () => {
     const error = await failure(loginRemote(mcp.url, { store, openBrowser: testBrowser().open, timeoutMs: 10_000 }));
     expect(error.code).toBe('BLOCKED_ADDRESS');
     expect(guard.connects.slice(before)).not.toContain('169.254.169.254');
+  });
+
+  it('says there is nothing to log in to for a server that needs no authorization, and ends the probe session', async () => {
+    const open = await startMcpHttpServer();
+    try {
+      const error = await failure(loginRemote(open.url, { store, openBrowser: testBrowser().open, timeoutMs: 10_000 }));
+      expect(error.code).toBe('OAUTH_FAILED');
+      expect(error.message).toBe(`${open.url} did not ask for authorization and publishes no OAuth metadata: there is nothing to log in to`);
+      await open.waitForRequest((r) => r.method === 'DELETE');
+      expect(open.sessionIds()).toEqual([]);
+    } finally {
+      await open.close();
+    }
   });
 
   it('refuses a configured URL that is not https or loopback http before any request', async () => {

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
+import { request } from 'node:http';
 import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,6 +32,23 @@ describe('startRedirectListener', () => {
     // A second answer (a replay, another tab) is refused.
     await l.close();
     listener = undefined;
+  });
+
+  it('refuses a request whose Host is not 127.0.0.1:PORT (a rebound name) without deciding', async () => {
+    const l = await listen();
+    const code = l.waitForCode();
+    const port = new URL(l.redirectUri).port;
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port, path: '/callback?code=evil&state=the-state', headers: { host: `rebound.example:${port}` } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    expect(status).toBe(421);
+    await fetch(`${l.redirectUri}?code=good&state=the-state`);
+    await expect(code).resolves.toBe('good');
   });
 
   it('refuses a second callback and keeps the first decision', async () => {
