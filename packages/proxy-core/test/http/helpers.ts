@@ -7,7 +7,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { scanRemoteServer } from '@mcptrust/drift';
 import { buildLockfile } from '@mcptrust/lockfile';
 import type { Lockfile, ScanReport } from '@mcptrust/lockfile';
-import type { RemoteTransport } from '@mcptrust/remote';
+import type { RemoteTransport, UpstreamOptions } from '@mcptrust/remote';
 import { createHttpBridge, type HttpBridge, type HttpBridgeOptions } from '../../src/http-bridge.js';
 import { StreamClientTransport } from '../helpers/e2e.js';
 
@@ -24,19 +24,19 @@ export interface HttpBridgeRun {
   warnings: string[];
 }
 
-/** Starts a bridge to `url` (`transport` default streamable-http). */
+/** Starts a bridge to `url` (`transport` default streamable-http; `upstream` overrides the client's limits). */
 export function startHttpBridge(
   url: string,
-  options: Omit<HttpBridgeOptions, 'hostInput' | 'hostOutput' | 'upstream'> & { transport?: RemoteTransport },
+  options: Omit<HttpBridgeOptions, 'hostInput' | 'hostOutput' | 'upstream'> & { transport?: RemoteTransport; upstream?: Omit<UpstreamOptions, 'endpoint'> },
 ): HttpBridgeRun {
   const hostIn = new PassThrough();
   const hostOut = new PassThrough();
   const fatal: Error[] = [];
   const warnings: string[] = [];
-  const { transport, ...rest } = options;
+  const { transport, upstream, ...rest } = options;
   const bridge = createHttpBridge({
     ...rest,
-    upstream: { endpoint: { url, transport: transport ?? 'streamable-http' }, reconnectDelayMs: 10, maxReconnects: 1 },
+    upstream: { endpoint: { url, transport: transport ?? 'streamable-http' }, reconnectDelayMs: 10, maxReconnects: 1, ...upstream },
     hostInput: hostIn,
     hostOutput: hostOut,
     onFatal: (err) => fatal.push(err),

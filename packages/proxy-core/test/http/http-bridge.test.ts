@@ -190,7 +190,8 @@ describe('HTTP bridge against the Streamable HTTP fixture', () => {
     it('answers the request that met it with an error, re-initializes, re-runs preflight and serves again', async () => {
       const s = await server();
       const sink = createMemoryAuditSink();
-      const run = bridge(s.url, { lockfile, audit: sink });
+      // The GET stream is not reopened during the test: the call is what meets the 404.
+      const run = bridge(s.url, { lockfile, audit: sink, upstream: { reconnectDelayMs: 60_000 } });
       const client = await connectHost(run);
       await client.callTool({ name: 'echo', arguments: { text: 'before' } });
       const listsBefore = s.requests.filter((r) => r.rpcMethods.includes('tools/list')).length;
@@ -208,6 +209,20 @@ describe('HTTP bridge against the Streamable HTTP fixture', () => {
       expect(run.bridge.engine.state).toBe('ready');
     });
 
+    it('re-establishes a session whose loss the GET stream found, before the next request', async () => {
+      const s = await server();
+      const run = bridge(s.url, { lockfile });
+      const client = await connectHost(run);
+      await s.waitForRequest((r) => r.method === 'GET' && r.status === 200);
+      s.expireSessions();
+      // the reopened GET stream meets the 404; the engine starts a new session on its own
+      await s.waitForRequest((r) => r.method === 'GET' && r.status === 404);
+      await s.waitForRequest((r) => r.rpcMethods.includes('initialize') && r !== s.requests.find((q) => q.rpcMethods.includes('initialize')));
+      const res = await client.callTool({ name: 'echo', arguments: { text: 'seamless' } });
+      expect(res.content).toEqual([{ type: 'text', text: 'seamless' }]);
+      expect(initializes(s)).toBe(2);
+    });
+
     it('answers a call in flight when the session expires under it', async () => {
       const s = await server();
       const client = await connectHost(bridge(s.url, { lockfile }));
@@ -223,7 +238,7 @@ describe('HTTP bridge against the Streamable HTTP fixture', () => {
 
     it('refuses the new session fail-closed when the server drifted meanwhile', async () => {
       const s = await server();
-      const run = bridge(s.url, { lockfile });
+      const run = bridge(s.url, { lockfile, upstream: { reconnectDelayMs: 60_000 } });
       const client = await connectHost(run);
       s.addTool('exec_shell');
       s.expireSessions();
