@@ -36,6 +36,12 @@ export interface OAuthCredentialsOptions {
 
 const DEFAULT_SKEW_MS = 60_000;
 
+/** The `scope` of a `WWW-Authenticate` challenge, when it is made of RFC 6749 scope characters only. */
+function challengeScope(challenge: string | undefined): string | undefined {
+  const found = challenge === undefined ? null : /\bscope="([\x21\x23-\x5b\x5d-\x7e ]{1,200})"/.exec(challenge);
+  return found?.[1]?.trim() || undefined;
+}
+
 /**
  * The `CredentialSource` of a remote server's stored OAuth tokens.
  *
@@ -109,13 +115,20 @@ export function createOAuthCredentials(url: string, options: OAuthCredentialsOpt
       return expiresSoon(entry, now(), 0) ? undefined : `Bearer ${entry.tokens.access_token}`;
     },
 
-    async unauthorized(_challenge: string | undefined, status: number): Promise<boolean> {
+    async unauthorized(challenge: string | undefined, status: number): Promise<boolean> {
       const entry = await store.find(resource);
       if (entry === undefined) {
         warn(`${resource} needs authorization and no OAuth token is stored for it; ${hint}`);
         return false;
       }
-      if (status !== 401 || entry.tokens.access_token === lastRefreshed) {
+      if (status !== 401) {
+        // 403 insufficient_scope: a step-up needs the browser, which a running command never opens.
+        const scope = challengeScope(challenge);
+        const more = scope === undefined ? hint : `run \`mcptrust auth login ${endpointOf(server)} --scope "${scope}"\``;
+        warn(`${resource} refused the stored OAuth token (HTTP ${status}${scope === undefined ? '' : `, it asks for the scope "${scope}"`}); ${more}`);
+        return false;
+      }
+      if (entry.tokens.access_token === lastRefreshed) {
         warn(`${resource} refused the stored OAuth token (HTTP ${status}); ${hint}`);
         return false;
       }

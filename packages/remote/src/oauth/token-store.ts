@@ -79,6 +79,10 @@ export interface ConfigDirContext {
 
 const FILE_NAME = 'oauth-tokens.json';
 const FORMAT_VERSION = 1;
+/** How long a writer waits for another one, and when a lock left behind counts as stale. */
+const LOCK_WAIT_MS = 5_000;
+const LOCK_STALE_MS = 30_000;
+const LOCK_RETRY_MS = 25;
 
 interface StoreFile {
   version: number;
@@ -140,8 +144,8 @@ function validEntry(value: unknown): value is TokenEntry {
 
 /**
  * The store of one directory. Every call reads the file again, so several processes
- * (a proxy refreshing, a `mcptrust auth logout`) see each other's writes; the last
- * writer of one entry wins.
+ * (a proxy refreshing, a `mcptrust auth logout`) see each other's writes; writes take a
+ * lock file, so none is lost.
  */
 export class TokenStore {
   /** The directory of the file. */
@@ -211,6 +215,41 @@ export class TokenStore {
   }
 
   /**
+   * Runs a read-modify-write under the store's lock file (`oauth-tokens.json.lock`,
+   * created exclusively), so two processes refreshing or logging in at once do not lose
+   * each other's entries. A lock older than 30 s (a crashed writer) is taken over.
+   */
+  private async locked<T>(update: () => Promise<T>): Promise<T> {
+    try {
+      await mkdir(this.dir, { recursive: true, mode: 0o700 });
+    } catch (error) {
+      throw storeError(`Cannot create the token store directory ${this.dir}: ${(error as Error).message}`, error);
+    }
+    const lock = `${this.path}.lock`;
+    const deadline = Date.now() + LOCK_WAIT_MS;
+    for (;;) {
+      try {
+        await (await open(lock, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL, 0o600)).close();
+        break;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw storeError(`Cannot lock the token store ${this.path}: ${(error as Error).message}`, error);
+        const age = await stat(lock).then((s) => Date.now() - s.mtimeMs, () => 0);
+        if (age > LOCK_STALE_MS) {
+          await unlink(lock).catch(() => undefined);
+          continue;
+        }
+        if (Date.now() > deadline) throw storeError(`The token store ${this.path} is locked by another mcptrust process (remove ${lock} if none is running)`);
+        await new Promise((resolve) => setTimeout(resolve, LOCK_RETRY_MS));
+      }
+    }
+    try {
+      return await update();
+    } finally {
+      await unlink(lock).catch(() => undefined);
+    }
+  }
+
+  /**
    * The entry for `resource`, or undefined. With several issuers for one resource, the
    * most recently saved one.
    *
@@ -234,11 +273,13 @@ export class TokenStore {
    * @throws RemoteError `TOKEN_STORE`
    */
   async save(entry: Omit<TokenEntry, 'savedAt'>): Promise<TokenEntry> {
-    const file = await this.read();
-    const saved: TokenEntry = { ...entry, savedAt: new Date().toISOString() };
-    file.entries[keyOf(entry.issuer, entry.resource)] = saved;
-    await this.write(file);
-    return saved;
+    return this.locked(async () => {
+      const file = await this.read();
+      const saved: TokenEntry = { ...entry, savedAt: new Date().toISOString() };
+      file.entries[keyOf(entry.issuer, entry.resource)] = saved;
+      await this.write(file);
+      return saved;
+    });
   }
 
   /**
@@ -248,15 +289,19 @@ export class TokenStore {
    * @throws RemoteError `TOKEN_STORE`
    */
   async remove(resource?: string): Promise<number> {
-    const file = await this.read();
-    let removed = 0;
-    for (const [key, entry] of Object.entries(file.entries)) {
-      if (resource !== undefined && entry.resource !== resource) continue;
-      delete file.entries[key];
-      removed += 1;
-    }
-    if (removed > 0) await this.write(file);
-    return removed;
+    // Nothing stored: nothing to lock (and no directory created).
+    if ((await this.list(resource)).length === 0) return 0;
+    return this.locked(async () => {
+      const file = await this.read();
+      let removed = 0;
+      for (const [key, entry] of Object.entries(file.entries)) {
+        if (resource !== undefined && entry.resource !== resource) continue;
+        delete file.entries[key];
+        removed += 1;
+      }
+      if (removed > 0) await this.write(file);
+      return removed;
+    });
   }
 
   /**

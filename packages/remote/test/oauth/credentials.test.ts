@@ -141,6 +141,19 @@ describe('createOAuthCredentials', () => {
     for (const w of warnings) expect(w).not.toContain((await store.find(mcp.url))!.tokens.access_token);
   });
 
+  it('does not refresh on a 403 insufficient_scope; the hint names the scope asked for', async () => {
+    const { as, mcp } = await loggedIn();
+    const warnings: string[] = [];
+    const credentials = createOAuthCredentials(mcp.url, { store, onWarning: (w) => warnings.push(w) });
+    expect(await credentials.unauthorized?.('Bearer error="insufficient_scope", scope="files:read files:write"', 403)).toBe(false);
+    expect(warnings).toEqual([
+      `${mcp.url} refused the stored OAuth token (HTTP 403, it asks for the scope "files:read files:write"); run \`mcptrust auth login ${mcp.url} --scope "files:read files:write"\``,
+    ]);
+    expect(await credentials.unauthorized?.('Bearer error="insufficient_scope", scope="a\nb"', 403)).toBe(false);
+    expect(warnings[1]).not.toContain('a\nb');
+    expect(refreshes(as)).toHaveLength(0);
+  });
+
   it('without a refresh token, an expired access token is not sent', async () => {
     const { mcp } = await loggedIn({ refreshTokens: false });
     const entry = await store.find(mcp.url);

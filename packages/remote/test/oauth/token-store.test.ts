@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { chmod, readdir, readFile, stat, writeFile, mkdir } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { defaultConfigDir, type TokenEntry, type TokenStore } from '../../src/oauth/token-store.js';
 import { tempStore } from './helpers.js';
@@ -61,6 +61,31 @@ describe('TokenStore', () => {
     expect((await store.list()).map((s) => s.resource)).toEqual(['https://b.example/mcp']);
     expect(await store.remove()).toBe(1);
     expect(await store.list()).toEqual([]);
+  });
+
+  it('loses no entry when several writers save at once (lock file), and leaves no lock behind', async () => {
+    const writers = Array.from({ length: 12 }, (_, i) => store.save(entry('https://as.example', `https://s${i}.example/mcp`)));
+    await Promise.all(writers);
+    expect(await store.list()).toHaveLength(12);
+    expect(await readdir(store.dir)).toEqual(['oauth-tokens.json']);
+  });
+
+  it('waits for a live lock, takes over a stale one', async () => {
+    await store.save(entry('https://as.example', 'https://a.example/mcp'));
+    const lock = `${store.path}.lock`;
+    await writeFile(lock, '');
+    const old = new Date(Date.now() - 60_000);
+    await utimes(lock, old, old);
+    await store.save(entry('https://as.example', 'https://b.example/mcp'));
+    expect(await store.list()).toHaveLength(2);
+    await writeFile(lock, '');
+    const waiting = store.remove('https://a.example/mcp');
+    let settled = false;
+    void waiting.then(() => (settled = true));
+    await new Promise((r) => setTimeout(r, 100));
+    expect(settled).toBe(false);
+    await rm(lock);
+    await expect(waiting).resolves.toBe(1);
   });
 
   it('lists without token values', async () => {
