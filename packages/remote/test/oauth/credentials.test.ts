@@ -6,6 +6,7 @@ import {
   type OAuthServerOptions,
   type ProtectedMcpServer,
 } from '@mcptrust/tooling/test-support/oauth-server.mjs';
+import { startLegacySseServer } from '@mcptrust/tooling/test-support/http-servers.mjs';
 import { chmod } from 'node:fs/promises';
 import { createOAuthCredentials } from '../../src/credentials.js';
 import type { RemoteError } from '../../src/errors.js';
@@ -77,6 +78,41 @@ describe('createOAuthCredentials', () => {
     expect(JSON.parse(answer.message ?? '{}')).toMatchObject({ id: 1, result: { serverInfo: { name: 'oauth-protected-fixture' } } });
     expect(mcp.requests.filter((r) => r.path === '/mcp').at(-1)?.authorization).toBe(authorization);
     expect(refreshes(as)).toHaveLength(0);
+  });
+
+  it('logs in to a legacy HTTP+SSE server and the SSE transport uses the stored token', async () => {
+    as = await startOAuthServer({ accessToken: () => 'legacy-fixture-token' });
+    const resourceMetadata: Record<string, unknown> = { authorization_servers: [as.issuer] };
+    const legacy = await startLegacySseServer({ requireAuth: 'legacy-fixture-token', resourceMetadata });
+    try {
+      resourceMetadata['resource'] = legacy.url;
+      const result = await loginRemote(legacy.url, { store, openBrowser: testBrowser().open, timeoutMs: 10_000 });
+      expect(result.resource).toBe(legacy.url);
+      const credentials = createOAuthCredentials(legacy.url, { store });
+      const answer = await new Promise<{ message?: string; error?: RemoteError }>((resolve) => {
+        const connection = openUpstream(
+          { endpoint: { url: legacy.url, transport: 'sse' }, credentials, headersTimeoutMs: 5_000 },
+          {
+            message: (text) => {
+              resolve({ message: text });
+              void connection.close();
+            },
+            requestFailed: (_id, error) => {
+              resolve({ error });
+              void connection.close();
+            },
+            sessionLost: () => undefined,
+            closed: () => undefined,
+          },
+        );
+        connection.send(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2024-11-05', capabilities: {}, clientInfo: { name: 't', version: '1' } } }));
+      });
+      expect(answer.error).toBeUndefined();
+      expect(JSON.parse(answer.message ?? '{}')).toMatchObject({ id: 1, result: { serverInfo: { name: 'mcptrust-sse-fixture' } } });
+      expect(legacy.requests.filter((r) => r.authorization !== undefined).every((r) => r.authorization === 'Bearer legacy-fixture-token')).toBe(true);
+    } finally {
+      await legacy.close();
+    }
   });
 
   it('gives nothing for another server (another path or port), nor for a server without a login', async () => {
