@@ -11,6 +11,7 @@ import type { RemoteError, UpstreamConnection, UpstreamHandlers, UpstreamOptions
 import { DENIAL_CODES } from './protocol.js';
 import type { ProxyEngine, ProxyEngineOptions } from './engine.types.js';
 import { HostSide } from './host-side.js';
+import { DEFAULT_SHUTDOWN_GRACE_MS } from './stdio-bridge.js';
 import { connectEngine, type EngineTransportAdapter } from './transport-adapter.js';
 
 /** Opens the upstream connection (`openUpstream` of `@mcptrust/remote`, or a test double). */
@@ -28,6 +29,12 @@ export interface HttpBridgeOptions extends ProxyEngineOptions {
   maxLineBytes?: number;
   /** End `hostOutput` once the session is over and everything was flushed. Default true. */
   endHostOutput?: boolean;
+  /**
+   * After the host input ends, how long requests in flight may still be answered (as a
+   * stdio server answers what it read before its stdin closed) before the session is
+   * ended, in ms. Default 2000 (`DEFAULT_SHUTDOWN_GRACE_MS`).
+   */
+  shutdownGraceMs?: number;
   /** Called when the session cannot continue (preflight refused, the new session after a loss refused); the session ends. */
   onFatal?: (error: Error) => void;
   /** Something worth a line on stderr (an upstream request failed, a session re-established, a resumed stream); never a secret. */
@@ -126,6 +133,8 @@ export function createHttpBridge(options: HttpBridgeOptions): HttpBridge {
   let ending: HttpBridgeEnd | undefined;
   let fatalError: Error | undefined;
   let finished = false;
+  // Set once the host input ended while requests were in flight: ends the session at the latest then.
+  let draining: ReturnType<typeof setTimeout> | undefined;
   let resolveClosed!: (exit: HttpBridgeExit) => void;
   const closed = new Promise<HttpBridgeExit>((r) => {
     resolveClosed = r;
@@ -200,6 +209,7 @@ export function createHttpBridge(options: HttpBridgeOptions): HttpBridge {
     // Set first: the engine may report a refusal (onFatal) while it answers what is left.
     finished = true;
     ending = reason;
+    if (draining !== undefined) clearTimeout(draining);
     engine.serverClosed(upstreamError === undefined ? 'the upstream connection closed' : `the upstream connection failed (${upstreamError.code})`);
     engine.close();
     flush();
@@ -211,13 +221,20 @@ export function createHttpBridge(options: HttpBridgeOptions): HttpBridge {
     else resolveClosed(exit);
   };
 
+  /** The host input ended: once nothing is in flight any more, the session ends. */
+  const drained = (): void => {
+    if (draining !== undefined && engine.stats().pending === 0) void shutdown('host-closed');
+  };
   const handlers: UpstreamHandlers = {
     message(text) {
-      if (!finished) engine.receiveFromServer(text, true);
+      if (finished) return;
+      engine.receiveFromServer(text, true);
+      drained();
     },
     requestFailed(id, error) {
       if (ending === undefined) warn(`an upstream request failed: ${error.code}: ${error.message}`);
       failRequest(id, error);
+      drained();
     },
     sessionLost(error) {
       if (finished) return;
@@ -242,6 +259,7 @@ export function createHttpBridge(options: HttpBridgeOptions): HttpBridge {
   function shutdown(reason: HttpBridgeEnd): Promise<HttpBridgeExit> {
     if (finished || ending !== undefined) return closed;
     ending = reason;
+    if (draining !== undefined) clearTimeout(draining);
     // Out of the engine's call stack (onFatal is called from inside it).
     queueMicrotask(() => {
       // Pending requests are answered now; the connection then ends the session (DELETE).
@@ -257,7 +275,10 @@ export function createHttpBridge(options: HttpBridgeOptions): HttpBridge {
 
   host.listen(engine, () => {
     flush();
-    void shutdown('host-closed');
+    if (finished || ending !== undefined) return;
+    // What the host already sent may still be answered, within the grace.
+    draining = setTimeout(() => void shutdown('host-closed'), options.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS);
+    drained();
   });
 
   return {

@@ -42,7 +42,7 @@ interface Run {
   next(): Promise<Record<string, any>>;
 }
 
-function start(preflight = false): Run {
+function start(preflight = false, shutdownGraceMs = 2000): Run {
   const upstream = new FakeUpstream();
   const hostIn = new PassThrough();
   const hostOut = new PassThrough();
@@ -62,6 +62,7 @@ function start(preflight = false): Run {
   const bridge = createHttpBridge({
     lockfile: testLockfile(),
     preflight,
+    shutdownGraceMs,
     upstream: { endpoint: { url: 'http://127.0.0.1:1/mcp' } },
     hostInput: hostIn,
     hostOutput: hostOut,
@@ -145,7 +146,7 @@ describe('HTTP bridge mapping', () => {
   });
 
   it('answers the host initialize when the host ends during preflight, without reporting a failure', async () => {
-    const run = start(true);
+    const run = start(true, 20);
     run.hostIn.write(JSON.stringify({ jsonrpc: '2.0', id: 0, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } } }) + '\n');
     await tick();
     run.upstream.handlers.message(JSON.stringify({ jsonrpc: '2.0', id: run.upstream.last()['id'], result: { protocolVersion: '2025-06-18', capabilities: { tools: {} }, serverInfo: { name: 'mcptrust-fixture', version: '1.0.0' } } }));

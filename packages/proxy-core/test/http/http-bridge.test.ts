@@ -49,6 +49,22 @@ function bridge(url: string, options: Parameters<typeof startHttpBridge>[1]): Ht
   return run;
 }
 
+/** Every line the host receives, once the host output ended. */
+function collectLines(run: HttpBridgeRun): Promise<Array<Record<string, any>>> {
+  let text = '';
+  run.hostOut.on('data', (c: Buffer) => (text += c.toString()));
+  return new Promise((resolve) =>
+    run.hostOut.on('end', () =>
+      resolve(
+        text
+          .split('\n')
+          .filter((l) => l.length > 0)
+          .map((l) => JSON.parse(l) as Record<string, any>),
+      ),
+    ),
+  );
+}
+
 const toolCalls = (s: McpHttpServer): number => s.requests.filter((r) => r.rpcMethods.includes('tools/call')).length;
 const initializes = (s: McpHttpServer): number => s.requests.filter((r) => r.rpcMethods.includes('initialize')).length;
 
@@ -264,6 +280,31 @@ describe('HTTP bridge against the Streamable HTTP fixture', () => {
       expect(exit).toEqual({ reason: 'closed', crashed: false });
       const del = await s.waitForRequest((r) => r.method === 'DELETE');
       expect(del.sessionId).toBe(sessionId);
+    });
+
+    it('still answers what the host wrote before its input ended, then ends the session (as stdio does)', async () => {
+      const s = await server();
+      const run = bridge(s.url, { lockfile });
+      const lines = collectLines(run);
+      run.hostIn.write(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'script', version: '1' } } }) + '\n');
+      run.hostIn.write('{"jsonrpc":"2.0","method":"notifications/initialized"}\n');
+      run.hostIn.end('{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"slow","arguments":{"ms":200}}}\n');
+      expect(await run.bridge.closed).toEqual({ reason: 'host-closed', crashed: false });
+      const out = await lines;
+      expect(out.map((l) => l['id'])).toEqual([1, 2]);
+      expect(out[1]).toMatchObject({ result: { content: [{ type: 'text', text: 'slept 200' }] } });
+      await s.waitForRequest((r) => r.method === 'DELETE');
+    });
+
+    it('answers what is still in flight when the grace after the host input ended runs out', async () => {
+      const s = await server();
+      const run = bridge(s.url, { lockfile, shutdownGraceMs: 100 });
+      const lines = collectLines(run);
+      run.hostIn.write(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'script', version: '1' } } }) + '\n');
+      run.hostIn.end('{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"slow","arguments":{"ms":5000}}}\n');
+      expect((await run.bridge.closed).reason).toBe('host-closed');
+      const out = await lines;
+      expect(out[1]).toMatchObject({ id: 2, error: { code: DENIAL_CODES.SERVER_UNAVAILABLE } });
     });
 
     it('ends the upstream session when the host closes its input, and ends the host output', async () => {
