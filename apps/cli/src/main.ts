@@ -42,6 +42,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./commands/run.js')).runCommand,
   },
   {
+    command: 'auth',
+    describe: 'Log in to remote MCP servers that need OAuth (auth login URL), list or remove stored logins (auth status, auth logout)',
+    load: async () => (await import('./commands/auth.js')).authCommand,
+  },
+  {
     command: 'artifact',
     describe: 'Check a pinned artifact in CI: the registry still serves exactly the pinned bytes (artifact verify)',
     load: async () => (await import('./commands/artifact.js')).artifactCommand,

@@ -6,8 +6,9 @@
  * phase, with the `RemoteError` behind it as the cause.
  */
 import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
-import { endpointOf, RemoteError } from '@mcptrust/remote';
-import type { RemoteErrorCode } from '@mcptrust/remote';
+import { RemoteError } from '@mcptrust/remote/errors';
+import { endpointOf } from '@mcptrust/remote/url';
+import type { RemoteErrorCode } from '@mcptrust/remote/errors';
 import { DriftError } from './errors.js';
 import type { DriftErrorCode } from './errors.js';
 import { describeIssues, isZodError } from './scan-failure.js';

@@ -15,7 +15,7 @@
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { JSONRPCMessageSchema } from '@modelcontextprotocol/sdk/types.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
-import { openUpstream, RemoteError } from '@mcptrust/remote';
+import { RemoteError } from '@mcptrust/remote/errors';
 import type { UpstreamConnection, UpstreamOptions } from '@mcptrust/remote';
 
 /** JSON-RPC error code of a request the upstream client failed (the same as `@mcptrust/remote`'s transport). */
@@ -46,6 +46,10 @@ class RemoteScanTransport implements Transport {
   }
 
   async start(): Promise<void> {
+    if (this.#connection !== undefined || this.#ended) throw new RemoteError('INVALID_OPTIONS', 'the transport was already started');
+    // The HTTP client is loaded on first use: a stdio scan (and every command that only
+    // imports this package) never pays for it.
+    const { openUpstream } = await import('@mcptrust/remote');
     if (this.#connection !== undefined || this.#ended) throw new RemoteError('INVALID_OPTIONS', 'the transport was already started');
     this.#connection = openUpstream(this.#options, {
       message: (text) => this.#receive(text),

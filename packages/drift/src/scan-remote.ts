@@ -7,7 +7,8 @@
 import { ResultSchema } from '@modelcontextprotocol/sdk/types.js';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import { endpointOf, parseUpstreamUrl, RemoteError } from '@mcptrust/remote';
+import { RemoteError } from '@mcptrust/remote/errors';
+import { endpointOf, parseUpstreamUrl } from '@mcptrust/remote/url';
 import type { RemoteEndpoint } from '@mcptrust/remote';
 import type { JsonObject, ScanReport } from '@mcptrust/lockfile';
 import { analyzeScanReport } from './analyze-scan-report.js';
