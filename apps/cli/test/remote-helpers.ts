@@ -134,6 +134,8 @@ export interface RemoteHost {
   pid: number;
   /** Everything the proxy wrote to stderr so far. */
   stderr(): string;
+  /** Resolves once stderr matches (audit lines are written asynchronously); rejects after `timeoutMs`. */
+  waitForStderr(pattern: RegExp, timeoutMs?: number): Promise<void>;
 }
 
 const hosts: RemoteHost[] = [];
@@ -150,7 +152,14 @@ export async function connectRemoteHost(flags: string[], env: Record<string, str
   let err = '';
   (transport.stderr as Readable | null)?.setEncoding('utf8').on('data', (c: string) => (err += c));
   const client = new Client({ name: 'remote-e2e-host', version: '1.0.0' }, { capabilities: {} });
-  const host: RemoteHost = { client, pid: -1, stderr: () => err };
+  const waitForStderr = async (pattern: RegExp, timeoutMs = 5000): Promise<void> => {
+    const until = Date.now() + timeoutMs;
+    while (!pattern.test(err)) {
+      if (Date.now() > until) throw new Error(`proxy stderr never matched ${String(pattern)}:\n${err}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  };
+  const host: RemoteHost = { client, pid: -1, stderr: () => err, waitForStderr };
   hosts.push(host);
   try {
     await client.connect(transport);
