@@ -2,8 +2,9 @@
  * @packageDocumentation
  * @mcptrust/proxy-core: the MCPTrust enforcement engine. A transport-agnostic core
  * (`createProxyEngine`), a stdio bridge that spawns the server (`createStdioBridge`),
- * a bridge to a remote server over Streamable HTTP or HTTP+SSE (`createHttpBridge`)
- * and a wrapper for any MCP SDK transport (`guardTransport`).
+ * and a wrapper for any MCP SDK transport (`guardTransport`). The bridge to a remote
+ * server over Streamable HTTP or HTTP+SSE (`createHttpBridge`) has its own entry,
+ * `@mcptrust/proxy-core/http`, so that loading this one never loads an HTTP client.
  */
 export { createProxyEngine, DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_MAX_PENDING } from './engine.js';
 export type {
@@ -30,7 +31,5 @@ export { ProxyError } from './errors.js';
 export type { ProxyErrorCode, ProxyErrorOptions } from './errors.js';
 export { createStdioBridge, DEFAULT_SHUTDOWN_GRACE_MS } from './stdio-bridge.js';
 export type { StdioBridge, StdioBridgeExit, StdioBridgeOptions } from './stdio-bridge.js';
-export { createHttpBridge } from './http-bridge.js';
-export type { HttpBridge, HttpBridgeEnd, HttpBridgeExit, HttpBridgeOptions, HttpBridgeUpstream, OpenUpstream } from './http-bridge.js';
 export { guardTransport } from './guard-transport.js';
 export type { GuardedTransport, GuardTransportOptions } from './guard-transport.js';

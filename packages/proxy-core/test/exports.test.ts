@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import * as proxyCore from '@mcptrust/proxy-core';
+import * as http from '@mcptrust/proxy-core/http';
 
 describe('@mcptrust/proxy-core export surface', () => {
   it('exports exactly the documented runtime names', () => {
@@ -15,12 +16,15 @@ describe('@mcptrust/proxy-core export surface', () => {
       'ProxyError',
       'SUPPORTED_PROTOCOL_VERSIONS',
       'compileUriTemplate',
-      'createHttpBridge',
       'createProxyEngine',
       'createStdioBridge',
       'effectiveAllowlist',
       'guardTransport',
     ]);
+  });
+
+  it('exports the HTTP bridge from its own entry only', () => {
+    expect(Object.keys(http).sort()).toEqual(['createHttpBridge']);
   });
 
   it('ProxyError carries code, cause and items', () => {

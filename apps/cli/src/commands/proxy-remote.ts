@@ -4,8 +4,8 @@
  * to the server, through `@mcptrust/proxy-core`'s HTTP bridge — the same engine, and so
  * the same guarantees, as for a stdio server.
  */
-import { createHttpBridge } from '@mcptrust/proxy-core';
-import type { HttpBridgeExit } from '@mcptrust/proxy-core';
+import { createHttpBridge } from '@mcptrust/proxy-core/http';
+import type { HttpBridgeExit } from '@mcptrust/proxy-core/http';
 import type { CommandContext } from '../command.js';
 import { createProxyAudit } from '../observe/proxy-audit.js';
 import { paint, printable, say } from '../output.js';
