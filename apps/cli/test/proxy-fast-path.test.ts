@@ -43,7 +43,8 @@ describe('mcptrust proxy fast path', () => {
     it('prints the proxy usage, flags and examples and exits 0', async () => {
       const r = await runCli(['proxy', '--help']);
       expect(r.code).toBe(0);
-      expect(r.stdout).toContain('Usage: mcptrust proxy --lock mcp-lock.json [flags] -- <server command>');
+      expect(r.stdout).toContain('Usage: mcptrust proxy --lock mcp-lock.json [flags] (--url URL');
+      expect(r.stdout).toContain('<server command>)');
       for (const flag of ['--lock', '--fail-on', '--request-timeout', '--print-effective-allowlist', '--version', '--help']) expect(r.stdout).toContain(flag);
       expect(r.stdout).toContain('Examples:');
     });
