@@ -1,8 +1,8 @@
 /**
  * The scan of one remote MCP server (Streamable HTTP or legacy HTTP+SSE): one session
  * from `initialize` to DELETE, under one deadline, with the same client, capabilities
- * and listing as the stdio scan. The transport lives in scan-remote-transport.ts, the
- * error of a failed scan in scan-remote-failure.ts.
+ * and listing as the stdio scan. The transport is `createUpstreamClientTransport` of
+ * `@mcptrust/remote`; the error of a failed scan is built in scan-remote-failure.ts.
  */
 import { ResultSchema } from '@modelcontextprotocol/sdk/types.js';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -18,7 +18,6 @@ import { DriftError } from './errors.js';
 import { createScanClient, requestWithin, watchInitialize } from './scan-connection.js';
 import { listSurface } from './scan-listing.js';
 import { describeRemoteEndpoint, remoteFailure, remoteScanFailure } from './scan-remote-failure.js';
-import { createRemoteScanTransport } from './scan-remote-transport.js';
 import type { RemoteScanOptions } from './scan-remote.types.js';
 import { resolveSettings } from './scan-settings.js';
 import type { ScanSettings } from './scan-settings.js';
@@ -149,6 +148,17 @@ class RemoteScanSession {
 }
 
 /** Checks the endpoint's shape (callers in plain JavaScript may pass anything). */
+/** An observer whose failure must not fail the scan. */
+function safeObserver(observe: (message: string) => void): (message: string) => void {
+  return (message) => {
+    try {
+      observe(message);
+    } catch {
+      // A failing observer must not fail the scan.
+    }
+  };
+}
+
 function assertEndpoint(endpoint: RemoteEndpoint): void {
   if (typeof endpoint !== 'object' || endpoint === null || typeof endpoint.url !== 'string') {
     throw new DriftError('INVALID_OPTIONS', 'the remote endpoint needs a `url` string');
@@ -210,7 +220,10 @@ export async function scanRemoteServer(endpoint: RemoteEndpoint, options: Remote
       endpoint,
       ...(options.credentials === undefined ? {} : { credentials: options.credentials }),
     };
-    transport = createRemoteScanTransport(upstream, options.onWarning);
+    // The HTTP client is loaded on first use: a stdio scan (and every command that only
+    // imports this package) never pays for it.
+    const { createUpstreamClientTransport } = await import('@mcptrust/remote');
+    transport = createUpstreamClientTransport({ ...upstream, ...(options.onWarning === undefined ? {} : { onWarning: safeObserver(options.onWarning) }) });
   } catch (error) {
     if (error instanceof RemoteError) throw remoteFailure(error, shown, 'connecting');
     throw error;

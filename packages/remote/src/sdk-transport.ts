@@ -2,7 +2,10 @@
  * An MCP SDK client `Transport` over {@link openUpstream}, for the scanner: the SDK
  * `Client` drives the session while the upstream client does the HTTP (guarded dialling,
  * size caps, per-request failures). A request the upstream client fails is answered with a
- * JSON-RPC error for its id, so the `Client` never waits for an answer that cannot come.
+ * JSON-RPC error for its id, so the `Client` never waits for an answer that cannot come;
+ * the `RemoteError` itself goes to `onerror` and rides along (in process only) as the
+ * answer's `data`, so a caller can say what happened over HTTP (unreachable, refused,
+ * unauthorized, a status) from its code.
  */
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { JSONRPCMessageSchema, type JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
@@ -47,7 +50,10 @@ class UpstreamClientTransport implements Transport {
       this.options,
       {
         message: (text) => this.receive(text),
-        requestFailed: (id, error) => this.answerWithError(id, error.message),
+        requestFailed: (id, error) => {
+          this.onerror?.(error);
+          this.answerWithError(id, error.message, error);
+        },
         sessionLost: (error) => {
           this.onerror?.(error);
           void this.close();
@@ -67,6 +73,11 @@ class UpstreamClientTransport implements Transport {
     const text = JSON.stringify(message);
     const id = idOf(message);
     const isRequest = 'method' in message && id !== undefined;
+    // A request the Client gave up on (deadline, abort) needs no made-up answer any more.
+    if ('method' in message && message.method === 'notifications/cancelled') {
+      const cancelled = idOf({ id: (message.params as { requestId?: unknown } | undefined)?.requestId });
+      if (cancelled !== undefined) this.inFlight.delete(cancelled);
+    }
     this.connection.send(text);
     if (isRequest) this.inFlight.add(id);
   }
@@ -88,6 +99,7 @@ class UpstreamClientTransport implements Transport {
     try {
       value = JSON.parse(text);
     } catch {
+      this.onerror?.(new RemoteError('PROTOCOL_ERROR', 'the upstream sent a message that is not JSON'));
       return;
     }
     const parsed = JSONRPCMessageSchema.safeParse(value);
@@ -95,23 +107,30 @@ class UpstreamClientTransport implements Transport {
     const isResponse = typeof value === 'object' && value !== null && !('method' in value);
     if (!parsed.success) {
       // A malformed answer would be dropped by the Client, leaving its request waiting.
-      if (isResponse && id !== undefined && this.inFlight.has(id)) this.answerWithError(id, 'the upstream sent a malformed JSON-RPC response');
-      else this.onerror?.(new RemoteError('PROTOCOL_ERROR', 'the upstream sent a malformed JSON-RPC message'));
+      const error = new RemoteError('PROTOCOL_ERROR', 'the upstream sent a malformed JSON-RPC message');
+      this.onerror?.(error);
+      if (isResponse && id !== undefined && this.inFlight.has(id)) this.answerWithError(id, error.message, error);
       return;
     }
     if (isResponse && id !== undefined) this.inFlight.delete(id);
     this.onmessage?.(parsed.data);
   }
 
-  private answerWithError(id: Id, message: string): void {
+  /** Answers a request locally; `cause` travels (in process only) as the error's `data`. */
+  private answerWithError(id: Id, message: string, cause?: RemoteError): void {
     this.inFlight.delete(id);
-    this.onmessage?.({ jsonrpc: '2.0', id, error: { code: UPSTREAM_FAILURE_CODE, message } } as JSONRPCMessage);
+    this.onmessage?.({ jsonrpc: '2.0', id, error: { code: UPSTREAM_FAILURE_CODE, message, ...(cause === undefined ? {} : { data: cause }) } } as JSONRPCMessage);
   }
 
+  /**
+   * The SDK `Client` fails every request still waiting when the transport closes, so
+   * nothing is answered here: an answer to a request it already gave up on would only be
+   * an unknown id to it.
+   */
   private end(): void {
     if (this.ended) return;
     this.ended = true;
-    for (const id of [...this.inFlight]) this.answerWithError(id, 'the upstream connection closed');
+    this.inFlight.clear();
     this.onclose?.();
   }
 }
@@ -120,8 +139,9 @@ class UpstreamClientTransport implements Transport {
  * Creates an MCP SDK client `Transport` over {@link openUpstream} (use with the SDK
  * `Client`: `await client.connect(createUpstreamClientTransport(options))`). Nothing is
  * dialled before `start()`. A request the upstream client fails is answered with the
- * JSON-RPC error `-32000` and the failure's message; a lost session or a closed connection
- * ends the transport (`onerror` with the error, then `onclose`). The session ID is never
+ * JSON-RPC error `-32000`, the failure's message and (in process) the `RemoteError` as
+ * `data`, after `onerror` got it; a lost session or a closed connection ends the transport
+ * (`onerror` with the error, then `onclose`; the `Client` fails what is still waiting). The session ID is never
  * exposed (`sessionId` stays undefined, so the `Client` always initializes).
  *
  * @param options - the upstream and its limits, and where warnings go

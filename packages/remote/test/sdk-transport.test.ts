@@ -57,6 +57,26 @@ describe('createUpstreamClientTransport', () => {
     await expect(client.listTools()).rejects.toThrow(/content type/);
   });
 
+  it('hands the RemoteError of a failed request to onerror and, in process, as the answer\'s data', async () => {
+    const server = await startMisbehavingServer('status-500');
+    cleanups.push(() => server.close());
+    const client = new Client({ name: 'mcptrust-test', version: '0.0.0' });
+    const transport = createUpstreamClientTransport({ endpoint: { url: server.url, transport: 'streamable-http' } });
+    await client.connect(transport);
+    cleanups.push(() => client.close());
+    const errors: unknown[] = [];
+    transport.onerror = ((previous) => (error: Error) => {
+      errors.push(error);
+      previous?.(error);
+    })(transport.onerror);
+    const failure = await client.listTools().then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(failure).toMatchObject({ code: -32000, data: { code: 'HTTP_STATUS', status: 500 } });
+    expect(errors).toEqual([expect.objectContaining({ name: 'RemoteError', code: 'HTTP_STATUS' })]);
+  });
+
   it('refuses a plain-http URL to a host that is not loopback when started', async () => {
     const transport = createUpstreamClientTransport({ endpoint: { url: 'http://example.com/mcp' } });
     await expect(transport.start()).rejects.toMatchObject({ code: 'INSECURE_URL' });
