@@ -124,6 +124,65 @@ describe('mcptrust proxy --url with an SDK host', () => {
   });
 });
 
+describe('mcptrust proxy --url when the upstream session or server goes away', () => {
+  it('starts a new session when the server lost it, checks it against the lockfile, and calls go through again', async () => {
+    const { server, lock } = await lockedServer('proxy-expiry.json');
+    const host = await connectRemoteHost(['--lock', lock, '--url', server.url], home.env());
+    expect(textOf(await host.client.callTool({ name: 'echo', arguments: { text: 'before' } }))).toBe('before');
+    const first = server.sessionIds();
+    expect(first).toHaveLength(1);
+    server.expireSessions();
+
+    // The call that meets the 404 may fail (it was in flight when the session was lost); a later one must succeed.
+    let answer = '';
+    for (let attempt = 0; attempt < 3 && answer === ''; attempt += 1) {
+      answer = await host.client.callTool({ name: 'echo', arguments: { text: 'after' } }).then(textOf, () => '');
+    }
+    expect(answer).toBe('after');
+    expect(server.sessionIds()).toHaveLength(1);
+    expect(server.sessionIds()[0]).not.toBe(first[0]);
+    await host.waitForStderr(/lost the session/);
+  });
+
+  it('refuses the new session when the server drifted meanwhile: even a pinned tool is refused, and no call reaches a live session', async () => {
+    const { server, lock } = await lockedServer('proxy-expiry-drift.json');
+    const host = await connectRemoteHost(['--lock', lock, '--url', server.url], home.env());
+    expect(textOf(await host.client.callTool({ name: 'echo', arguments: { text: 'before' } }))).toBe('before');
+    server.addTool('exec_shell');
+    server.expireSessions();
+    const callsBefore = server.requests.filter((q) => q.rpcMethods.includes('tools/call')).length;
+
+    const outcomes: unknown[] = [];
+    for (let attempt = 0; attempt < 2; attempt += 1) {
+      // echo is pinned: only the refused session stops it.
+      outcomes.push(await host.client.callTool({ name: 'echo', arguments: { text: 'after' } }).then(() => 'answered', (error: unknown) => error));
+    }
+    for (const outcome of outcomes) expect(outcome).toBeInstanceOf(McpError);
+    expect((outcomes.at(-1) as McpError).code).toBe(-32062);
+    // At most the call in flight met the lost session (404); none reached a live session.
+    const after = server.requests.filter((q) => q.rpcMethods.includes('tools/call')).slice(callsBefore);
+    expect(after.length).toBeLessThanOrEqual(1);
+    expect(after.every((q) => q.status === 404)).toBe(true);
+    await host.waitForStderr(/action=blocked method=preflight tool=exec_shell/);
+  });
+
+  it('answers a call with an error, and does not hang, once the server is gone', async () => {
+    const { server, lock } = await lockedServer('proxy-gone.json');
+    const host = await connectRemoteHost(['--lock', lock, '--url', server.url, '--timeout', '5s'], home.env());
+    expect(textOf(await host.client.callTool({ name: 'echo', arguments: { text: 'up' } }))).toBe('up');
+    await server.close();
+    const started = Date.now();
+    const outcome = await host.client.callTool({ name: 'echo', arguments: { text: 'down' } }, undefined, { timeout: 20_000 }).then(
+      () => 'answered',
+      (error: unknown) => error,
+    );
+    expect(outcome).toBeInstanceOf(McpError);
+    // An error from the proxy, not the host's own request timeout (-32001).
+    expect((outcome as McpError).code).not.toBe(-32001);
+    expect(Date.now() - started).toBeLessThan(15_000);
+  });
+});
+
 describe('mcptrust proxy --url in front of a legacy HTTP+SSE server', () => {
   it('locks it (auto falls back to SSE), lists the pinned tools, forwards a call and refuses a tool added later', async () => {
     const server = fixtures.track(await startLegacySseServer());
