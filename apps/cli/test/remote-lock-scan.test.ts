@@ -2,7 +2,7 @@
 // against loopback Streamable HTTP and legacy HTTP+SSE servers.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { readFile, rm } from 'node:fs/promises';
-import { startMcpHttpServer, startServerEverything } from '@mcptrust/tooling/test-support/http-servers.mjs';
+import { startLegacySseServer, startMcpHttpServer, startMisbehavingServer, startServerEverything } from '@mcptrust/tooling/test-support/http-servers.mjs';
 import { Fixtures, endpointOf, makeHome, readDials, readLock, unusedPort, writeDialRecorder } from './remote-helpers.js';
 import type { TestHome } from './remote-helpers.js';
 
@@ -200,6 +200,77 @@ describe('mcptrust lock --url', () => {
       expect(r.stderr).toMatch(/--pin/);
       expect(r.stderr).toMatch(/--url/);
       expect(server.requests).toEqual([]);
+    });
+  });
+
+  it.each([
+    ['stateless', { stateless: true }],
+    ['JSON answers', { jsonResponse: true }],
+    ['stateless with JSON answers', { stateless: true, jsonResponse: true }],
+    ['resumable (event store)', { eventStore: true }],
+  ])('locks a %s server, and check passes against it', async (name, options) => {
+    const server = fixtures.track(await startMcpHttpServer(options));
+    const out = home.path(`mode-${name.replace(/\W+/g, '-')}.json`);
+    const r = await home.run(['lock', '-o', out, '--url', server.url]);
+    expect(r.code).toBe(0);
+    expect(Object.keys((await readLock(out)).tools).sort()).toEqual(FIXTURE_TOOLS);
+    expect((await home.run(['check', '--lock', out, '--url', server.url])).code).toBe(0);
+  });
+
+  it('exits 2 when --transport streamable-http meets a legacy SSE server (no fallback), and auto falls back', async () => {
+    const server = fixtures.track(await startLegacySseServer());
+    const strict = await home.run(['scan', '--transport', 'streamable-http', '--url', server.url]);
+    expect(strict.code).toBe(2);
+    expect(strict.stderr).toContain(server.url);
+    expect(server.requests.some((q) => q.method === 'GET')).toBe(false);
+
+    const auto = await home.run(['scan', '--url', server.url]);
+    expect(auto.code).toBe(0);
+    const report = JSON.parse(auto.stdout) as { server: { name: string; url?: string }; tools: Array<{ name: string }> };
+    expect(report.server).toMatchObject({ name: 'mcptrust-sse-fixture', url: server.url });
+    expect(report.tools.map((t) => t.name).sort()).toEqual(FIXTURE_TOOLS);
+  });
+
+  describe('when the server breaks the transport', () => {
+    const KEY = 'api-key-value-9d2e';
+    it.each([
+      ['status-500', /HTTP 500/],
+      ['wrong-content-type', /content type text\/html/],
+      ['oversized-event', /cap/],
+      ['stream-ends-early', /ended the stream before the response/],
+    ] as const)('%s: exits 2 naming the endpoint, never the header value, and writes no lockfile', async (behaviour, message) => {
+      const server = fixtures.track(await startMisbehavingServer(behaviour));
+      const out = home.path(`broken-${behaviour}.json`);
+      const r = await home.run(['lock', '--timeout', '5s', '-o', out, '--url', server.url, '--header', 'X-Api-Key: ${MCPTRUST_E2E_KEY}'], { MCPTRUST_E2E_KEY: KEY });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(server.url);
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr + r.stdout).not.toContain(KEY);
+      await expect(readFile(out)).rejects.toThrow();
+      // The server was reached: the failure is its answer, not a refused connection.
+      expect(server.requests.some((q) => q.rpcMethods.includes('initialize'))).toBe(true);
+    });
+
+    it('hang: exits 2 at the --timeout deadline, naming where it was stuck', async () => {
+      const server = fixtures.track(await startMisbehavingServer('hang'));
+      const started = Date.now();
+      const r = await home.run(['scan', '--timeout', '1500ms', '--url', server.url]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/did not finish within 1500 ms/);
+      expect(r.stderr).toMatch(/tools\/list/);
+      expect(Date.now() - started).toBeLessThan(10_000);
+    });
+
+    it('redirect-private: exits 2 without following the redirect to a link-local address', async () => {
+      const recorder = await writeDialRecorder(home);
+      await rm(recorder.log, { force: true });
+      const server = fixtures.track(await startMisbehavingServer('redirect-private', { fromStart: true }));
+      const r = await home.run(['scan', '--url', server.url], { NODE_OPTIONS: recorder.options });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/307/);
+      const dials = await readDials(recorder.log);
+      expect(dials).toContain(`127.0.0.1:${server.port}`);
+      expect(dials).not.toContain('169.254');
     });
   });
 
