@@ -277,3 +277,14 @@ export async function scriptedSession(
 export async function barrier(host: RawHost, id = `barrier-${Math.random()}`): Promise<Msg> {
   return host.request(id, 'ping');
 }
+
+/** A handler answering the methods of `results` with their result (a function gets the request), others by default. */
+export function answering(results: Record<string, unknown | ((request: Msg) => unknown)>): ScriptHandler {
+  return (request, reply) => {
+    const method = request['method'] as string;
+    if (!(method in results)) return false;
+    const result = results[method];
+    reply.result(typeof result === 'function' ? (result as (r: Msg) => unknown)(request) : result);
+    return true;
+  };
+}
