@@ -3,6 +3,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { readFile, rm } from 'node:fs/promises';
 import { startLegacySseServer, startMcpHttpServer, startMisbehavingServer, startServerEverything } from '@mcptrust/tooling/test-support/http-servers.mjs';
+import { FIXTURE } from './helpers.js';
 import { Fixtures, endpointOf, makeHome, readDials, readLock, unusedPort, writeDialRecorder } from './remote-helpers.js';
 import type { TestHome } from './remote-helpers.js';
 
@@ -32,6 +33,26 @@ describe('mcptrust scan --url', () => {
     expect(report.tools.map((t) => t.name).sort()).toEqual(FIXTURE_TOOLS);
     // The scan ends its session.
     await server.waitForRequest((q) => q.method === 'DELETE');
+  });
+
+  it('keeps a query string of --url out of the report (it may carry a token)', async () => {
+    const server = fixtures.track(await startMcpHttpServer());
+    const r = await home.run(['scan', '--url', `${server.url}?token=q-secret-31`]);
+    expect(r.code).toBe(0);
+    expect((JSON.parse(r.stdout) as { server: { url?: string } }).server.url).toBe(server.url);
+    expect(r.stdout + r.stderr).not.toContain('q-secret-31');
+    expect(server.requests.some((q) => q.url === '/mcp?token=q-secret-31')).toBe(true);
+  });
+
+  it.each([
+    [['--header', 'X-Tenant: a'], /--header needs --url/],
+    [['--transport', 'sse'], /--transport needs --url/],
+  ])('exits 2 for %j with a server command instead of --url, before starting it', async (flags, message) => {
+    const started = home.path(`scan-started-${flags[0]!.slice(2)}.log`);
+    const r = await home.run(['scan', ...flags, '--', process.execPath, FIXTURE, '--log-requests', started]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+    await expect(readFile(started)).rejects.toThrow();
   });
 });
 
