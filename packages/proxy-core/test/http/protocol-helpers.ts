@@ -288,3 +288,34 @@ export function answering(results: Record<string, unknown | ((request: Msg) => u
     return true;
   };
 }
+
+/** An audit sink whose events a test can wait for. */
+export interface WatchedAuditSink {
+  events: Array<Record<string, any>>;
+  emit(event: object): void;
+  /** Resolves with the first event (already or later) matching `test`. */
+  waitFor(test: (event: Record<string, any>) => boolean): Promise<Record<string, any>>;
+}
+
+/** A memory audit sink with {@link WatchedAuditSink.waitFor}. */
+export function watchedAuditSink(): WatchedAuditSink {
+  const events: Array<Record<string, any>> = [];
+  const waiters: Array<{ test: (e: Record<string, any>) => boolean; resolve: (e: Record<string, any>) => void }> = [];
+  return {
+    events,
+    emit(event) {
+      const e = event as Record<string, any>;
+      events.push(e);
+      for (const w of waiters.splice(0)) {
+        if (w.test(e)) w.resolve(e);
+        else waiters.push(w);
+      }
+    },
+    waitFor: (test) =>
+      new Promise((resolve) => {
+        const hit = events.find(test);
+        if (hit !== undefined) resolve(hit);
+        else waiters.push({ test, resolve });
+      }),
+  };
+}
