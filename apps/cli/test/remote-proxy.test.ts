@@ -124,6 +124,31 @@ describe('mcptrust proxy --url with an SDK host', () => {
   });
 });
 
+describe('mcptrust proxy --url audit log', () => {
+  it('records the endpoint as the server of the chain (no query string, no header value), and the chain verifies', async () => {
+    const token = 'audit-token-8b0f';
+    const { server, lock } = await lockedServer('proxy-audit.json', { requireAuth: token }, ['--header', 'Authorization: Bearer ${MCPTRUST_E2E_TOKEN}'], { MCPTRUST_E2E_TOKEN: token });
+    const chain = home.path('proxy-audit.jsonl');
+    const host = await connectRemoteHost(
+      ['--lock', lock, '--url', `${server.url}?tenant=q-secret-77`, '--header', 'Authorization: Bearer ${MCPTRUST_E2E_TOKEN}', '--audit-log', chain],
+      home.env({ MCPTRUST_E2E_TOKEN: token }),
+    );
+    expect(textOf(await host.client.callTool({ name: 'echo', arguments: { text: 'audited' } }))).toBe('audited');
+    await host.client.close();
+    await server.waitForRequest((q) => q.method === 'DELETE');
+    const until = Date.now() + 10_000;
+    while (isAlive(host.pid) && Date.now() < until) await new Promise((r) => setTimeout(r, 25));
+
+    const text = await readFile(chain, 'utf8');
+    expect(text).toContain(server.url);
+    expect(text).not.toContain('q-secret-77');
+    expect(text).not.toContain(token);
+    expect(text).toMatch(/"tool":"echo"/);
+    const verified = await home.run(['audit', 'verify', chain]);
+    expect(verified.code).toBe(0);
+  });
+});
+
 describe('mcptrust proxy --url when the upstream session or server goes away', () => {
   it('starts a new session when the server lost it, checks it against the lockfile, and calls go through again', async () => {
     const { server, lock } = await lockedServer('proxy-expiry.json');
