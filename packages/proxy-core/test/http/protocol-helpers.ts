@@ -44,6 +44,8 @@ export interface ScriptedServer {
   received: Msg[];
   /** Every POST body as received. */
   bodies: string[];
+  /** How many DELETE requests (session ends) arrived. */
+  readonly deletes: number;
   /** Resolves with the first message received (already or later) matching `test`. */
   waitFor(test: (message: Msg) => boolean): Promise<Msg>;
   /** Resolves once the GET stream is open. */
@@ -81,6 +83,7 @@ export function defaultResult(request: Msg): unknown {
 export async function startScriptedServer(options: ScriptedServerOptions = {}): Promise<ScriptedServer> {
   const received: Msg[] = [];
   const bodies: string[] = [];
+  let deletes = 0;
   const waiters: Array<{ test: (m: Msg) => boolean; resolve: (m: Msg) => void }> = [];
   const open = new Set<ServerResponse>();
   let getStream: ServerResponse | undefined;
@@ -150,6 +153,7 @@ export async function startScriptedServer(options: ScriptedServerOptions = {}): 
       return;
     }
     if (req.method !== 'POST') {
+      if (req.method === 'DELETE') deletes++;
       res.writeHead(200).end();
       return;
     }
@@ -164,6 +168,9 @@ export async function startScriptedServer(options: ScriptedServerOptions = {}): 
     url: `http://127.0.0.1:${port}/mcp`,
     received,
     bodies,
+    get deletes() {
+      return deletes;
+    },
     getOpen,
     waitFor: (test) =>
       new Promise((resolve) => {

@@ -10,6 +10,8 @@ import { answering, forwarded, runCleanups, scriptedSession, type Cleanups, type
 const cleanups: Cleanups = [];
 afterEach(() => runCleanups(cleanups));
 
+type Msg = Record<string, any>;
+
 const TASK = { taskId: 'task-1', status: 'working', createdAt: '2025-01-01T00:00:00Z', lastUpdatedAt: '2025-01-01T00:00:00Z', ttl: 60000 };
 
 /** A 2025-11-25 session in which the host created task-1 through an allowed call. */
@@ -17,10 +19,10 @@ async function taskSession(): Promise<ScriptedSession> {
   const session = await scriptedSession(cleanups, {
     capabilities: { tools: {}, tasks: { list: {}, cancel: {}, requests: { tools: { call: {} } } } },
     handle: answering({
-      'tools/call': (request) => (request['params']['task'] === undefined ? { content: [] } : { task: TASK }),
-      'tasks/get': (request) => ({ ...TASK, taskId: request['params']['taskId'] }),
+      'tools/call': (request: Msg) => (request['params']['task'] === undefined ? { content: [] } : { task: TASK }),
+      'tasks/get': (request: Msg) => ({ ...TASK, taskId: request['params']['taskId'] }),
       'tasks/result': { content: [{ type: 'text', text: 'done' }] },
-      'tasks/cancel': (request) => ({ ...TASK, taskId: request['params']['taskId'], status: 'cancelled' }),
+      'tasks/cancel': (request: Msg) => ({ ...TASK, taskId: request['params']['taskId'], status: 'cancelled' }),
       'tasks/list': { tasks: [TASK, { ...TASK, taskId: 'task-of-another-client' }], nextCursor: 'n2' },
     }),
   });
