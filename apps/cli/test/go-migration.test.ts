@@ -179,7 +179,7 @@ describe('migrating from the Go mcptrust', () => {
       const r = await runCli(['--help']);
       expect(r.code).toBe(0);
       const commands = [...r.stdout.matchAll(/^ {2}mcptrust (\S+)/gm)].map((m) => m[1]);
-      expect(commands.sort()).toEqual(['artifact', 'audit', 'bundle', 'check', 'demo', 'diff', 'keygen', 'lock', 'policy', 'proxy', 'run', 'scan', 'sign', 'verify']);
+      expect(commands.sort()).toEqual(['artifact', 'audit', 'auth', 'bundle', 'check', 'demo', 'diff', 'keygen', 'lock', 'policy', 'proxy', 'run', 'scan', 'sign', 'verify']);
     });
 
     it('accepts `lock --v3` and writes lockfile v3 (the only format it writes)', async () => {

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { checkDrift, DEFAULT_FAIL_ON, DRIFT_SEVERITIES } from '@mcptrust/drift';
+import { checkDrift, DEFAULT_FAIL_ON, DRIFT_SEVERITIES, scanServer } from '@mcptrust/drift';
+import type { Lockfile } from '@mcptrust/lockfile';
 import type { CheckDriftOptions, CheckDriftResult, DriftSeverity } from '@mcptrust/drift';
 import type { Argv } from 'yargs';
 import type { CommandContext, CommandModule } from '../command.js';
@@ -82,15 +83,26 @@ export function parseDriftFlags(argv: Record<string, unknown>): DriftFlags {
  */
 function driftTarget(flags: DriftFlags, rest: unknown, ctx: CommandContext): Pick<CheckDriftOptions, 'server' | 'scan' | 'resolveArtifact'> {
   const remote = remoteTargetFrom({ ...flags.targetArgv, '--': rest }, ctx.io.env);
+  const allowUrlChange = flags.targetArgv['allow-url-change'] === true;
+  const endpointChecked = (lockfile: Lockfile): void => {
+    for (const warning of checkEndpoint(lockfile, flags.lock, remote, allowUrlChange)) say(ctx.io, `${paint(ctx.io, 'yellow', 'warning:')} ${warning}`);
+  };
   if (remote === undefined) {
     const server = serverCommandFrom(rest);
-    // A pinned lockfile: what the command would run now is compared with the pin.
-    return { server, resolveArtifact: async () => (await import('../pin-server.js')).currentArtifactOf(server, flags.artifactArgv, ctx) };
+    return {
+      scan: async (lockfile, signal) => {
+        // A lockfile locked from a remote server is not compared with a command unless asked.
+        endpointChecked(lockfile);
+        return scanServer(server, { timeoutMs: flags.timeoutMs, env: ctx.io.env, ...(signal === undefined ? {} : { signal }) });
+      },
+      // A pinned lockfile: what the command would run now is compared with the pin.
+      resolveArtifact: async () => (await import('../pin-server.js')).currentArtifactOf(server, flags.artifactArgv, ctx),
+    };
   }
   sayRemoteWarnings(ctx, remote);
   return {
     scan: async (lockfile, signal) => {
-      for (const warning of checkEndpoint(lockfile, flags.lock, remote, flags.targetArgv['allow-url-change'] === true)) say(ctx.io, `${paint(ctx.io, 'yellow', 'warning:')} ${warning}`);
+      endpointChecked(lockfile);
       return scanRemoteTarget(remote, { timeoutMs: flags.timeoutMs, ...(signal === undefined ? {} : { signal }) }, ctx);
     },
   };

@@ -152,11 +152,10 @@ async function runPolicy(argv: Record<string, unknown>, ctx: CommandContext, exp
   // a broken rule or lockfile is an operational error, not a finding.
   const policy: LoadedPolicy = args.policy === undefined ? loadPreset(args.preset ?? 'baseline') : await loadPolicy(args.policy);
   const lockfile = args.lock === undefined ? undefined : (await readLockfile(args.lock)).lockfile;
-  if (remote !== undefined) {
-    sayRemoteWarnings(ctx, remote);
-    const endpointWarnings = lockfile === undefined || args.lock === undefined ? [] : checkEndpoint(lockfile, args.lock, remote, argv['allow-url-change'] === true);
-    for (const warning of endpointWarnings) say(ctx.io, `${paint(ctx.io, 'yellow', 'warning:')} ${warning}`);
-  }
+  if (remote !== undefined) sayRemoteWarnings(ctx, remote);
+  // The lockfile is compared only with the server it was locked from (remote or stdio) unless asked.
+  const endpointWarnings = lockfile === undefined || args.lock === undefined ? [] : checkEndpoint(lockfile, args.lock, remote, argv['allow-url-change'] === true);
+  for (const warning of endpointWarnings) say(ctx.io, `${paint(ctx.io, 'yellow', 'warning:')} ${warning}`);
   const scan =
     server === undefined
       ? await scanRemoteTarget(remote as RemoteTarget, { timeoutMs: args.timeoutMs, signal: ctx.signal }, ctx)
