@@ -6,7 +6,7 @@ import { ArtifactError } from '../../src/errors.js';
 import { createGuardedClient } from '../../src/net/guarded-client.js';
 import type { GuardedClientOptions } from '../../src/net/guarded-client.types.js';
 import { loopbackTls } from '../support/tls.js';
-import { installDialGuard, type DialGuard } from './dial-guard.js';
+import { installDialGuard, type DialGuard } from '@mcptrust/tooling/test-support/dial-guard.mjs';
 
 // Every server here listens on 127.0.0.1; blocked addresses are only ever named, never dialled.
 const tls = loopbackTls();

@@ -5,7 +5,7 @@ import { fetch, request, type Dispatcher } from 'undici';
 import { RemoteError } from '../../src/errors.js';
 import { createGuardedDispatcher } from '../../src/net/guarded-dispatcher.js';
 import type { HostResolver } from '../../src/upstream.types.js';
-import { installDialGuard, type DialGuard } from './dial-guard.js';
+import { installDialGuard, type DialGuard } from '@mcptrust/tooling/test-support/dial-guard.mjs';
 
 // Loopback only. Blocked addresses come from injected resolvers and are never dialled:
 // the dial guard records every socket connect, and refuses any that is not loopback.

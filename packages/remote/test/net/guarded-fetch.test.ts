@@ -8,7 +8,7 @@ import { RemoteError } from '../../src/errors.js';
 import { createGuardedDispatcher } from '../../src/net/guarded-dispatcher.js';
 import { createGuardedFetch, type GuardedFetchOptions } from '../../src/net/guarded-fetch.js';
 import type { HostResolver } from '../../src/upstream.types.js';
-import { installDialGuard, type DialGuard } from './dial-guard.js';
+import { installDialGuard, type DialGuard } from '@mcptrust/tooling/test-support/dial-guard.mjs';
 
 // Loopback only: two plain servers on different ports (two origins) and one TLS server.
 // Blocked targets come from redirects to IP literals or injected resolvers and are never

@@ -13,7 +13,7 @@ import { RemoteError } from '../../src/errors.js';
 import { loginRemote, type LoginRemoteOptions } from '../../src/oauth/login.js';
 import type { TokenStore } from '../../src/oauth/token-store.js';
 import type { HostResolver } from '../../src/upstream.types.js';
-import { installDialGuard, type DialGuard } from '../net/dial-guard.js';
+import { installDialGuard, type DialGuard } from '@mcptrust/tooling/test-support/dial-guard.mjs';
 import { tempStore, testBrowser } from './helpers.js';
 
 // Loopback only: an authorization server and a protected MCP endpoint on 127.0.0.1; the
