@@ -581,6 +581,17 @@ describe('PROTOCOL 30: server cancellation', () => {
     expect(h.toHost).toHaveLength(2);
     expect(h.lastToHost()['params']['requestId']).toBe(hostFacing);
   });
+
+  it('passes for a server request with a string id too', () => {
+    const h = createHarness();
+    h.initialize('2025-06-18', { capabilities: { roots: {} } });
+    h.server({ jsonrpc: '2.0', id: 'srv-3', method: 'roots/list' });
+    const hostFacing = h.lastToHost()['id'];
+    h.server({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 'srv-4' } });
+    h.server({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 'srv-3' } });
+    expect(h.toHost).toHaveLength(2);
+    expect(h.lastToHost()['params']['requestId']).toBe(hostFacing);
+  });
 });
 
 describe('PROTOCOL 31: progress tokens', () => {

@@ -84,7 +84,8 @@ export class Relay {
       this.obs.dropped('server request id too long', method);
       return;
     }
-    const serverKey = (typeof id === 'string' ? 's' : 'n') + idJson;
+    // The key serverCancelled looks up (requestKey): a string id by its value, a number by its text.
+    const serverKey = typeof id === 'string' ? 's' + id : 'n' + idJson;
     const params = isObject(msg['params']) ? msg['params'] : undefined;
     if (method === 'ping') {
       // Answered locally: the host's liveness is the proxy's business, not the server's.
