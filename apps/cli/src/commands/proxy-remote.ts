@@ -12,7 +12,7 @@ import { paint, printable, say } from '../output.js';
 import { remoteCredentials } from '../remote-credentials.js';
 import { describeUrl } from '../remote-target.js';
 import type { RemoteTarget } from '../remote-target.js';
-import { engineOptionsOf, settle } from './proxy.js';
+import { engineOptionsOf, settle, untilClosed } from './proxy.js';
 import type { ProxyFlags } from './proxy.js';
 
 /** Runs the proxy against the remote server of `remote` until the host goes away, the upstream fails or a signal arrives. */
@@ -32,8 +32,6 @@ export async function runRemoteProxy(argv: Record<string, unknown>, ctx: Command
     ...(typeof argv['audit-key'] === 'string' ? { auditKeyPath: argv['audit-key'] } : {}),
   });
   const hostInput = process.stdin;
-  let exit: HttpBridgeExit;
-  let signalled = false;
   try {
     const bridge = createHttpBridge({
       ...engineOptionsOf(flags, audit),
@@ -44,20 +42,7 @@ export async function runRemoteProxy(argv: Record<string, unknown>, ctx: Command
       endHostOutput: false,
       onWarning: (message) => say(io, `${paint(io, 'yellow', 'mcptrust: warning:')} ${printable(message)}`),
     });
-    const onAbort = (): void => {
-      signalled = true;
-      void bridge.close();
-    };
-    ctx.signal.addEventListener('abort', onAbort, { once: true });
-    try {
-      exit = await bridge.closed;
-    } finally {
-      ctx.signal.removeEventListener('abort', onAbort);
-      // The host may keep its end open after the upstream is gone; stop reading so the
-      // process can exit.
-      hostInput.pause();
-      hostInput.destroy();
-    }
+    const { exit, signalled } = await untilClosed<HttpBridgeExit>(ctx, bridge, hostInput);
     const failed = exit.reason === 'fatal' || (exit.reason === 'upstream-closed' && exit.error !== undefined);
     settle(io, flags, { error: failed ? exit.error : undefined, crashed: false, signal: null, exitCode: 0 }, bridge.engine.drift, signalled);
   } finally {

@@ -249,23 +249,29 @@ async function serve(io: Io, ctx: CommandContext, flags: ProxyFlags, spawn: Serv
     // stdout is the process's own stream: it is flushed on exit, never ended here.
     endHostOutput: false,
   });
+  const { exit, signalled } = await untilClosed(ctx, bridge, hostInput);
+  settle(io, flags, exit, bridge.engine.drift, signalled);
+}
+
+/**
+ * Waits for a bridge (stdio or HTTP) to end: a signal (the command's abort) closes it.
+ * Afterwards host input is no longer read — the host may keep its end open after the
+ * server is gone — so the process can exit.
+ */
+export async function untilClosed<Exit>(ctx: CommandContext, bridge: { closed: Promise<Exit>; close(): Promise<Exit> }, hostInput: NodeJS.ReadStream): Promise<{ exit: Exit; signalled: boolean }> {
   let signalled = false;
   const onAbort = (): void => {
     signalled = true;
     void bridge.close();
   };
   ctx.signal.addEventListener('abort', onAbort, { once: true });
-  let exit: StdioBridgeExit;
   try {
-    exit = await bridge.closed;
+    return { exit: await bridge.closed, signalled };
   } finally {
     ctx.signal.removeEventListener('abort', onAbort);
-    // The host may keep its end open after the server is gone; stop reading so the
-    // process can exit.
     hostInput.pause();
     hostInput.destroy();
   }
-  settle(io, flags, exit, bridge.engine.drift, signalled);
 }
 
 /** One flag of `mcptrust proxy`. */
