@@ -40,6 +40,9 @@ describe('parseProxyArgv', () => {
       [['proxy', '--audit-only', '--lock', 'l.json', '--fail-on', 'info', '--no-preflight', '--', 'node', 's.js', '--', '--lock', 'x', '500']],
       [['proxy', '--lock', 'l.json', '--deny-sampling', '--deny-roots', '--deny-elicitation', '--allow-static-resources', '--policy', 'p.yaml', '--', 'srv']],
       [['proxy', '--lock', 'l.json', '--print-effective-allowlist', '--', 'srv']],
+      [['proxy', '--lock', 'l.json', '--url', 'https://mcp.example.com/mcp']],
+      [['proxy', '--lock', 'l.json', '--url=http://127.0.0.1:8080/mcp', '--transport', 'sse', '--header', 'Authorization: Bearer ${T}', '--header', 'X-Tenant: a', '--allow-url-change']],
+      [['proxy', '--lock', 'l.json', '--header', 'X-A: 1', '--url', 'https://a.example/mcp']],
     ])('gives runProxy what yargs gives it: %j', async (argv) => {
       const fast = parseProxyArgv(argv);
       expect(fast).toBeDefined();
@@ -83,6 +86,9 @@ describe('parseProxyArgv', () => {
       [['proxy', '--lock', 'l.json']],
       [['proxy', '--lock', 'l.json', '--']],
       [['proxy', 'extra', '--lock', 'l.json', '--', 'srv']],
+      [['proxy', '--lock', 'l.json', '--url', 'https://a.example/mcp', 'extra']],
+      [['proxy', '--lock', 'l.json', '--url', 'a', '--url', 'b']],
+      [['proxy', '--lock', 'l.json', '--transport', 'websocket', '--url', 'https://a.example/mcp']],
     ])('returns undefined for %j', (argv) => {
       expect(parseProxyArgv(argv)).toBeUndefined();
     });
@@ -105,6 +111,8 @@ describe('parseProxyArgv', () => {
       '--deny-roots',
       '--deny-elicitation',
       '--print-effective-allowlist',
+      '--url',
+      '--header',
       '--lockfile',
       '-l',
       '--help',
@@ -119,6 +127,8 @@ describe('parseProxyArgv', () => {
     const good = fc.oneof(
       fc.tuple(fc.constantFrom('--timeout', '--request-timeout', '--policy'), fc.constantFrom('10s', '5', '1e3', 'p.yaml', 'Zürich')).map(([f, v]) => [f, v]),
       fc.constantFrom('critical', 'moderate', 'info').map((v) => ['--fail-on', v]),
+      fc.constantFrom('X-A: 1', 'Authorization: Bearer ${T}', 'x-b:2').map((v) => ['--header', v]),
+      fc.constantFrom('auto', 'sse', 'streamable-http').map((v) => ['--transport', v]),
       fc.constantFrom('--preflight', '--no-preflight', '--audit-only', '--no-audit-only', '--filter-only', '--deny-roots', '--no-deny-roots', '--print-effective-allowlist').map((f) => [f]),
     );
     // Noise: sometimes a flag with any value of the pool, or a lone token.

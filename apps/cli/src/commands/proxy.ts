@@ -345,17 +345,20 @@ const FLAGS_BY_NAME: ReadonlyMap<string, ProxyFlag> = new Map(FAST_PATH_FLAGS.ma
  * The proxy's fast path: parses the plain, common form of a proxy command line
  * (`proxy --flag value … --flag … -- <server command>`) into exactly the values yargs
  * would hand to {@link runProxy}, so a proxy starts without loading yargs. It accepts
- * only long names from {@link PROXY_FLAGS}, each at most once, string values as
- * `--flag value` or `--flag=value` (not starting with `-`), booleans as a bare
- * `--flag` or `--no-flag`, and a non-empty server command after `--`. Anything else
+ * only long names from {@link PROXY_FLAGS}, each at most once (`--header` may repeat),
+ * string values as `--flag value` or `--flag=value` (not starting with `-`), booleans as
+ * a bare `--flag` or `--no-flag`, and a non-empty server command after `--` — or no
+ * `--` at all with `--url`. Anything else
  * (help, version, aliases, repeated or unknown flags, a value outside `choices`, a
  * missing required flag) returns undefined and the caller runs yargs, which gives the
  * usual help and errors. `test/proxy-argv.test.ts` checks it against yargs.
  */
 export function parseProxyArgv(argv: readonly string[]): Record<string, unknown> | undefined {
   if (argv[0] !== 'proxy') return undefined;
-  const dashes = argv.indexOf('--');
-  if (dashes === -1 || dashes === argv.length - 1) return undefined;
+  const found = argv.indexOf('--');
+  // A remote server (--url) has no server command: then there is no `--` at all.
+  const dashes = found === -1 ? argv.length : found;
+  if (dashes === argv.length - 1) return undefined;
   const out: Record<string, unknown> = {};
   for (const f of FAST_PATH_FLAGS) if (f.default !== undefined) out[f.name] = f.default;
   const seen = new Set<string>();
@@ -381,13 +384,23 @@ export function parseProxyArgv(argv: readonly string[]): Record<string, unknown>
     } else {
       return undefined;
     }
-    if (seen.has(name)) return undefined;
+    if (seen.has(name)) {
+      // Only --header may repeat (yargs collects the values in order).
+      if (name !== 'header' || typeof value !== 'string') return undefined;
+      const previous = out[name];
+      out[name] = Array.isArray(previous) ? [...(previous as string[]), value] : [previous, value];
+      continue;
+    }
     seen.add(name);
     out[name] = value;
   }
   for (const f of FAST_PATH_FLAGS) {
     if (f.demandOption === true && !seen.has(f.name)) return undefined;
     if (f.choices !== undefined && out[f.name] !== undefined && !f.choices.includes(String(out[f.name]))) return undefined;
+  }
+  if (found === -1) {
+    if (!seen.has('url')) return undefined;
+    return out;
   }
   out['--'] = argv.slice(dashes + 1);
   return out;
