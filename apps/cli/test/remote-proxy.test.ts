@@ -124,6 +124,26 @@ describe('mcptrust proxy --url with an SDK host', () => {
   });
 });
 
+describe('mcptrust proxy --url across server modes', () => {
+  it.each([
+    ['stateless', { stateless: true }],
+    ['stateless with JSON answers', { stateless: true, jsonResponse: true }],
+    ['resumable (event store)', { eventStore: true }],
+  ])('a %s server: pinned tools listed, calls forwarded, exec_shell refused', async (name, options) => {
+    const { server, lock } = await lockedServer(`proxy-mode-${name.replace(/\W+/g, '-')}.json`, options);
+    const host = await connectRemoteHost(['--lock', lock, '--url', server.url], home.env());
+    expect((await host.client.listTools()).tools.map((t) => t.name).sort()).toEqual(FIXTURE_TOOLS);
+    expect(textOf(await host.client.callTool({ name: 'add', arguments: { a: 1, b: 2 } }))).toBe('3');
+    server.addTool('exec_shell');
+    expect((await host.client.listTools()).tools.map((t) => t.name)).not.toContain('exec_shell');
+    const refused = await host.client.callTool({ name: 'exec_shell', arguments: { command: 'id' } }).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect((refused as McpError | undefined)?.code).toBe(DENIED);
+  });
+});
+
 describe('mcptrust proxy --url audit log', () => {
   it('records the endpoint as the server of the chain (no query string, no header value), and the chain verifies', async () => {
     const token = 'audit-token-8b0f';
