@@ -116,6 +116,8 @@ export async function writeDialRecorder(home: TestHome): Promise<{ options: stri
       'dns.lookup = function (host, ...rest) { note("lookup " + String(host)); return lookup.call(this, host, ...rest); };',
       'const plookup = dns.promises.lookup;',
       'dns.promises.lookup = function (host, ...rest) { note("lookup " + String(host)); return plookup.call(this, host, ...rest); };',
+      '// Named imports (`import { lookup } from "node:dns"`) see the patched functions too.',
+      "(await import('node:module')).syncBuiltinESMExports();",
       '',
     ].join('\n'),
   );

@@ -192,9 +192,11 @@ describe('mcptrust lock --url', () => {
       const recorder = await writeDialRecorder(home);
       // The recorder works: a loopback scan shows up in its log.
       const server = fixtures.track(await startMcpHttpServer());
-      const control = await home.run(['scan', '--url', server.url], { NODE_OPTIONS: recorder.options });
+      const control = await home.run(['scan', '--url', `http://localhost:${server.port}/mcp`], { NODE_OPTIONS: recorder.options });
       expect(control.code).toBe(0);
-      expect(await readDials(recorder.log)).toContain(`127.0.0.1:${server.port}`);
+      const controlDials = await readDials(recorder.log);
+      expect(controlDials).toContain('lookup localhost');
+      expect(controlDials).toContain(`:${server.port}`);
       await rm(recorder.log, { force: true });
 
       const r = await home.run(['lock', '-o', home.path('insecure.json'), '--url', 'http://example.com/mcp'], { NODE_OPTIONS: recorder.options });
