@@ -110,6 +110,7 @@ describe('mcptrust lock --url', () => {
     const refused = await home.run(['lock', '-o', out, '--url', b.url]);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/server `mcptrust-http-fixture` changed: url/);
+    expect(refused.stderr).toContain(`endpoint: ${a.url} → ${b.url}`);
     expect(await readFile(out, 'utf8')).toBe(before);
 
     const forced = await home.run(['lock', '--force', '-o', out, '--url', b.url]);

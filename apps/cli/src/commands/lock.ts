@@ -113,6 +113,12 @@ export async function lockServer(options: LockOptions, ctx: CommandContext): Pro
   return { status: 'written', lockfile: next, scan, changes };
 }
 
+/** Names both endpoints when the change is the server's endpoint (`server.url`). */
+function printEndpointChange(io: Io, changes: readonly LockfileChange[], locked: string | undefined, live: string | undefined): void {
+  if (!changes.some((c) => c.itemType === 'server' && c.fields.includes('url'))) return;
+  say(io, `    endpoint: ${printable(locked ?? 'a stdio server')} → ${printable(live ?? 'a stdio server')}`);
+}
+
 /** Says on stderr what changed in the denied set, and what a denied item did on the server. */
 function printDenialNotices(io: Io, decision: DenialDecision, deniedNow: readonly DeniedItem[]): void {
   const notice = (text: string): void => say(io, `${paint(io, 'cyan', 'notice:')} ${text}`);
@@ -167,6 +173,7 @@ export const lockCommand: CommandModule = (cli, ctx) =>
       if (outcome.status === 'refused') {
         say(io, `${paint(io, 'red', 'mcptrust: refused:')} ${output} is out of date: the server changed since it was locked.`);
         printChanges(io, outcome.changes);
+        printEndpointChange(io, outcome.changes, outcome.lockfile.server.url, outcome.scan.server.url);
         say(io, `Review the change; re-run with --force to accept it. (${outcome.changes.length} item${outcome.changes.length === 1 ? '' : 's'} changed)`);
         if (pin === undefined && outcome.lockfile.server.artifact !== undefined) say(io, `${output} pins an artifact: re-lock with --pin to keep it pinned (without --pin the pin would be dropped).`);
         const hint = exclusionHint(outcome.changes.filter((c) => c.kind === 'added' && c.itemType !== 'server') as LockfileItemRef[]);
