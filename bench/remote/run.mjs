@@ -9,6 +9,7 @@
 // Reports req/s, p50/p99 latency, CPU per request of the process in the middle, its peak
 // RSS, and the ratios proxy/direct and proxy/relay.
 // Usage: node bench/remote/run.mjs [--quick] [--json] [--sse]   (build first: pnpm build)
+//   BENCH_PROXY_NODE_OPTIONS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the proxy.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -30,6 +31,7 @@ const sse = process.argv.includes('--sse');
 const SECONDS = quick ? 1 : 2.5;
 const ROUNDS = quick ? 1 : 3;
 const CLK_TCK = 100;
+const proxyNodeArgs = (process.env.BENCH_PROXY_NODE_OPTIONS ?? '').split(' ').filter((a) => a !== '');
 const MODES = ['direct', 'relay', 'proxy'];
 const CASES = [
   { name: '100 B calls, C=1', concurrency: 1, method: 'tools/call', params: { name: 'echo', arguments: { message: 'x'.repeat(100) } } },
@@ -59,7 +61,7 @@ function procStats(pid) {
 
 /** A session through a child process speaking NDJSON on stdio (relay or proxy). */
 async function stdioSession(mode) {
-  const args = mode === 'relay' ? [RELAY, URL_] : [CLI, 'proxy', '--lock', LOCK, '--url', URL_];
+  const args = mode === 'relay' ? [RELAY, URL_] : [...proxyNodeArgs, CLI, 'proxy', '--lock', LOCK, '--url', URL_];
   const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'pipe'] });
   child.stderr.resume();
   const waiting = new Map();
