@@ -11,6 +11,11 @@ export interface ResponseBody extends AsyncIterable<Uint8Array | string> {
   destroy(error?: Error): unknown;
 }
 
+/** undici's body mixin: the whole body as text. */
+interface TextBody extends ResponseBody {
+  text(): Promise<string>;
+}
+
 /** Parameters of {@link consumeSse}. */
 export interface SseSink {
   /** Cap of one event's data, in bytes. */
@@ -35,6 +40,12 @@ export async function readCapped(body: ResponseBody, maxBytes: number, contentLe
     body.destroy();
     throw tooLarge('response body', maxBytes);
   }
+  const declared = contentLength === undefined ? Number.NaN : Number(contentLength);
+  if (Number.isSafeInteger(declared) && declared >= 0 && typeof (body as Partial<TextBody>).text === 'function') {
+    // undici frames a body by its Content-Length, so a declared length within the cap
+    // bounds what text() buffers: no per-chunk iterator and no copy.
+    return (body as TextBody).text();
+  }
   const chunks: Buffer[] = [];
   let total = 0;
   for await (const chunk of body) {
@@ -46,7 +57,7 @@ export async function readCapped(body: ResponseBody, maxBytes: number, contentLe
     }
     chunks.push(buf);
   }
-  return Buffer.concat(chunks, total).toString('utf8');
+  return chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks, total).toString('utf8');
 }
 
 /**

@@ -64,6 +64,11 @@ async function answerNotification(
   if (message.method === 'notifications/initialized') ctx.initializedAccepted(epoch);
 }
 
+/** The declared length when it frames the body (no `Transfer-Encoding` overriding it). */
+function framedLength(response: UpstreamResponse): string | undefined {
+  return response.headers['transfer-encoding'] === undefined ? headerOf(response.headers, 'content-length') : undefined;
+}
+
 async function readJsonAnswer(
   ctx: ConnectionContext,
   message: OutgoingMessage,
@@ -75,7 +80,7 @@ async function readJsonAnswer(
   // A JSON answer is written whole once the result is ready; a body that trickles past the
   // headers deadline would hold the request forever (SSE answers have no such deadline).
   const text = await withDeadline(ctx, controller, 'JSON answer', () =>
-    readCapped(response.body, ctx.maxMessageBytes, headerOf(response.headers, 'content-length')),
+    readCapped(response.body, ctx.maxMessageBytes, framedLength(response)),
   );
   const messages = parseIncoming(text, ctx.allowsBatch());
   for (const incoming of messages) ctx.deliver(incoming, epoch);
