@@ -6,6 +6,8 @@ import { createStdioBridge, effectiveAllowlist, ProxyError } from '@mcptrust/pro
 import type { EnforcementMode, FailOn, PreflightDrift, ProxyEngineOptions, StdioBridgeExit } from '@mcptrust/proxy-core';
 import type { Argv } from 'yargs';
 import type { CommandContext, CommandModule } from '../command.js';
+import { untilClosed } from './until-closed.js';
+export { untilClosed } from './until-closed.js';
 import { FindingError, UsageError } from '../exit-codes.js';
 import { SIGNATURE_FLAG_SPECS } from '../signature-flags.js';
 import { parseDuration, serverCommandFrom } from '../options.js';
@@ -253,26 +255,6 @@ async function serve(io: Io, ctx: CommandContext, flags: ProxyFlags, spawn: Serv
   settle(io, flags, exit, bridge.engine.drift, signalled);
 }
 
-/**
- * Waits for a bridge (stdio or HTTP) to end: a signal (the command's abort) closes it.
- * Afterwards host input is no longer read — the host may keep its end open after the
- * server is gone — so the process can exit.
- */
-export async function untilClosed<Exit>(ctx: CommandContext, bridge: { closed: Promise<Exit>; close(): Promise<Exit> }, hostInput: NodeJS.ReadStream): Promise<{ exit: Exit; signalled: boolean }> {
-  let signalled = false;
-  const onAbort = (): void => {
-    signalled = true;
-    void bridge.close();
-  };
-  ctx.signal.addEventListener('abort', onAbort, { once: true });
-  try {
-    return { exit: await bridge.closed, signalled };
-  } finally {
-    ctx.signal.removeEventListener('abort', onAbort);
-    hostInput.pause();
-    hostInput.destroy();
-  }
-}
 
 /** One flag of `mcptrust proxy`. */
 type ProxyFlag = FlagSpec;
