@@ -104,9 +104,18 @@ export function createOAuthCredentials(url: string, options: OAuthCredentialsOpt
     return inFlight;
   };
 
+  /** One read of the store shared by the requests that ask at the same moment (one stat, not one per POST). */
+  let reading: Promise<TokenEntry | undefined> | undefined;
+  const current = (): Promise<TokenEntry | undefined> => {
+    reading ??= store.find(resource).finally(() => {
+      reading = undefined;
+    });
+    return reading;
+  };
+
   return {
     async authorization(): Promise<string | undefined> {
-      const entry = await store.find(resource);
+      const entry = await current();
       if (entry === undefined) return undefined;
       if (!expiresSoon(entry, now(), skew)) return `Bearer ${entry.tokens.access_token}`;
       const renewed = await refresh(entry);
