@@ -8,6 +8,13 @@ export interface SarifRun {
   results: unknown[];
   /** Run-level properties (verdict, thresholds…). */
   properties?: Record<string, unknown>;
+  /**
+   * What the run is about (`mcptrust/drift/mcp-lock.json`): written as `automationDetails.id`
+   * with a trailing slash, which code scanning takes as the run's category, so the reports
+   * of several servers (or of drift and policy) uploaded from one workflow do not replace
+   * each other.
+   */
+  category: string;
 }
 
 /** A SARIF 2.1.0 log with one run by the mcptrust driver, as JSON text with a trailing newline. */
@@ -18,6 +25,7 @@ export function sarifLog(run: SarifRun): string {
     runs: [
       {
         tool: { driver: { name: 'mcptrust', semanticVersion: VERSION, informationUri: 'https://github.com/mcptrust/mcptrust-ts', rules: run.rules } },
+        automationDetails: { id: `${run.category}/` },
         results: run.results,
         ...(run.properties === undefined ? {} : { properties: run.properties }),
       },

@@ -147,6 +147,26 @@ describe('mcptrust diff', () => {
     });
   });
 
+  describe('when --sarif-output is given', () => {
+    it('writes SARIF of the same run beside the JSON report, with the lockfile as its category', async () => {
+      const sarifFile = join(dir, 'same-run.sarif');
+      const result = await diff(['--format', 'json', '--sarif-output', sarifFile], ['--drift-after', '0', '--drift', 'add-tool']);
+      expect(result.code).toBe(1);
+      const report = JSON.parse(result.stdout) as { items: Array<{ message: string }> };
+      const log = JSON.parse(await readFile(sarifFile, 'utf8')) as { runs: Array<{ automationDetails: { id: string }; results: Array<{ message: { text: string } }> }> };
+      expect(validateSarif(log)).toBe(true);
+      expect(log.runs[0]?.automationDetails.id).toBe(`mcptrust/drift/${lock}/`);
+      expect(log.runs[0]?.results.map((r) => r.message.text)).toEqual(report.items.map((i) => i.message));
+    });
+
+    it('exits 2 when it names the --output file', async () => {
+      const same = join(dir, 'same.out');
+      const result = await diff(['--output', same, '--sarif-output', same]);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain('--sarif-output: names the same file as --output');
+    });
+  });
+
   describe('when --output is given', () => {
     it('writes the report to the file, nothing to stdout, and a verdict to stderr', async () => {
       const out = join(dir, 'report.md');

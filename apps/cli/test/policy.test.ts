@@ -181,6 +181,22 @@ describe('mcptrust policy check', () => {
       expect(sarif.version).toBe('2.1.0');
       expect(sarif.runs[0]?.results).toContainEqual(expect.objectContaining({ ruleId: 'no-critical-drift', level: 'error' }));
     });
+
+    it('--sarif-output writes the same result as SARIF located in the lockfile, beside the JSON report', async () => {
+      const lock = join(dir, 'sarif-output-lock.json');
+      expect((await runCli(['lock', '--output', lock, ...fsServer])).code).toBe(0);
+      const sarifFile = join(dir, 'policy-same-run.sarif');
+      const r = await runCli(['policy', 'check', '--preset', 'strict', '--lock', lock, '--format', 'json', '--sarif-output', sarifFile, ...fsServer]);
+      const result = JSON.parse(r.stdout) as { rules: { name: string; status: string }[] };
+      const sarif = JSON.parse(await readFile(sarifFile, 'utf8')) as {
+        runs: { automationDetails: { id: string }; results: { ruleId: string; locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }[] }[];
+      };
+      const run = sarif.runs[0];
+      expect(run?.automationDetails.id).toBe(`mcptrust/policy/${lock}/`);
+      expect(run?.results.map((x) => x.ruleId)).toEqual(result.rules.filter((x) => x.status !== 'pass').map((x) => x.name));
+      expect(run?.results.length).toBeGreaterThan(0);
+      for (const x of run?.results ?? []) expect(x.locations[0]?.physicalLocation.artifactLocation.uri).toBe(lock);
+    });
   });
 
   describe('with bad flags', () => {

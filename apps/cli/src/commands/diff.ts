@@ -29,6 +29,7 @@ export function driftOptions(y: Argv): Argv {
     .option('fail-on', { type: 'string', default: DEFAULT_FAIL_ON, describe: 'Lowest severity that fails: critical, moderate or info' })
     .option('format', { alias: 'f', type: 'string', default: 'text', describe: 'Report format: text, json, markdown or sarif' })
     .option('output', { alias: 'o', type: 'string', describe: 'Write the report to FILE (atomically) instead of stdout' })
+    .option('sarif-output', { type: 'string', describe: 'Also write the report as SARIF 2.1.0 to FILE (atomically), from the same run' })
     .option('timeout', { alias: 't', type: 'string', default: '10s', describe: 'Deadline for start-up and every list (e.g. 500ms, 10s, 2m)' })
     .option('unsafe-allow-private-tarball-hosts', {
       type: 'boolean',
@@ -43,6 +44,8 @@ export interface DriftFlags {
   failOn: DriftSeverity;
   format: ReportFormat;
   output: string | undefined;
+  /** `--sarif-output`: a SARIF copy of the same report. */
+  sarifOutput: string | undefined;
   timeoutMs: number;
   /** The raw flags the pin comparison reads (`--unsafe-allow-private-tarball-hosts`). */
   artifactArgv: Record<string, unknown>;
@@ -64,11 +67,15 @@ export function parseDriftFlags(argv: Record<string, unknown>): DriftFlags {
   }
   const output = argv['output'] === undefined ? undefined : String(argv['output']);
   if (output !== undefined && output.trim() === '') throw new UsageError('--output: expected a file path');
+  const sarifOutput = argv['sarif-output'] === undefined ? undefined : String(argv['sarif-output']);
+  if (sarifOutput !== undefined && sarifOutput.trim() === '') throw new UsageError('--sarif-output: expected a file path');
+  if (sarifOutput !== undefined && sarifOutput === output) throw new UsageError('--sarif-output: names the same file as --output');
   return {
     lock,
     failOn: failOn as DriftSeverity,
     format: format as ReportFormat,
     output,
+    sarifOutput,
     timeoutMs: parseDuration('timeout', argv['timeout']),
     artifactArgv: { 'unsafe-allow-private-tarball-hosts': argv['unsafe-allow-private-tarball-hosts'] === true },
     targetArgv: { url: argv['url'], header: argv['header'], transport: argv['transport'], 'allow-url-change': argv['allow-url-change'] },
@@ -146,6 +153,7 @@ export async function runDriftReport(
       // Colours only on a terminal that wants them, never in a file.
       text = renderText(report, flags.output === undefined && io.color ? (style, t) => paint(io, style, t) : (_style, t) => t);
   }
+  if (flags.sarifOutput !== undefined) await writeOutputFile(flags.sarifOutput, renderSarif(report, await readFile(flags.lock, 'utf8')));
   if (flags.output !== undefined) await writeOutputFile(flags.output, text);
   else io.stdout.write(text);
   if (flags.format !== 'text' || flags.output !== undefined) {

@@ -27,6 +27,8 @@ interface PolicyArgs {
   lock?: string;
   format: Format;
   output?: string;
+  /** `--sarif-output`: a SARIF copy of the same result. */
+  sarifOutput?: string;
   explain: boolean;
   timeoutMs: number;
 }
@@ -46,11 +48,15 @@ function policyArgs(argv: Record<string, unknown>, explain: boolean): PolicyArgs
   if (lock !== undefined && lock.trim() === '') throw new UsageError('--lock: expected a file path');
   const output = argv['output'] === undefined ? undefined : String(argv['output']);
   if (output !== undefined && output.trim() === '') throw new UsageError('--output: expected a file path');
+  const sarifOutput = argv['sarif-output'] === undefined ? undefined : String(argv['sarif-output']);
+  if (sarifOutput !== undefined && sarifOutput.trim() === '') throw new UsageError('--sarif-output: expected a file path');
+  if (sarifOutput !== undefined && sarifOutput === output) throw new UsageError('--sarif-output: names the same file as --output');
   return {
     ...(policy === undefined ? {} : { policy }),
     ...(preset === undefined ? {} : { preset }),
     ...(lock === undefined ? {} : { lock }),
     ...(output === undefined ? {} : { output }),
+    ...(sarifOutput === undefined ? {} : { sarifOutput }),
     format: format as Format,
     explain: explain || argv['explain'] === true,
     timeoutMs: parseDuration('timeout', argv['timeout'] ?? '10s'),
@@ -108,8 +114,14 @@ function renderMarkdown(result: PolicyResult): string {
   return `${lines.join('\n')}\n`;
 }
 
-function renderSarif(result: PolicyResult): string {
+/**
+ * SARIF 2.1.0: one result per rule that did not pass, located in the lockfile when one was
+ * given (else in the policy file; a preset without a lockfile points at mcp-lock.json).
+ */
+function renderSarif(result: PolicyResult, lock: string | undefined): string {
+  const uri = (lock ?? (result.source.startsWith('preset:') ? 'mcp-lock.json' : result.source)).split('\\').join('/');
   return sarifLog({
+    category: `mcptrust/policy/${uri}`,
     rules: result.rules.map((r) => ({
       id: r.name,
       shortDescription: { text: r.failureMessage },
@@ -126,7 +138,7 @@ function renderSarif(result: PolicyResult): string {
             .filter((t) => t !== '')
             .join(' '),
         },
-        locations: [{ physicalLocation: { artifactLocation: { uri: result.source.startsWith('preset:') ? 'mcp-lock.json' : result.source } } }],
+        locations: [{ physicalLocation: { artifactLocation: { uri } } }],
         properties: { status: r.status, severity: r.severity, items: r.items },
       })),
   });
@@ -135,7 +147,7 @@ function renderSarif(result: PolicyResult): string {
 function render(io: Io, args: PolicyArgs, result: PolicyResult, input: PolicyInput): string {
   if (args.format === 'json') return `${JSON.stringify(args.explain ? { input, result } : result, null, 2)}\n`;
   if (args.format === 'markdown') return renderMarkdown(result);
-  if (args.format === 'sarif') return renderSarif(result);
+  if (args.format === 'sarif') return renderSarif(result, args.lock);
   const report = renderText(io, result);
   if (!args.explain) return report;
   // JSON escapes control characters already; printable() also escapes invisible and bidi ones.
@@ -165,6 +177,7 @@ async function runPolicy(argv: Record<string, unknown>, ctx: CommandContext, exp
   const result = evaluatePolicy(policy, input);
   ctx.run.note({ policy: policyReceipt(result.passed, result.rules, args.policy === undefined ? (args.preset ?? 'baseline') : undefined) });
   const report = render(args.format === 'text' && args.output === undefined ? ctx.io : { ...ctx.io, color: false }, args, result, input);
+  if (args.sarifOutput !== undefined) await writeOutputFile(args.sarifOutput, renderSarif(result, args.lock));
   if (args.output === undefined) ctx.io.stdout.write(report);
   else {
     await writeOutputFile(args.output, report);
@@ -184,6 +197,7 @@ function sharedOptions(y: Argv): Argv {
     .option('lock', { alias: ['l', 'lockfile'], type: 'string', describe: 'Lockfile to diff the server against (fills input.drift; its denied items are left out of input.tools and the other lists)' })
     .option('format', { alias: 'f', type: 'string', default: 'text', describe: `Report format: ${FORMATS.join(' | ')}` })
     .option('output', { alias: 'o', type: 'string', describe: 'Write the report to this file (atomically) instead of stdout' })
+    .option('sarif-output', { type: 'string', describe: 'Also write the result as SARIF 2.1.0 to FILE (atomically), from the same run' })
     .option('timeout', { alias: 't', type: 'string', default: '10s', describe: 'Deadline for start-up and every list (e.g. 500ms, 10s, 2m)' });
 }
 

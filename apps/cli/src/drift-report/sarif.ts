@@ -48,6 +48,7 @@ export function renderSarif(report: DriftReport, lockfileText: string): string {
       properties: { severity: RULE_DESCRIPTIONS[rule].severity },
     })),
     results,
+    category: `mcptrust/drift/${uri}`,
     // Denied items are decisions recorded in the lockfile, not results: listed on the run.
     properties: {
       failed: report.failed,
