@@ -74,7 +74,8 @@ mkdir -p "$work/empty" "$work/npm-cache" "$work/home"
   cd "$work/empty"
   export HOME="$work/home" npm_config_cache="$work/npm-cache" npm_config_update_notifier=false
   npm install --offline --no-audit --no-fund --loglevel=error "$work/$cli_tgz" > /dev/null
-  test ! -e node_modules/.package-lock.json || [ "$(find node_modules -maxdepth 2 -name package.json | wc -l)" -le 1 ] || { echo "the CLI installed other packages"; ls node_modules; exit 1; }
+  others="$(ls -A node_modules | grep -vxE 'mcptrust|\.bin|\.package-lock\.json' || true)"
+  [ -z "$others" ] || { echo "the CLI installed other packages: $others"; exit 1; }
   got="$(./node_modules/.bin/mcptrust --version)"
   echo "  mcptrust --version: $got"
   [ "$got" = "$cli_version" ] || { echo "expected $cli_version"; exit 1; }
