@@ -26,11 +26,13 @@ git clone --quiet --no-hardlinks "$repo" "$work/repo"
 cd "$work/repo"
 "${PNPM[@]}" install --frozen-lockfile --prefer-offline --reporter=silent
 
-step "changeset version (with a throwaway patch changeset for mcptrust)"
+step "version-packages (changeset version + the action's dist, as the version pull request does; a throwaway patch changeset for mcptrust)"
 printf -- '---\n"mcptrust": patch\n---\n\nrelease rehearsal\n' > .changeset/release-dry-run.md
-"${PNPM[@]}" changeset version > "$work/version.log" 2>&1 || { cat "$work/version.log"; exit 1; }
-git status --short -- '*/package.json' '*/CHANGELOG.md' | sed 's/^/  /'
+"${PNPM[@]}" run version-packages > "$work/version.log" 2>&1 || { cat "$work/version.log"; exit 1; }
+git status --short -- '*/package.json' '*/CHANGELOG.md' apps/action/dist | sed 's/^/  /'
 test ! -e .changeset/release-dry-run.md
+# The merged version pull request.
+git add -A && git -c user.name=rehearsal -c user.email=rehearsal@invalid commit --quiet -m 'chore(release): version packages'
 
 step "build every package"
 "${PNPM[@]}" exec turbo run build --output-logs=errors-only > "$work/build.log" 2>&1 || { cat "$work/build.log"; exit 1; }
