@@ -116,6 +116,11 @@ describe('the built action, run as the runner runs it', () => {
     expect(sarif.runs[0]?.automationDetails.id).toBe('mcptrust/policy/fs/mcp-lock.json/');
     expect(policy.summary).toContain('## MCPTrust policy: ❌ FAIL');
     for (const name of failing) expect(policy.summary).toContain(name.replace(/([\\`*_~[\]()!|#])/g, '\\$1'));
+    // In mode check, the same failing rules are findings too (a policy run beside drift's).
+    const strictCheck = await runStep({ workspace, with: { server_command: server, working_directory: 'fs', policy: 'strict' } });
+    expect(strictCheck.outputs['outcome']).toBe('FAIL');
+    expect(Number(strictCheck.outputs['findings'])).toBe(failing.length);
+    expect(strictCheck.annotations.filter((a) => a.kind === 'error').map((a) => a.properties['title']).sort()).toEqual([...failing].sort());
   }, 120_000);
 
   it('writes a receipt when asked, and names it in receipt_path', async () => {

@@ -17,19 +17,21 @@ export interface SarifRun {
   category: string;
 }
 
-/** A SARIF 2.1.0 log with one run by the mcptrust driver, as JSON text with a trailing newline. */
-export function sarifLog(run: SarifRun): string {
+/**
+ * A SARIF 2.1.0 log by the mcptrust driver, one run per part (drift; policy), as JSON text
+ * with a trailing newline. Each run has its own category, as code scanning requires of
+ * several runs of one tool in one upload.
+ */
+export function sarifLog(...runs: SarifRun[]): string {
   const log = {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
-    runs: [
-      {
-        tool: { driver: { name: 'mcptrust', semanticVersion: VERSION, informationUri: 'https://github.com/mcptrust/mcptrust-ts', rules: run.rules } },
-        automationDetails: { id: `${run.category}/` },
-        results: run.results,
-        ...(run.properties === undefined ? {} : { properties: run.properties }),
-      },
-    ],
+    runs: runs.map((run) => ({
+      tool: { driver: { name: 'mcptrust', semanticVersion: VERSION, informationUri: 'https://github.com/mcptrust/mcptrust-ts', rules: run.rules } },
+      automationDetails: { id: `${run.category}/` },
+      results: run.results,
+      ...(run.properties === undefined ? {} : { properties: run.properties }),
+    })),
   };
   return `${JSON.stringify(log, null, 2)}\n`;
 }

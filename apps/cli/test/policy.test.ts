@@ -182,6 +182,21 @@ describe('mcptrust policy check', () => {
       expect(sarif.runs[0]?.results).toContainEqual(expect.objectContaining({ ruleId: 'no-critical-drift', level: 'error' }));
     });
 
+    it('mcptrust check --sarif-output gives the policy its own SARIF run beside drift\'s, from the same scan', async () => {
+      const lock = join(dir, 'check-sarif-lock.json');
+      expect((await runCli(['lock', '--output', lock, ...fsServer])).code).toBe(0);
+      const sarifFile = join(dir, 'check-policy.sarif');
+      const r = await runCli(['check', '--lock', lock, '--preset', 'strict', '--format', 'json', '--sarif-output', sarifFile, ...fsServer]);
+      expect(r.code).toBe(1);
+      const report = JSON.parse(r.stdout) as { items: unknown[]; sections: { name: string; status: string }[] };
+      expect(report.sections.find((x) => x.name === 'policy')?.status).toBe('fail');
+      const sarif = JSON.parse(await readFile(sarifFile, 'utf8')) as { runs: { automationDetails: { id: string }; results: { ruleId: string; level: string }[] }[] };
+      expect(sarif.runs.map((run) => run.automationDetails.id)).toEqual([`mcptrust/drift/${lock}/`, `mcptrust/policy/${lock}/`]);
+      expect(sarif.runs[0]?.results).toHaveLength(report.items.length);
+      expect(sarif.runs[1]?.results.length).toBeGreaterThan(0);
+      expect(sarif.runs[1]?.results.every((x) => x.level === 'error')).toBe(true);
+    });
+
     it('--sarif-output writes the same result as SARIF located in the lockfile, beside the JSON report', async () => {
       const lock = join(dir, 'sarif-output-lock.json');
       expect((await runCli(['lock', '--output', lock, ...fsServer])).code).toBe(0);

@@ -10,7 +10,10 @@ import {
   signatureOptions,
 } from '../gate-flags.js';
 import type { SignatureOutcome } from '../gate-flags.js';
+import type { PolicyResult } from '@mcptrust/policy';
 import { printable } from '../output.js';
+import { policySarifRun } from '../policy-sarif.js';
+import type { SarifRun } from '../sarif-log.js';
 import { policyReceipt } from '../observe/receipt-facts.js';
 import { driftOptions, parseDriftFlags, runDriftReport } from './diff.js';
 
@@ -44,6 +47,9 @@ export const checkCommand: CommandModule = (cli, ctx) =>
       const signatureRequest = signatureCheckFromFlags(args, flags.lock);
       const policy = await policyFromFlags(args);
       const signature = signatureRequest === undefined ? undefined : await checkSignature(signatureRequest);
+      // The policy's results, once evaluated on the scan: a second SARIF run beside drift's.
+      let policyResult: PolicyResult | undefined;
+      const policyRuns = (): SarifRun[] => (policyResult === undefined ? [] : [policySarifRun(policyResult, flags.lock)]);
       await runDriftReport('check', flags, argv['--'], ctx, (result) => {
         const sections = [signatureSection(signature)];
         if (policy === undefined) {
@@ -51,6 +57,7 @@ export const checkCommand: CommandModule = (cli, ctx) =>
           return sections;
         }
         const evaluated = evaluateGatePolicy(policy, result, signature);
+        policyResult = evaluated;
         const failing = evaluated.rules.filter((r) => r.status !== 'pass');
         ctx.run.note({ policy: policyReceipt(evaluated.passed, evaluated.rules, typeof args['preset'] === 'string' ? args['preset'] : undefined) });
         const describe = (r: (typeof failing)[number]): string =>
@@ -64,6 +71,6 @@ export const checkCommand: CommandModule = (cli, ctx) =>
               : `policy ${printable(evaluated.policy)}: ${failing.map(describe).join('; ')}`,
         });
         return sections;
-      });
+      }, policyRuns);
     },
   );

@@ -12,6 +12,7 @@ import { renderMarkdown } from '../drift-report/markdown.js';
 import { buildDriftReport } from '../drift-report/report.js';
 import type { CheckSection, DriftReport } from '../drift-report/report.js';
 import { renderSarif } from '../drift-report/sarif.js';
+import type { SarifRun } from '../sarif-log.js';
 import { renderText } from '../drift-report/text.js';
 import { DEFAULT_LOCKFILE } from './lock.js';
 import { scanRemoteTarget, sayRemoteWarnings } from '../remote-scan.js';
@@ -126,6 +127,8 @@ export async function runDriftReport(
   rest: unknown,
   ctx: CommandContext,
   sections: readonly CheckSection[] | ((result: CheckDriftResult) => readonly CheckSection[]) = [],
+  /** More SARIF runs of the same scan (the policy run of `check`), read once the sections are built. */
+  extraSarifRuns: () => readonly SarifRun[] = () => [],
 ): Promise<DriftReport> {
   const result = await checkDrift({ lockfilePath: flags.lock, failOn: flags.failOn, timeoutMs: flags.timeoutMs, signal: ctx.signal, env: ctx.io.env, ...driftTarget(flags, rest, ctx) });
   const report = buildDriftReport(command, flags.lock, result, typeof sections === 'function' ? sections(result) : sections);
@@ -147,13 +150,13 @@ export async function runDriftReport(
       text = renderMarkdown(report);
       break;
     case 'sarif':
-      text = renderSarif(report, await readFile(flags.lock, 'utf8'));
+      text = renderSarif(report, await readFile(flags.lock, 'utf8'), extraSarifRuns());
       break;
     default:
       // Colours only on a terminal that wants them, never in a file.
       text = renderText(report, flags.output === undefined && io.color ? (style, t) => paint(io, style, t) : (_style, t) => t);
   }
-  if (flags.sarifOutput !== undefined) await writeOutputFile(flags.sarifOutput, renderSarif(report, await readFile(flags.lock, 'utf8')));
+  if (flags.sarifOutput !== undefined) await writeOutputFile(flags.sarifOutput, renderSarif(report, await readFile(flags.lock, 'utf8'), extraSarifRuns()));
   if (flags.output !== undefined) await writeOutputFile(flags.output, text);
   else io.stdout.write(text);
   if (flags.format !== 'text' || flags.output !== undefined) {

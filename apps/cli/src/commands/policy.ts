@@ -9,6 +9,7 @@ import type { CommandContext, CommandModule } from '../command.js';
 import { EXIT, UsageError } from '../exit-codes.js';
 import { writeOutputFile } from '../write-output.js';
 import { sarifLog } from '../sarif-log.js';
+import { policySarifRun } from '../policy-sarif.js';
 import { toPolicyDriftItems } from '../gate-flags.js';
 import { parseDuration, serverCommandFrom } from '../options.js';
 import { scanRemoteTarget, sayRemoteWarnings } from '../remote-scan.js';
@@ -114,40 +115,10 @@ function renderMarkdown(result: PolicyResult): string {
   return `${lines.join('\n')}\n`;
 }
 
-/**
- * SARIF 2.1.0: one result per rule that did not pass, located in the lockfile when one was
- * given (else in the policy file; a preset without a lockfile points at mcp-lock.json).
- */
-function renderSarif(result: PolicyResult, lock: string | undefined): string {
-  const uri = (lock ?? (result.source.startsWith('preset:') ? 'mcp-lock.json' : result.source)).split('\\').join('/');
-  return sarifLog({
-    category: `mcptrust/policy/${uri}`,
-    rules: result.rules.map((r) => ({
-      id: r.name,
-      shortDescription: { text: r.failureMessage },
-      properties: { expr: r.expr, controlRefs: r.controlRefs, evidence: r.evidence, evidenceCommands: r.evidenceCommands },
-    })),
-    results: result.rules
-      .filter((r) => r.status !== 'pass')
-      .map((r) => ({
-        ruleId: r.name,
-        // A warning that fails the check (strict mode) is reported at the level it acts at.
-        level: r.failsCheck ? 'error' : 'warning',
-        message: {
-          text: [r.failureMessage, r.error === undefined ? '' : `(evaluation error: ${r.error})`, r.items.length ? `items: ${r.items.map((i) => i.id).join(', ')}` : '']
-            .filter((t) => t !== '')
-            .join(' '),
-        },
-        locations: [{ physicalLocation: { artifactLocation: { uri } } }],
-        properties: { status: r.status, severity: r.severity, items: r.items },
-      })),
-  });
-}
-
 function render(io: Io, args: PolicyArgs, result: PolicyResult, input: PolicyInput): string {
   if (args.format === 'json') return `${JSON.stringify(args.explain ? { input, result } : result, null, 2)}\n`;
   if (args.format === 'markdown') return renderMarkdown(result);
-  if (args.format === 'sarif') return renderSarif(result, args.lock);
+  if (args.format === 'sarif') return sarifLog(policySarifRun(result, args.lock));
   const report = renderText(io, result);
   if (!args.explain) return report;
   // JSON escapes control characters already; printable() also escapes invisible and bidi ones.
@@ -177,7 +148,7 @@ async function runPolicy(argv: Record<string, unknown>, ctx: CommandContext, exp
   const result = evaluatePolicy(policy, input);
   ctx.run.note({ policy: policyReceipt(result.passed, result.rules, args.policy === undefined ? (args.preset ?? 'baseline') : undefined) });
   const report = render(args.format === 'text' && args.output === undefined ? ctx.io : { ...ctx.io, color: false }, args, result, input);
-  if (args.sarifOutput !== undefined) await writeOutputFile(args.sarifOutput, renderSarif(result, args.lock));
+  if (args.sarifOutput !== undefined) await writeOutputFile(args.sarifOutput, sarifLog(policySarifRun(result, args.lock)));
   if (args.output === undefined) ctx.io.stdout.write(report);
   else {
     await writeOutputFile(args.output, report);

@@ -4,6 +4,7 @@ import { indexJsonLines, lineOf } from './json-lines.js';
 import type { DriftReport } from './report.js';
 import { RULE_DESCRIPTIONS } from './rules.js';
 import { sarifLog } from '../sarif-log.js';
+import type { SarifRun } from '../sarif-log.js';
 
 const LEVEL: Readonly<Record<DriftSeverity, 'error' | 'warning' | 'note'>> = { critical: 'error', moderate: 'warning', info: 'note' };
 
@@ -17,7 +18,12 @@ export function sarifRuleId(rule: DriftRule): string {
  * drifted item in the lockfile as it is on disk (`lockfileText`), with a fingerprint
  * that stays the same while the same change stays unresolved.
  */
-export function renderSarif(report: DriftReport, lockfileText: string): string {
+export function renderSarif(report: DriftReport, lockfileText: string, extraRuns: readonly SarifRun[] = []): string {
+  return sarifLog(driftSarifRun(report, lockfileText), ...extraRuns);
+}
+
+/** The drift run of {@link renderSarif}. */
+export function driftSarifRun(report: DriftReport, lockfileText: string): SarifRun {
   const rules = Object.keys(RULE_DESCRIPTIONS) as DriftRule[];
   const lines = indexJsonLines(lockfileText);
   const uri = report.lockfile.path.split('\\').join('/');
@@ -38,7 +44,7 @@ export function renderSarif(report: DriftReport, lockfileText: string): string {
       properties: { severity: item.severity, kind: item.kind, itemType: item.itemType, itemId: item.itemId, path: item.path },
     };
   });
-  return sarifLog({
+  return {
     rules: rules.map((rule) => ({
       id: sarifRuleId(rule),
       name: RULE_DESCRIPTIONS[rule].name,
@@ -56,5 +62,5 @@ export function renderSarif(report: DriftReport, lockfileText: string): string {
       server: report.server,
       ...(report.denied.length === 0 ? {} : { denied: report.denied.map((d) => ({ itemType: d.itemType, itemId: d.itemId, path: d.path, status: d.status, message: d.message })) }),
     },
-  });
+  };
 }
