@@ -124,7 +124,9 @@ export async function runAction(tk: Toolkit): Promise<Outcome> {
   if (inputs.mode !== 'lock') await Promise.all([rm(paths.checkJson, { force: true }), rm(paths.sarif, { force: true })]);
   const lockfileExists = await exists(paths.lockfile);
   const args = cliArgs(inputs, { checkJson: paths.checkJson, sarif: paths.sarif, lockfileExists });
-  tk.info(`mcptrust ${args.slice(0, args.indexOf('--') === -1 ? args.length : args.indexOf('--')).join(' ')}`);
+  // The command line as the log shows it: header values (credentials) are not printed.
+  const shown = args.slice(0, args.indexOf('--') === -1 ? args.length : args.indexOf('--')).map((a, i) => (args[i - 1] === '--header' ? `${a.split(':')[0] ?? ''}: ***` : a));
+  tk.info(`mcptrust ${shown.join(' ')}`);
   const run = await runBundledCli({ cli: tk.cli, args, cwd: workdir, env: cliEnvironment(tk.env), timeoutMs: inputs.timeoutSeconds * 1000 + GRACE_MS, log: tk.log });
 
   const lockShown = repositoryPath(workspace, workdir, inputs.lockfile);

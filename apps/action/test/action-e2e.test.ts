@@ -159,6 +159,19 @@ describe('inputs that cannot run', () => {
     }
   });
 
+  it('never prints a header value of a url server in the log', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'mcptrust-action-url-'));
+    try {
+      // Nothing listens on this loopback port: the run fails, after the command line was logged.
+      const step = await runStep({ workspace: dir, with: { url: 'http://127.0.0.1:9/mcp', headers: 'Authorization: Bearer literal-secret-value', timeout_seconds: '5' } });
+      expect(step.outputs['outcome']).toBe('FAIL');
+      expect(step.stdout).toContain('--header Authorization: ***');
+      expect(step.stdout).not.toContain('literal-secret-value');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('fails naming working_directory when it does not exist', async () => {
     const step = await runStep({ workspace, with: { server_argv: fixture(), working_directory: 'no/such/dir' } });
     expect(step.code).toBe(1);
