@@ -1,5 +1,6 @@
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
+import { writeFileAtomic } from '@mcptrust/lockfile';
 import { annotate } from './annotations.js';
 import type { AnnotationSink } from './annotations.js';
 import { cliArgs } from './cli-args.js';
@@ -45,13 +46,6 @@ async function readJson(path: string): Promise<unknown> {
   return JSON.parse(await readFile(path, 'utf8')) as unknown;
 }
 
-/** Replaces a file with new content in one step (a reader sees the old file or the new one). */
-async function writeAtomically(path: string, content: string): Promise<void> {
-  const temp = `${path}.${process.pid}.tmp`;
-  await writeFile(temp, content);
-  await rename(temp, path);
-}
-
 /** The one-line reason a run that could not complete gives (its last stderr line, else its exit). */
 function problemOf(run: CliRun, inputs: ActionInputs): string {
   if (run.timedOut) return `did not finish within timeout_seconds (${inputs.timeoutSeconds} s) and was stopped`;
@@ -81,7 +75,7 @@ async function lockFacts(paths: Paths, shown: string): Promise<string> {
 async function readReports(inputs: ActionInputs, paths: Paths, lockShown: string, lockfileUsed: boolean): Promise<{ facts: ReportFacts; findings: Finding[] }> {
   const report = await readJson(paths.checkJson);
   const sarif = rebaseSarif(await readJson(paths.sarif), (p) => repositoryPath(paths.workspace, paths.workdir, p));
-  await writeAtomically(paths.sarif, `${JSON.stringify(sarif, null, 2)}\n`);
+  await writeFileAtomic(paths.sarif, `${JSON.stringify(sarif, null, 2)}\n`, { what: 'SARIF log' });
   const facts = inputs.mode === 'check' ? checkReportFacts(report, lockShown) : policyReportFacts(report, lockfileUsed ? lockShown : undefined);
   return { facts, findings: findingsOf(sarif) };
 }
@@ -151,7 +145,7 @@ export async function runAction(tk: Toolkit): Promise<Outcome> {
   }
 
   const markdown = renderSummary(model);
-  await writeAtomically(paths.summary, markdown);
+  await writeFileAtomic(paths.summary, markdown, { what: 'summary' });
   if (inputs.report === 'step_summary') {
     await tk.writeSummary(markdown).catch((error: unknown) => tk.warning(`the job summary was not written: ${error instanceof Error ? error.message : String(error)}`, {}));
   }
