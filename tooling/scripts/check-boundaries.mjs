@@ -3,6 +3,7 @@
 // Enforces the dependency direction of ARCHITECTURE.md ("Dependency direction"):
 //
 //   lockfile   audit   remote   leaves: no @mcptrust dependency
+//   hosts                        → lockfile (its atomic file writer)
 //   drift signing policy artifact → lockfile only, and drift/artifact → remote (the
 //                                  address guard and the HTTP upstream client); siblings
 //                                  never import each other; no arrow to audit, so audit is
@@ -83,6 +84,7 @@ export const LIBRARY_DEPENDENCIES = Object.freeze({
   '@mcptrust/lockfile': Object.freeze([]),
   '@mcptrust/audit': Object.freeze([]),
   '@mcptrust/remote': Object.freeze([]),
+  '@mcptrust/hosts': Object.freeze(['@mcptrust/lockfile']),
   '@mcptrust/drift': Object.freeze(['@mcptrust/lockfile', '@mcptrust/remote']),
   '@mcptrust/signing': Object.freeze(['@mcptrust/lockfile']),
   '@mcptrust/policy': Object.freeze(['@mcptrust/lockfile']),
