@@ -26,6 +26,18 @@ export interface WriteFileAtomicOptions {
   what?: string;
   /** Aborts the write before the file is replaced; the abort reason is thrown as is. */
   signal?: AbortSignal;
+  /**
+   * Runs after the temporary file is written and flushed, just before the final rename
+   * (or link). If it throws (or rejects), nothing is replaced, the temporary file is
+   * removed and its error is thrown as is. Use it for a compare-and-swap check: re-read
+   * the target and throw when it changed since it was read.
+   */
+  precondition?: () => Promise<void>;
+}
+
+/** Carries the error of a failed precondition through the write's own error handling. */
+class PreconditionFailure {
+  constructor(readonly reason: unknown) {}
 }
 
 /** Mode of a new file: readable by all, writable by the owner. */
@@ -63,10 +75,11 @@ async function modeOf(path: string): Promise<number> {
  * moved into place, and the directory is flushed so the rename is durable.
  *
  * @throws LockfileError `WRITE_FAILED` naming the path and the OS error (the OS error
- * is the `cause`); the previous file, if any, is unchanged.
+ * is the `cause`); the previous file, if any, is unchanged. The error of a failed
+ * `precondition` and the reason of an aborted `signal` are thrown as they are.
  */
 export async function writeFileAtomic(path: string, data: string | Uint8Array, options: WriteFileAtomicOptions = {}): Promise<void> {
-  const { signal, overwrite = true, what = 'file' } = options;
+  const { signal, precondition, overwrite = true, what = 'file' } = options;
   const temp = join(dirname(path), `.${basename(path)}.${randomBytes(8).toString('hex')}.tmp`);
   let handle: FileHandle | undefined;
   let created = false;
@@ -82,6 +95,13 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, o
     await handle.close();
     handle = undefined;
     signal?.throwIfAborted();
+    if (precondition !== undefined) {
+      try {
+        await precondition();
+      } catch (error) {
+        throw new PreconditionFailure(error);
+      }
+    }
     if (overwrite) {
       await rename(temp, path);
       created = false;
@@ -89,6 +109,7 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, o
       await link(temp, path);
     }
   } catch (error) {
+    if (error instanceof PreconditionFailure) throw error.reason;
     if (signal?.aborted === true) throw signal.reason;
     const exists = errorCode(error) === 'EEXIST' && !overwrite;
     throw new LockfileError(

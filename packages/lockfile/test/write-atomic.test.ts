@@ -219,4 +219,50 @@ describe('writeFileAtomic', () => {
       expect([...readFileSync(path)]).toEqual([1, 2, 3]);
     });
   });
+
+  describe('when a precondition is given', () => {
+    it('runs it once the temporary file is complete, just before the replacement', async () => {
+      const path = join(dir, 'config.json');
+      writeFileSync(path, 'before');
+      const seen: string[][] = [];
+      await writeFileAtomic(path, 'after', {
+        precondition: async () => {
+          seen.push(readdirSync(dir).sort());
+          expect(readFileSync(path, 'utf8')).toBe('before');
+          const temp = readdirSync(dir).find((name) => name.endsWith('.tmp'));
+          expect(temp).toBeDefined();
+          expect(readFileSync(join(dir, temp as string), 'utf8')).toBe('after');
+        },
+      });
+      expect(seen).toHaveLength(1);
+      expect(readFileSync(path, 'utf8')).toBe('after');
+      expect(readdirSync(dir)).toEqual(['config.json']);
+    });
+
+    it('throws its error as is, leaves the target unchanged and removes the temporary file', async () => {
+      const path = join(dir, 'config.json');
+      writeFileSync(path, 'before');
+      const failure = new Error('changed since read');
+      await expect(
+        writeFileAtomic(path, 'after', {
+          precondition: async () => {
+            throw failure;
+          },
+        }),
+      ).rejects.toBe(failure);
+      expect(readFileSync(path, 'utf8')).toBe('before');
+      expect(readdirSync(dir)).toEqual(['config.json']);
+    });
+
+    it('creates nothing when it fails for a new file written without overwrite', async () => {
+      const path = join(dir, 'new.json');
+      await expect(
+        writeFileAtomic(path, 'x', {
+          overwrite: false,
+          precondition: () => Promise.reject(new Error('no')),
+        }),
+      ).rejects.toThrow('no');
+      expect(readdirSync(dir)).toEqual([]);
+    });
+  });
 });
