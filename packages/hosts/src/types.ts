@@ -51,6 +51,12 @@ export interface HostEnvironment {
   env: Readonly<Record<string, string | undefined>>;
   /** The project directory, for project-level configs (`.mcp.json`, `.vscode/mcp.json`…). */
   cwd: string;
+  /**
+   * Lists the entry names of a directory (`[]` when it is missing or unreadable). Defaults
+   * to the real file system; pass one to compute the directory-dependent paths (VS Code
+   * profiles, Continue blocks, Claude Desktop's MSIX package) of another OS.
+   */
+  readDir?: (path: string) => readonly string[];
 }
 
 /** A config file a host reads (it may not exist). */
@@ -121,6 +127,12 @@ export interface ServerEntry {
   wrapped?: WrappedArgv;
   /** True when the host marks the entry disabled (`disabled: true`, `enabled: false`). */
   disabled: boolean;
+  /**
+   * The part of the file the entry belongs to when a file holds several scopes, e.g.
+   * `project /abs/path` for a per-project section of Claude Code's `~/.claude.json`.
+   * Absent for a file's top-level servers.
+   */
+  section?: string;
 }
 
 /** A server entry resolved the way its host resolves it, ready to be started and locked. */
