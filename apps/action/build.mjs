@@ -18,6 +18,14 @@ const cliPkg = JSON.parse(await readFile(new URL('../cli/package.json', import.m
 const out = new URL(`./dist.build-${process.pid}/`, import.meta.url);
 const dist = new URL('./dist/', import.meta.url);
 
+// jsonc-parser's `main` is a UMD build whose require() calls a bundler cannot follow;
+// its ESM build (a deep path: the package has no `exports`) bundles like any module.
+const jsoncParserEsm = {
+  name: 'jsonc-parser-esm',
+  setup(b) {
+    b.onResolve({ filter: /^jsonc-parser$/ }, (args) => b.resolve('jsonc-parser/lib/esm/main.js', { kind: args.kind, resolveDir: args.resolveDir }));
+  },
+};
 const common = {
   metafile: true,
   bundle: true,
@@ -45,6 +53,7 @@ async function bundle() {
   const cli = await build({
     ...common,
     absWorkingDir: cliDir,
+    plugins: [jsoncParserEsm],
     stdin: {
       contents: "import { main } from './src/main.ts';\nprocess.exitCode = await main(process.argv.slice(2));\n",
       resolveDir: cliDir,

@@ -29,6 +29,14 @@ const fastStringWidth = {
     b.onLoad({ filter: /.*/, namespace: 'fast-string-width' }, (args) => ({ contents: stringWidthShim(), resolveDir: args.path, loader: 'js' }));
   },
 };
+// jsonc-parser's `main` is a UMD build whose require() calls a bundler cannot follow;
+// its ESM build (a deep path: the package has no `exports`) bundles like any module.
+const jsoncParserEsm = {
+  name: 'jsonc-parser-esm',
+  setup(b) {
+    b.onResolve({ filter: /^jsonc-parser$/ }, (args) => b.resolve('jsonc-parser/lib/esm/main.js', { kind: args.kind, resolveDir: args.resolveDir }));
+  },
+};
 const common = {
   absWorkingDir: here,
   metafile: true,
@@ -97,7 +105,7 @@ async function bundle() {
   const proxy = await build({
     ...common,
     entryPoints: { [PROXY_ENTRY]: 'proxy-entry' },
-    plugins: [proxyEntry, ajvOutside, fastStringWidth],
+    plugins: [proxyEntry, ajvOutside, fastStringWidth, jsoncParserEsm],
     outdir: out.pathname,
     splitting: true,
     chunkNames: 'proxy-[name]-[hash]',
@@ -106,7 +114,7 @@ async function bundle() {
   const cli = await build({
     ...common,
     entryPoints: { mcptrust: 'src/bin.ts' },
-    plugins: [fastStringWidth],
+    plugins: [fastStringWidth, jsoncParserEsm],
     outdir: out.pathname,
     splitting: true,
     chunkNames: '[name]-[hash]',

@@ -10,6 +10,7 @@ import { SigningError } from '@mcptrust/signing/errors';
 import { ArtifactError } from '@mcptrust/artifact/errors';
 import type { ArtifactErrorCode } from '@mcptrust/artifact/errors';
 import { RemoteError } from '@mcptrust/remote/errors';
+import { HostsError } from '@mcptrust/hosts/errors';
 import type { RemoteErrorCode } from '@mcptrust/remote/errors';
 
 /** Exit codes of every command (ARCHITECTURE.md "Errors and exit codes"). */
@@ -71,6 +72,8 @@ export function exitCodeFor(error: unknown): { code: number; message: string } {
   // The artifact is not the one pinned, or a download was steered somewhere it must not
   // go: a finding, and nothing was started. A bad command, pin or registry answer is operational.
   if (error instanceof ArtifactError) return { code: ARTIFACT_FINDINGS.has(error.code) ? EXIT.FINDING : EXIT.ERROR, message: error.message };
+  // A host config that does not parse, changed under us or cannot be written: operational, nothing was replaced.
+  if (error instanceof HostsError) return { code: EXIT.ERROR, message: error.message };
   if (error instanceof RemoteError) return { code: REMOTE_FINDINGS.has(error.code) ? EXIT.FINDING : EXIT.ERROR, message: error.message };
   if (error instanceof Error) return { code: EXIT.ERROR, message: `unexpected error: ${error.message}` };
   return { code: EXIT.ERROR, message: `unexpected error: ${String(error)}` };

@@ -57,6 +57,21 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./commands/audit.js')).auditCommand,
   },
   {
+    command: 'hosts',
+    describe: 'List the MCP hosts on this machine (Claude Desktop, Claude Code, VS Code, Cursor…), their config files and servers, and which are wrapped',
+    load: async () => (await import('./commands/hosts.js')).hostsCommand,
+  },
+  {
+    command: 'wrap',
+    describe: "Put a host's MCP servers behind the firewall: lock each stdio server and make the host start it through mcptrust proxy",
+    load: async () => (await import('./commands/wrap.js')).wrapCommand,
+  },
+  {
+    command: 'unwrap',
+    describe: "Undo wrap: give a host's servers their own command lines back (the original bytes when the file is unchanged since wrap)",
+    load: async () => (await import('./commands/unwrap.js')).unwrapCommand,
+  },
+  {
     command: 'demo',
     describe: 'Lock the bundled demo MCP server, show the approved surface, then catch it adding a rogue tool (CI gate and proxy)',
     load: async () => (await import('./commands/demo.js')).demoCommand,

@@ -12,5 +12,7 @@ import { createTwoFilesPatch } from 'diff';
  * @returns the diff (only headers when the texts are equal)
  */
 export function unifiedDiff(path: string, before: string, after: string): string {
-  return createTwoFilesPatch(`a/${path}`, `b/${path}`, before, after, undefined, undefined, { context: 3 });
+  // `a//home/…` would read as a typo: the headers carry the path without its root.
+  const shown = path.replace(/^([A-Za-z]:)?[\\/]+/, '').split('\\').join('/');
+  return createTwoFilesPatch(`a/${shown}`, `b/${shown}`, before, after, undefined, undefined, { context: 3 });
 }

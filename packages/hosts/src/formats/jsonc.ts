@@ -2,10 +2,16 @@
  * JSON and JSONC: parsed leniently (comments, trailing commas), edited in place with
  * jsonc-parser so that everything outside the replaced values keeps its bytes.
  */
-import jsonc from 'jsonc-parser';
-import type { FormattingOptions } from 'jsonc-parser';
+import * as jsoncModule from 'jsonc-parser';
+import type { FormattingOptions, ParseError } from 'jsonc-parser';
 import { detectEol, lineColumn, parseError } from './common.js';
 import type { ValueEdit } from './common.js';
+
+type JsoncApi = typeof jsoncModule;
+// jsonc-parser ships a UMD build as `main` (no `exports`): Node loads it as CommonJS, so
+// its API is the namespace's `default`. A bundler given its ESM build (the CLI's bundle
+// is) exposes the API as the namespace itself.
+const jsonc: JsoncApi = (jsoncModule as unknown as { default?: JsoncApi }).default ?? jsoncModule;
 
 /**
  * Parses JSON or JSONC text (comments and trailing commas accepted, as the hosts do).
@@ -15,7 +21,7 @@ import type { ValueEdit } from './common.js';
  * @throws HostsError `CONFIG_PARSE` naming `file:line:col` and the parser's error name
  */
 export function parseJsonc(text: string, file: string): unknown {
-  const errors: jsonc.ParseError[] = [];
+  const errors: ParseError[] = [];
   const value: unknown = jsonc.parse(text, errors, { allowTrailingComma: true, disallowComments: false, allowEmptyContent: false });
   const first = errors[0];
   if (first !== undefined) {

@@ -65,15 +65,15 @@ describe('Claude Code', () => {
     numStartups: 12,
     mcpServers: { github: { type: 'stdio', command: 'npx', args: ['-y', '@modelcontextprotocol/server-github'], env: { GITHUB_TOKEN: '${GITHUB_TOKEN}' } } },
     projects: {
-      '/work/proj': {
+      '/srv/proj': {
         allowedTools: [],
         mcpServers: {
           db: { command: 'node', args: ['db.js'], cwd: 'tools' },
           sentry: { type: 'http', url: 'https://mcp.sentry.dev/mcp' },
         },
       },
-      '/work/other': { allowedTools: [] },
-      '/work/third': { mcpServers: { github: { command: 'gh-mcp' } } },
+      '/srv/other': { allowedTools: [] },
+      '/srv/third': { mcpServers: { github: { command: 'gh-mcp' } } },
     },
   });
 
@@ -81,9 +81,9 @@ describe('Claude Code', () => {
     const entries = entriesOf('claude-code', claudeJson);
     expect(entries.map((e) => [e.name, e.section, e.path])).toEqual([
       ['github', undefined, ['mcpServers', 'github']],
-      ['db', 'project /work/proj', ['projects', '/work/proj', 'mcpServers', 'db']],
-      ['sentry', 'project /work/proj', ['projects', '/work/proj', 'mcpServers', 'sentry']],
-      ['github', 'project /work/third', ['projects', '/work/third', 'mcpServers', 'github']],
+      ['db', 'project /srv/proj', ['projects', '/srv/proj', 'mcpServers', 'db']],
+      ['sentry', 'project /srv/proj', ['projects', '/srv/proj', 'mcpServers', 'sentry']],
+      ['github', 'project /srv/third', ['projects', '/srv/third', 'mcpServers', 'github']],
     ]);
     expect(entries[0]?.transport).toBe('stdio');
     expect(entries[2]).toMatchObject({ transport: 'remote', reason: expect.stringContaining('remote') });

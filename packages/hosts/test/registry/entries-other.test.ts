@@ -105,7 +105,7 @@ mcpServers:
   it('reads a JSON block file dropped into .continue/mcpServers as a Claude-style map', () => {
     const location: ConfigLocation = {
       host: 'continue',
-      path: '/work/proj/.continue/mcpServers/claude.json',
+      path: '/srv/proj/.continue/mcpServers/claude.json',
       format: 'json',
       scope: 'project',
       label: 'block claude.json',

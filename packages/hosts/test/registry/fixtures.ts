@@ -2,7 +2,7 @@
 import type { HostEnvironment } from '../../src/types.js';
 
 /** A Linux machine with no directories to list. */
-export const LINUX: HostEnvironment = { home: '/home/ann', platform: 'linux', env: {}, cwd: '/work/proj', readDir: () => [] };
+export const LINUX: HostEnvironment = { home: '/home/ann', platform: 'linux', env: {}, cwd: '/srv/proj', readDir: () => [] };
 
 /** A macOS machine with no directories to list. */
 export const DARWIN: HostEnvironment = { home: '/Users/ann', platform: 'darwin', env: {}, cwd: '/Users/ann/proj', readDir: () => [] };

@@ -25,7 +25,7 @@ const EXPECTED: Record<HostId, Expected> = {
   },
   'claude-code': {
     linux: [
-      ['project', '/work/proj/.mcp.json', 'project'],
+      ['project', '/srv/proj/.mcp.json', 'project'],
       ['user', '/home/ann/.claude.json', 'user'],
       ['managed', '/etc/claude-code/managed-mcp.json', 'managed'],
     ],
@@ -43,7 +43,7 @@ const EXPECTED: Record<HostId, Expected> = {
   },
   vscode: {
     linux: [
-      ['project', '/work/proj/.vscode/mcp.json', 'project'],
+      ['project', '/srv/proj/.vscode/mcp.json', 'project'],
       ['user', '/home/ann/.config/Code/User/mcp.json', 'user'],
       ['user (Insiders)', '/home/ann/.config/Code - Insiders/User/mcp.json', 'user'],
       ['remote server', '/home/ann/.vscode-server/data/User/mcp.json', 'user'],
@@ -61,7 +61,7 @@ const EXPECTED: Record<HostId, Expected> = {
   },
   cursor: {
     linux: [
-      ['project', '/work/proj/.cursor/mcp.json', 'project'],
+      ['project', '/srv/proj/.cursor/mcp.json', 'project'],
       ['user', '/home/ann/.cursor/mcp.json', 'user'],
     ],
     darwin: [
@@ -80,7 +80,7 @@ const EXPECTED: Record<HostId, Expected> = {
   },
   zed: {
     linux: [
-      ['project', '/work/proj/.zed/settings.json', 'project'],
+      ['project', '/srv/proj/.zed/settings.json', 'project'],
       ['user', '/home/ann/.config/zed/settings.json', 'user'],
     ],
     darwin: [
@@ -104,7 +104,7 @@ const EXPECTED: Record<HostId, Expected> = {
   },
   codex: {
     linux: [
-      ['project', '/work/proj/.codex/config.toml', 'project'],
+      ['project', '/srv/proj/.codex/config.toml', 'project'],
       ['user', '/home/ann/.codex/config.toml', 'user'],
     ],
     darwin: [
@@ -118,7 +118,7 @@ const EXPECTED: Record<HostId, Expected> = {
   },
   gemini: {
     linux: [
-      ['project', '/work/proj/.gemini/settings.json', 'project'],
+      ['project', '/srv/proj/.gemini/settings.json', 'project'],
       ['user', '/home/ann/.gemini/settings.json', 'user'],
       ['Antigravity', '/home/ann/.gemini/antigravity/mcp_config.json', 'user'],
       ['managed', '/etc/gemini-cli/settings.json', 'managed'],

@@ -69,16 +69,16 @@ describe('lockFileName', () => {
   });
 
   it('adds a hash of the file and section for project files, other user files and sections', () => {
-    const project = lockFileName(loc('/work/proj/.cursor/mcp.json', 'project', 'project'), entry('github'));
-    const other = lockFileName(loc('/work/other/.cursor/mcp.json', 'project', 'project'), entry('github'));
+    const project = lockFileName(loc('/srv/proj/.cursor/mcp.json', 'project', 'project'), entry('github'));
+    const other = lockFileName(loc('/srv/other/.cursor/mcp.json', 'project', 'project'), entry('github'));
     const profile = lockFileName(loc('/home/ann/profile/mcp.json', 'profile 5f3a'), entry('github'));
     const claude = loc('/home/ann/.claude.json');
     const top = lockFileName(claude, entry('github'));
-    const p1 = lockFileName(claude, entry('github', 'project /work/a'));
-    const p2 = lockFileName(claude, entry('github', 'project /work/b'));
+    const p1 = lockFileName(claude, entry('github', 'project /srv/a'));
+    const p2 = lockFileName(claude, entry('github', 'project /srv/b'));
     for (const name of [project, other, profile, p1, p2]) expect(name).toMatch(/^cursor-github-[0-9a-f]{8}\.mcp-lock\.json$/);
     expect(new Set([project, other, profile, top, p1, p2]).size).toBe(6);
-    expect(lockFileName(claude, entry('github', 'project /work/a'))).toBe(p1);
+    expect(lockFileName(claude, entry('github', 'project /srv/a'))).toBe(p1);
   });
 });
 

@@ -8,7 +8,7 @@ import { LINUX, WIN32 } from './fixtures.js';
 import { entriesOf, locationOf, named } from './parse.js';
 
 const env: HostEnvironment = { ...LINUX, env: { TOKEN: 's3cret-value', EMPTY: '', HOME: '/home/ann' } };
-const context = (extra: Partial<VariableContext> = {}): VariableContext => ({ env, workspaceFolder: '/work/proj', server: 'srv', ...extra });
+const context = (extra: Partial<VariableContext> = {}): VariableContext => ({ env, workspaceFolder: '/srv/proj', server: 'srv', ...extra });
 const expand = (syntax: VariableSyntax, text: string, extra?: Partial<VariableContext>): string => expandVariables(text, syntax, context(extra));
 
 function unresolved(run: () => unknown): HostsError {
@@ -42,9 +42,9 @@ describe('claude-code: ${VAR} and ${VAR:-default}', () => {
 describe('vscode and cursor', () => {
   it('expands env, userHome, workspaceFolder, pathSeparator and ${/}', () => {
     expect(expand('vscode', '${env:TOKEN}|${userHome}|${workspaceFolder}|${workspaceFolderBasename}|a${pathSeparator}b${/}c')).toBe(
-      's3cret-value|/home/ann|/work/proj|proj|a/b/c',
+      's3cret-value|/home/ann|/srv/proj|proj|a/b/c',
     );
-    expect(expand('cursor', '${env:TOKEN} ${userHome}/x ${workspaceFolder}')).toBe('s3cret-value /home/ann/x /work/proj');
+    expect(expand('cursor', '${env:TOKEN} ${userHome}/x ${workspaceFolder}')).toBe('s3cret-value /home/ann/x /srv/proj');
     expect(expandVariables('${/}${pathSeparator}', 'vscode', { env: WIN32, workspaceFolder: 'C:\\proj', server: 's' })).toBe('\\\\');
   });
 
@@ -95,12 +95,12 @@ describe('resolveEntry', () => {
       'claude-code',
       JSON.stringify({
         mcpServers: { a: { command: '${BIN:-npx}', args: ['--token=${TOKEN}'], env: { T: '${TOKEN}' } } },
-        projects: { '/work/p2': { mcpServers: { b: { command: 'node', args: ['x.js'], cwd: 'sub' } } } },
+        projects: { '/srv/p2': { mcpServers: { b: { command: 'node', args: ['x.js'], cwd: 'sub' } } } },
       }),
     );
     const def = hostDefinition('claude-code');
     expect(def.resolveEntry(named(entries, 'a'), location, env)).toEqual({ command: 'npx', args: ['--token=s3cret-value'], env: { T: 's3cret-value' } });
-    expect(def.resolveEntry(named(entries, 'b'), location, env)).toEqual({ command: 'node', args: ['x.js'], env: {}, cwd: '/work/p2/sub' });
+    expect(def.resolveEntry(named(entries, 'b'), location, env)).toEqual({ command: 'node', args: ['x.js'], env: {}, cwd: '/srv/p2/sub' });
   });
 
   it('project files resolve cwd against the project, user files against home; absolute cwd kept', () => {
@@ -108,7 +108,7 @@ describe('resolveEntry', () => {
     const project = locationOf('gemini', 'project');
     const user = locationOf('gemini');
     const [entry] = def.readEntries({ mcpServers: { p: { command: 'python', cwd: './srv', env: { K: '$TOKEN' } } } }, project);
-    expect(def.resolveEntry(entry as ServerEntry, project, env)).toEqual({ command: 'python', args: [], env: { K: 's3cret-value' }, cwd: '/work/proj/srv' });
+    expect(def.resolveEntry(entry as ServerEntry, project, env)).toEqual({ command: 'python', args: [], env: { K: 's3cret-value' }, cwd: '/srv/proj/srv' });
     expect(def.resolveEntry(entry as ServerEntry, user, env).cwd).toBe('/home/ann/srv');
     const [abs] = def.readEntries({ mcpServers: { p: { command: 'x', cwd: '/abs' } } }, user);
     expect(def.resolveEntry(abs as ServerEntry, user, env).cwd).toBe('/abs');
