@@ -76,12 +76,13 @@ describe('this repository', () => {
     expect(checkRepository(REPO_ROOT)).toEqual([]);
   });
 
-  it('publishes the CLI and the eight libraries, never the action or the tooling', () => {
+  it('publishes the CLI and the nine libraries, never the action, the examples or the tooling', () => {
     const names = publishedPackages(REPO_ROOT).map((p) => p.manifest.name);
-    expect(names).toEqual(expect.arrayContaining(['mcptrust', '@mcptrust/lockfile', '@mcptrust/proxy-core', '@mcptrust/remote']));
-    expect(names).toHaveLength(9);
+    expect(names).toEqual(expect.arrayContaining(['mcptrust', '@mcptrust/lockfile', '@mcptrust/proxy-core', '@mcptrust/remote', '@mcptrust/hosts']));
+    expect(names).toHaveLength(10);
     expect(names).not.toContain('@mcptrust/action');
     expect(names).not.toContain('@mcptrust/tooling');
+    expect(names).not.toContain('@mcptrust/examples');
   });
 
   it('checks every workflow, release.yml among them', () => {
