@@ -6,7 +6,7 @@
 import { existsSync, realpathSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, extname, isAbsolute, resolve } from 'node:path';
-import { readConfigFile } from '@mcptrust/hosts';
+import { hostDefinition, HostsError, readConfigFile } from '@mcptrust/hosts';
 import type { ConfigFile, ConfigFormat, ConfigLocation, HostDefinition, HostEnvironment, Launcher, ServerEntry } from '@mcptrust/hosts';
 import { defaultConfigDir } from '@mcptrust/remote';
 import { UsageError } from './exit-codes.js';
@@ -121,4 +121,15 @@ export function serverNames(value: unknown): string[] {
 /** How an entry appears in reports: its name, and its section when the file has several. */
 export function entryLabel(entry: ServerEntry): string {
   return entry.section === undefined ? entry.name : `${entry.name} (${entry.section})`;
+}
+
+/** The `--host` flag as a host definition; a missing or unknown host is exit 2 listing the hosts. */
+export function hostFlag(value: unknown): HostDefinition {
+  if (value === undefined || String(value).trim() === '') throw new UsageError('--host: expected a host (mcptrust hosts lists them)');
+  try {
+    return hostDefinition(String(value));
+  } catch (error) {
+    if (error instanceof HostsError) throw new UsageError(`--host: ${error.message}`);
+    throw error;
+  }
 }

@@ -3,12 +3,11 @@
  * which of them already run through the firewall. Reads only.
  */
 import { existsSync } from 'node:fs';
-import { HOSTS, hostDefinition, hostIsRunning, HostsError, readConfigFile, runningProcesses } from '@mcptrust/hosts';
+import { HOSTS, hostIsRunning, HostsError, readConfigFile, runningProcesses } from '@mcptrust/hosts';
 import type { HostDefinition, HostEnvironment, ServerEntry } from '@mcptrust/hosts';
 import type { CommandModule } from '../command.js';
-import { UsageError } from '../exit-codes.js';
 import { printable } from '../output.js';
-import { entryLabel, hostEnvironment } from '../host-configs.js';
+import { entryLabel, hostEnvironment, hostFlag } from '../host-configs.js';
 
 /** One server as `hosts --json` reports it. */
 export interface HostServerReport {
@@ -111,15 +110,7 @@ export const hostsCommand: CommandModule = (cli, ctx) =>
         .example('$0 hosts --host claude-code --json', "Claude Code's servers as JSON"),
     async (argv) => {
       const { io } = ctx;
-      let defs: readonly HostDefinition[] = HOSTS;
-      if (argv.host !== undefined) {
-        try {
-          defs = [hostDefinition(String(argv.host))];
-        } catch (error) {
-          if (error instanceof HostsError) throw new UsageError(`--host: ${error.message}`);
-          throw error;
-        }
-      }
+      const defs: readonly HostDefinition[] = argv.host === undefined ? HOSTS : [hostFlag(argv.host)];
       const env = hostEnvironment(io);
       const processes = await runningProcesses();
       const reports: HostReport[] = [];

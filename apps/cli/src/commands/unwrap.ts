@@ -3,12 +3,11 @@
  * back — the original bytes when the file is unchanged since `wrap`, else by removing the
  * wrapping from each entry. Lockfiles are kept: they are the record of what was approved.
  */
-import { applyPlan, hostDefinition, HostsError, planUnwrap, unifiedDiff } from '@mcptrust/hosts';
-import type { HostDefinition } from '@mcptrust/hosts';
+import { applyPlan, planUnwrap, unifiedDiff } from '@mcptrust/hosts';
 import type { CommandModule } from '../command.js';
 import { EXIT, UsageError } from '../exit-codes.js';
 import { paint, printable, say } from '../output.js';
-import { checkServerNames, configLocations, entryLabel, hostEnvironment, loadConfigs, mcptrustConfigDir, serverNames } from '../host-configs.js';
+import { checkServerNames, configLocations, entryLabel, hostEnvironment, hostFlag, loadConfigs, mcptrustConfigDir, serverNames } from '../host-configs.js';
 import { warnAboutHost } from './wrap.js';
 
 /** `mcptrust unwrap --host H [--server NAME]... [--config FILE] [--dry-run]`. */
@@ -27,14 +26,7 @@ export const unwrapCommand: CommandModule = (cli, ctx) =>
         .example('$0 unwrap --host cursor --server github', 'unwrap one server'),
     async (argv) => {
       const { io } = ctx;
-      if (argv.host === undefined || String(argv.host).trim() === '') throw new UsageError('--host: expected a host (mcptrust hosts lists them)');
-      let def: HostDefinition;
-      try {
-        def = hostDefinition(String(argv.host));
-      } catch (error) {
-        if (error instanceof HostsError) throw new UsageError(`--host: ${error.message}`);
-        throw error;
-      }
+      const def = hostFlag(argv.host);
       const servers = serverNames(argv.server);
       const dryRun = argv['dry-run'] === true;
       const env = hostEnvironment(io);

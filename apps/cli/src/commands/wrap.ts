@@ -5,13 +5,13 @@
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { applyPlan, hostDefinition, HostsError, lockFileName, planWrap, runningProcesses, hostIsRunning, unifiedDiff } from '@mcptrust/hosts';
+import { applyPlan, HostsError, lockFileName, planWrap, runningProcesses, hostIsRunning, unifiedDiff } from '@mcptrust/hosts';
 import type { HostDefinition, HostEnvironment, ServerEntry, ConfigLocation } from '@mcptrust/hosts';
 import type { CommandContext, CommandModule } from '../command.js';
 import { EXIT, UsageError } from '../exit-codes.js';
 import { parseDuration } from '../options.js';
 import { paint, printable, say } from '../output.js';
-import { checkServerNames, configLocations, currentLauncher, defaultLockDir, entryLabel, hostEnvironment, loadConfigs, mcptrustConfigDir, serverNames } from '../host-configs.js';
+import { checkServerNames, configLocations, currentLauncher, defaultLockDir, entryLabel, hostEnvironment, hostFlag, loadConfigs, mcptrustConfigDir, serverNames } from '../host-configs.js';
 import type { LoadedConfig } from '../host-configs.js';
 import { lockServer } from './lock.js';
 
@@ -160,14 +160,7 @@ export const wrapCommand: CommandModule = (cli, ctx) =>
         .example('$0 wrap --host cursor --server github --dry-run', 'show what wrapping one server would change')
         .example('$0 wrap --host claude-code --config .mcp.json', "wrap a project's servers"),
     async (argv) => {
-      if (argv.host === undefined || String(argv.host).trim() === '') throw new UsageError('--host: expected a host (mcptrust hosts lists them)');
-      let def: HostDefinition;
-      try {
-        def = hostDefinition(String(argv.host));
-      } catch (error) {
-        if (error instanceof HostsError) throw new UsageError(`--host: ${error.message}`);
-        throw error;
-      }
+      const def = hostFlag(argv.host);
       const lockDirFlag = argv['lock-dir'];
       if (lockDirFlag !== undefined && String(lockDirFlag).trim() === '') throw new UsageError('--lock-dir: expected a directory');
       const env = hostEnvironment(ctx.io);
