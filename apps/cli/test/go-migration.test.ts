@@ -175,11 +175,11 @@ describe('migrating from the Go mcptrust', () => {
   });
 
   describe('Go flags', () => {
-    it('offers exactly these commands: run, artifact and audit, no host-configuration command', async () => {
+    it('offers exactly these commands: the Go commands plus run, artifact, audit, auth and the host-configuration commands hosts, wrap, unwrap', async () => {
       const r = await runCli(['--help']);
       expect(r.code).toBe(0);
       const commands = [...r.stdout.matchAll(/^ {2}mcptrust (\S+)/gm)].map((m) => m[1]);
-      expect(commands.sort()).toEqual(['artifact', 'audit', 'auth', 'bundle', 'check', 'demo', 'diff', 'keygen', 'lock', 'policy', 'proxy', 'run', 'scan', 'sign', 'verify']);
+      expect(commands.sort()).toEqual(['artifact', 'audit', 'auth', 'bundle', 'check', 'demo', 'diff', 'hosts', 'keygen', 'lock', 'policy', 'proxy', 'run', 'scan', 'sign', 'unwrap', 'verify', 'wrap']);
     });
 
     it('accepts `lock --v3` and writes lockfile v3 (the only format it writes)', async () => {
