@@ -83,7 +83,9 @@ export function writeHeadFile(path: string, head: AuditHead): void {
   let fd: number | undefined;
   try {
     fd = openSync(tmp, 'wx', 0o600);
-    writeSync(fd, `${JSON.stringify(head, null, 2)}\n`);
+    // Every byte, or an error: a short write (a full disk) must never be renamed into place.
+    const data = Buffer.from(`${JSON.stringify(head, null, 2)}\n`, 'utf8');
+    for (let offset = 0; offset < data.length; ) offset += writeSync(fd, data, offset, data.length - offset);
     fsyncSync(fd);
     closeSync(fd);
     fd = undefined;

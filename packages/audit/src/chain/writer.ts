@@ -8,7 +8,7 @@
  * the log; `<path>.head.json`, the detached head, written at close.
  */
 import { randomUUID } from 'node:crypto';
-import { closeSync, existsSync, fstatSync, fsyncSync, openSync, statSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, openSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { AuditError } from '../errors.js';
 import { checkpointMessage, genesisHash, RECORD_VERSION, serializeRecord, sha256Hex, STRUCTURAL_TYPES } from './record.js';
@@ -177,6 +177,14 @@ class ChainWriter implements AuditLog {
       writeAll(this.fd, data);
     } catch (error) {
       this.state = 'failed';
+      // A full disk can take part of a record before it fails: cut the file back to the
+      // last whole record, so the log never ends in a torn line (best effort — a
+      // resumed log skips a torn tail anyway).
+      try {
+        ftruncateSync(this.fd, this.size);
+      } catch {
+        // The write error is the one reported.
+      }
       throw new AuditError('WRITE_FAILED', `cannot write audit log ${this.segment}: ${(error as Error).message}`, { cause: error });
     }
     this.size += data.length;

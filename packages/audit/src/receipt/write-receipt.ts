@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, fstatSync, fsyncSync, mkdirSync, openSync, readSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { AuditError } from '../errors.js';
 import { redactFreeText } from '../redact/patterns.js';
@@ -83,9 +83,10 @@ function overwrite(path: string, data: Buffer): void {
 
 function append(path: string, data: Buffer): void {
   let fd: number | undefined;
+  let size: number | undefined;
   try {
     fd = openSync(path, 'a+', 0o600);
-    const size = fstatSync(fd).size;
+    size = fstatSync(fd).size;
     let out = data;
     if (size > 0) {
       // A torn last line (a crash mid-write) must not swallow this receipt.
@@ -96,6 +97,15 @@ function append(path: string, data: Buffer): void {
     writeAll(fd, out);
     fsyncSync(fd);
   } catch (error) {
+    // A full disk can take part of the line before it fails: cut the file back to what
+    // it held, so earlier receipts are never followed by half a receipt.
+    if (fd !== undefined && size !== undefined) {
+      try {
+        ftruncateSync(fd, size);
+      } catch {
+        // The write error is the one reported.
+      }
+    }
     throw failure(path, 'append to', error);
   } finally {
     if (fd !== undefined) {
