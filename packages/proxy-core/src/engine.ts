@@ -20,7 +20,7 @@ import { Lifecycle } from './engine/lifecycle.js';
 import { ListFilter } from './engine/list-filter.js';
 import { Observation } from './engine/observation.js';
 import { PageCache } from './engine/page-cache.js';
-import { PendingTable } from './engine/pending-table.js';
+import { PendingTable, type Pending } from './engine/pending-table.js';
 import { Relay } from './engine/relay.js';
 import { Replies } from './engine/replies.js';
 import { Session } from './engine/session.js';
@@ -44,6 +44,11 @@ const PASSTHROUGH_RESULTS = new Set([
   'tasks/result',
   'tasks/cancel',
 ]);
+
+/** A JSON-RPC error object: an integer code and a string message. */
+function isWellFormedError(e: unknown): boolean {
+  return isObject(e) && Number.isInteger(e['code']) && typeof e['message'] === 'string';
+}
 
 /** The engine implementation; construct with {@link createProxyEngine}. */
 class Engine implements ProxyEngine {
@@ -255,6 +260,18 @@ class Engine implements ProxyEngine {
       return this.obs.dropped(this.table.isTombstoned(id) ? 'late response to a cancelled or expired request' : 'response to an unknown or already answered id');
     }
     this.table.complete(entry, false);
+    if (hasError ? !isWellFormedError(msg['error']) : !isObject(msg['result'])) {
+      // Hosts refuse a malformed answer and would wait forever: the request is answered
+      // with a well-formed error instead, and the drop is audited.
+      this.obs.dropped('malformed result or error from the server', entry.method);
+      return this.serverAnswer(entry, { jsonrpc: '2.0', id, error: { code: -32603, message: 'MCPTRUST_ERROR: the server sent a malformed answer' } }, true, false, undefined);
+    }
+    // Members beyond jsonrpc, id and result/error are not forwarded: the answer is re-serialized.
+    this.serverAnswer(entry, msg, hasResult, hasError, raw !== undefined && Object.keys(msg).length === 3 ? raw : undefined);
+  }
+
+  /** Routes a well-formed answer to a pending entry: preflight, initialize, a list page or the host. */
+  private serverAnswer(entry: Pending, msg: Json, hasResult: boolean, hasError: boolean, raw: string | undefined): void {
     if (entry.internal !== undefined) entry.internal(msg);
     else if (entry.method === 'initialize') this.lifecycle.initializeAnswered(entry, msg);
     else if (hasResult && this.lists.isList(entry.method)) this.lists.answer(entry, msg, raw);

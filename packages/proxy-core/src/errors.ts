@@ -15,7 +15,9 @@ export type ProxyErrorCode =
   /** The server process or transport closed. */
   | 'SERVER_CLOSED'
   /** The engine was used after it was closed. */
-  | 'CLOSED';
+  | 'CLOSED'
+  /** A message given to an adapter cannot be serialized as JSON (e.g. nested too deeply), so it cannot be checked. */
+  | 'INVALID_MESSAGE';
 
 /** Options of {@link ProxyError}. */
 export interface ProxyErrorOptions {

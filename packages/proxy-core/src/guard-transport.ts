@@ -51,7 +51,15 @@ export function guardTransport(inner: Transport, options: GuardTransportOptions)
     },
     async send(message: JSONRPCMessage) {
       if (closed) throw new ProxyError('CLOSED', 'the guarded transport is closed');
-      outer.engine.receiveFromHost(JSON.stringify(message));
+      let text: string;
+      try {
+        text = JSON.stringify(message);
+      } catch (cause) {
+        // Not representable as JSON (too deep, cyclic, a BigInt): it cannot be checked,
+        // so it is refused here rather than with a stack overflow from inside the engine.
+        throw new ProxyError('INVALID_MESSAGE', 'the message cannot be serialized as JSON', { cause });
+      }
+      outer.engine.receiveFromHost(text);
     },
     async close() {
       if (!closed) {

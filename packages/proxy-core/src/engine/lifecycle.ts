@@ -48,6 +48,7 @@ export class Lifecycle implements PreflightOutcome {
     private readonly replay: ReplayHostLine,
   ) {
     this.preflight = new Preflight(session, obs, translation, this);
+    table.onInitializeExpired = () => this.replayQueue();
   }
 
   /** Whether host requests must wait: `initialize` was forwarded and the session is not established yet. */
@@ -143,6 +144,8 @@ export class Lifecycle implements PreflightOutcome {
       this.session.state = 'refused';
       const reason = `the server answered initialize with unsupported protocol version ${JSON.stringify(version)}`;
       this.replies.refuse(entry.hostId, 'initialize', { cls: 'SESSION_REFUSED', reason }, 'blocked', entry);
+      // The requests that waited for the session are refused with it.
+      this.replayQueue();
       this.session.fatal(new ProxyError('UNSUPPORTED_PROTOCOL_VERSION', reason));
       return;
     }
@@ -316,6 +319,9 @@ export class Lifecycle implements PreflightOutcome {
       this.refuseSession([], `preflight failed: ${reason}`, 'PREFLIGHT_FAILED');
     } else if (state === 'initializing' || state === 'awaiting-initialize') {
       this.session.state = 'refused';
+      this.replayQueue();
+    } else if (state === 'refused') {
+      // Whatever still waits (nothing, normally) is refused with the session.
       this.replayQueue();
     }
   }

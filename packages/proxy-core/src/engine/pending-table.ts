@@ -61,6 +61,11 @@ export class PendingTable {
   /** Host-facing ID by server-ID key. */
   readonly serverRequestsByServerKey = new Map<string, string>();
   private readonly tombstones = new Set<string>();
+  /**
+   * Called when the host's `initialize` expired and the session was refused (set by
+   * lifecycle): the requests that waited for the session are answered.
+   */
+  onInitializeExpired: (() => void) | undefined;
   private timer: ReturnType<typeof setInterval> | undefined;
 
   constructor(
@@ -146,6 +151,7 @@ export class PendingTable {
         this.session.state = 'refused';
         this.replies.hostError(entry.hostId, DENIAL_CODES.REQUEST_TIMEOUT, `MCPTRUST_ERROR: initialize timed out after ${entry.timeoutMs} ms`, { code: 'REQUEST_TIMEOUT' });
         this.obs.audit('timeout', 'host_to_server', this.obs.requestFields({ method: entry.method, code: 'REQUEST_TIMEOUT', errorCode: DENIAL_CODES.REQUEST_TIMEOUT }, entry.hostId!, entry));
+        this.onInitializeExpired?.();
         this.session.fatal(new ProxyError('SERVER_CLOSED', 'the server did not answer initialize in time'));
         continue;
       }

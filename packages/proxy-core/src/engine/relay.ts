@@ -220,6 +220,7 @@ export class Relay {
         this.obs.dropped('notification not allowed', method);
         return;
     }
-    this.session.io.toHost(JSON.stringify(msg));
+    // Only the members of a notification pass (hosts refuse a message with others).
+    this.session.io.toHost(JSON.stringify(has(msg, 'params') ? { jsonrpc: '2.0', method, params: msg['params'] } : { jsonrpc: '2.0', method }));
   }
 }
