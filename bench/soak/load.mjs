@@ -131,6 +131,9 @@ export function createLoad({ total, seed, requestTimeoutMs }) {
     // No answer is due once cancelled.
     waiting.delete(id);
     cancelled.add(id);
+    // A late answer is due within the slow call's 30 ms: older IDs need not be kept, so
+    // the driver's own memory stays flat too.
+    if (cancelled.size > 4096) cancelled.delete(cancelled.values().next().value);
     counts.messages++;
     counts.cancelled++;
     write('{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":' + id + ',"reason":"soak"}}\n');

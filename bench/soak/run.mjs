@@ -30,6 +30,8 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { createLoad } from './load.mjs';
 
 const CLI = fileURLToPath(new URL('../../apps/cli/dist/mcptrust.js', import.meta.url));
@@ -109,10 +111,18 @@ async function inProcessSession(onData) {
   const bridge = createStdioBridge({ lockfile, requestTimeoutMs: REQUEST_TIMEOUT_MS, command: process.execPath, args: SERVER_ARGS, hostInput, hostOutput, endHostOutput: false });
   // The tombstone set is internal to the engine's pending table: read, never written.
   const tombstones = () => bridge.engine.table?.tombstones?.size;
+  // The live heap after a full collection: what is still referenced, without the noise
+  // of garbage not yet collected (a leak shows as a rising line here).
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc');
+  const heapKiB = () => {
+    gc();
+    return Math.round(process.memoryUsage().heapUsed / 1024);
+  };
   return {
     write: (text) => hostInput.write(text),
     rss: () => Math.round(process.memoryUsage().rss / 1024),
-    tables: () => ({ ...bridge.engine.stats(), tombstones: tombstones() }),
+    tables: () => ({ ...bridge.engine.stats(), tombstones: tombstones(), heapKiB: heapKiB() }),
     stderr: () => '',
     async close() {
       hostInput.end();
@@ -157,7 +167,10 @@ async function soak(kind) {
   const rss = samples.map((s) => s.rssKiB).filter(Number.isFinite);
   const pts = samples.filter((s) => Number.isFinite(s.rssKiB)).map((s) => ({ x: s.messages, y: s.rssKiB }));
   const half = pts.slice(Math.floor(pts.length / 2));
+  // Warm-up (JIT, buffers sized for the first 1 MiB messages) is over after a tenth.
+  const warm = pts.filter((p) => p.x >= total / 10);
   const maxOf = (f) => Math.max(...samples.map((s) => f(s) ?? 0));
+  const heap = samples.filter((s) => Number.isFinite(s.tables?.heapKiB)).map((s) => ({ x: s.messages, y: s.tables.heapKiB }));
   return {
     target: kind,
     messages: load.counts.messages,
@@ -166,14 +179,15 @@ async function soak(kind) {
     counts: load.counts,
     failures: load.failures.slice(0, 20),
     failureCount: load.failures.length,
-    rss: { firstKiB: rss[0], lastKiB: rss[rss.length - 1], maxKiB: Math.max(...rss), slopeKiBPer1e5: slope(pts) * 1e5, slopeSecondHalfKiBPer1e5: slope(half) * 1e5 },
+    rss: { firstKiB: rss[0], lastKiB: rss[rss.length - 1], maxKiB: Math.max(...rss), slopeKiBPer1e5: slope(pts) * 1e5, slopeAfterWarmUpKiBPer1e5: slope(warm) * 1e5, slopeSecondHalfKiBPer1e5: slope(half) * 1e5 },
+    heap: heap.length === 0 ? undefined : { firstKiB: heap[0].y, lastKiB: heap[heap.length - 1].y, maxKiB: Math.max(...heap.map((p) => p.y)), slopeKiBPer1e5: slope(heap) * 1e5, slopeAfterWarmUpKiBPer1e5: slope(heap.filter((p) => p.x >= total / 10)) * 1e5, slopeSecondHalfKiBPer1e5: slope(heap.slice(Math.floor(heap.length / 2))) * 1e5 },
+    series: samples.map((s) => [s.messages, s.rssKiB, s.tables?.heapKiB, s.tables?.pending, s.tables?.tombstones].filter((v) => v !== undefined)),
     maxInFlight: maxOf((s) => s.inFlight),
     maxPending: kind === 'cli' ? undefined : maxOf((s) => s.tables?.pending),
     maxTombstones: kind === 'cli' ? undefined : maxOf((s) => s.tables?.tombstones),
     final,
     exit,
     stderrTail: exit.code === 0 ? undefined : session.stderr().slice(-2000),
-    samples: samples.length,
   };
 }
 
@@ -192,7 +206,8 @@ if (asJson) {
     const c = r.counts;
     console.log(`\n[${r.target}] ${r.messages} messages in ${f(r.seconds, 1)} s = ${f(r.msgsPerSec)} msgs/s; exit ${String(r.exit.code)}`);
     console.log(`  answered ${c.answered} (small ${c.small}, 64 KiB ${c.medium}, 1 MiB ${c.large}), cancelled ${c.cancelled} (late answers seen by the host: ${c.answeredAfterCancel}), timeouts ${c.timeouts}, lists ${c.lists} after ${c.listChanged} list_changed, denied exec_shell ${c.denied}`);
-    console.log(`  RSS KiB: first ${f(r.rss.firstKiB)}, last ${f(r.rss.lastKiB)}, max ${f(r.rss.maxKiB)}; slope ${f(r.rss.slopeKiBPer1e5, 1)} KiB per 10⁵ messages (second half: ${f(r.rss.slopeSecondHalfKiBPer1e5, 1)})`);
+    console.log(`  RSS KiB: first ${f(r.rss.firstKiB)}, last ${f(r.rss.lastKiB)}, max ${f(r.rss.maxKiB)}; slope ${f(r.rss.slopeKiBPer1e5, 1)} KiB per 10⁵ messages (after the first tenth: ${f(r.rss.slopeAfterWarmUpKiBPer1e5, 1)}; second half: ${f(r.rss.slopeSecondHalfKiBPer1e5, 1)})`);
+    if (r.heap) console.log(`  live heap after GC KiB: first ${f(r.heap.firstKiB)}, last ${f(r.heap.lastKiB)}, max ${f(r.heap.maxKiB)}; slope ${f(r.heap.slopeKiBPer1e5, 1)} KiB per 10⁵ messages (after the first tenth: ${f(r.heap.slopeAfterWarmUpKiBPer1e5, 1)}; second half: ${f(r.heap.slopeSecondHalfKiBPer1e5, 1)})`);
     console.log(`  in flight (host side) max ${r.maxInFlight}, at the end ${r.final.inFlight}` + (r.final.tables === undefined ? '' : `; engine pending max ${r.maxPending}, at the end ${r.final.tables.pending}; tombstones max ${f(r.maxTombstones)}, at the end ${f(r.final.tables.tombstones)}`));
     console.log(`  failures: ${r.failureCount}${r.failureCount > 0 ? '\n    ' + r.failures.join('\n    ') : ''}`);
     if (r.stderrTail) console.log(`  proxy stderr (tail):\n${r.stderrTail}`);
