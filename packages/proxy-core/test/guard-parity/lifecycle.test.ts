@@ -144,6 +144,21 @@ describe('preflight (guardTransport)', () => {
     expect(s.outerCloses).toBe(1);
   });
 
+  it('still closes the inner transport when the onFatal callback throws', async () => {
+    const s = await openGuard({
+      preflight: true,
+      onFatal: () => {
+        throw new Error('embedder bug');
+      },
+    });
+    await s.host(req(0, 'initialize', { protocolVersion: '2025-06-18', capabilities: {} }));
+    await s.fromServer({ jsonrpc: '2.0', id: s.lastToServer()['id'], result: SERVER_RESULT('2025-06-18') });
+    await answerPreflight(s, { ...SURFACE, tools: [...SURFACE.tools, { name: 'exec_shell', inputSchema: { type: 'object' } }] });
+    expect((await s.nextToHost((m) => m['id'] === 0))['error']['code']).toBe(DENIAL_CODES.SESSION_REFUSED);
+    await until(() => s.server.closes === 1);
+    expect(s.outerCloses).toBe(1);
+  });
+
   it('makes SDK Client.connect reject on drift and never lets a call reach the server', async () => {
     const server = new FakeServerTransport();
     const drifted = { ...SURFACE, tools: [...SURFACE.tools, { name: 'exec_shell', inputSchema: { type: 'object' } }] };
