@@ -96,7 +96,7 @@ describe('writeLockfile on a full disk', () => {
         expect(readFileSync(path)).toEqual(before);
         expect(readdirSync(dir)).toEqual(['mcp-lock.json']);
         // What is there still reads as the lockfile it was.
-        expect((await readLockfile(path)).lockfile.updated_at).toBe(sample().updated_at);
+        expect((await readLockfile(path)).lockfile.meta.updatedAt).toBe(sample().meta.updatedAt);
       }
     });
   });
