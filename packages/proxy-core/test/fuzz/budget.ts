@@ -14,12 +14,23 @@ export const LONG = process.env['MCPTRUST_FUZZ_LONG'] === '1';
 /** Multiplier of every run count in long mode. */
 export const LONG_FACTOR = 50;
 
-/** The seed of a property: fixed per property in CI, from the environment or random in long mode. */
+/**
+ * The seed of a property: fixed per property in CI; in long mode (or with
+ * `MCPTRUST_FUZZ_SEED`) a base seed plus the property's fixed one.
+ */
 export function seedFor(fixed: number): number {
   const env = process.env['MCPTRUST_FUZZ_SEED'];
-  if (env !== undefined && env !== '') return Number(env);
-  return LONG ? (Date.now() ^ (Math.random() * 0x7fffffff)) | 0 : fixed;
+  // Each property derives its own seed from the base one, so properties do not replay
+  // the same sequence; the printed base seed replays all of them.
+  if (env !== undefined && env !== '') return (Number(env) + fixed) | 0;
+  return LONG ? (BASE_SEED + fixed) | 0 : fixed;
 }
+
+/** The base seed of a long run. */
+const BASE_SEED = (Date.now() ^ (Math.random() * 0x7fffffff)) | 0;
+
+/** Time limit of one fuzz test (jest's own timer is faked, so this is for the record). */
+export const TEST_TIMEOUT_MS = LONG ? 4 * 3600_000 : 300_000;
 
 /** Runs of a property. */
 export function runsFor(ci: number): number {
@@ -29,7 +40,9 @@ export function runsFor(ci: number): number {
 /** fast-check parameters of one property (the seed is printed in long mode so a failure can be replayed). */
 export function fcParams(name: string, fixedSeed: number, ciRuns: number): { seed: number; numRuns: number; endOnFailure: boolean } {
   const seed = seedFor(fixedSeed);
-  if (LONG) process.stderr.write(`fuzz ${name}: seed ${seed}, ${runsFor(ciRuns)} runs (replay: MCPTRUST_FUZZ_SEED=${seed})\n`);
+  const env = process.env['MCPTRUST_FUZZ_SEED'];
+  const base = env !== undefined && env !== '' ? Number(env) : BASE_SEED;
+  if (LONG) process.stderr.write(`fuzz ${name}: seed ${seed}, ${runsFor(ciRuns)} runs (replay: MCPTRUST_FUZZ_SEED=${base} MCPTRUST_FUZZ_LONG=1)\n`);
   return { seed, numRuns: runsFor(ciRuns), endOnFailure: false };
 }
 

@@ -81,5 +81,5 @@ const cmd: fc.Arbitrary<Cmd> = fc.oneof(
 
 /** A run: usually starting with the handshake, then anything. */
 export const commands: fc.Arbitrary<Cmd[]> = fc
-  .tuple(fc.boolean(), fc.constantFrom('2025-06-18', '2025-03-26', '2025-11-25', '2024-11-05'), fc.nat(7), fc.array(cmd, { minLength: 1, maxLength: 40 }))
+  .tuple(fc.boolean(), fc.constantFrom('2025-06-18', '2025-03-26', '2025-11-25', '2024-11-05'), fc.nat(7), fc.array(cmd, { minLength: 1, maxLength: 40, size: 'medium' }))
   .map(([handshake, version, caps, rest]) => (handshake ? [{ t: 'hostInit', version, caps } as Cmd, { t: 'serverAnswer', pick: 0, how: 0, big: false, items: [] } as Cmd, { t: 'hostInitialized' } as Cmd, ...rest] : rest));

@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, it, jest } from '@jest/globals';
 import fc from 'fast-check';
-import { fcParams, reportStats } from './budget.js';
+import { TEST_TIMEOUT_MS, fcParams, reportStats } from './budget.js';
 import { commands } from './commands.js';
 import { runCommands, useFuzzClock } from './runner.js';
 
@@ -24,7 +24,7 @@ describe('fuzz: the enforcement engine under arbitrary host and server traffic',
       fc.asyncProperty(commands, (cmds) => runCommands(cmds, { kind: 'direct' })),
       fcParams('engine (direct)', 0x5eed01, 400),
     );
-  });
+  }, TEST_TIMEOUT_MS);
 
   it('keeps every invariant behind the stdio framing, with lines split at any byte', async () => {
     const chunks = fc.oneof(fc.constant<number[]>([]), fc.array(fc.integer({ min: 1, max: 64 }), { minLength: 1, maxLength: 8 }));
@@ -32,12 +32,12 @@ describe('fuzz: the enforcement engine under arbitrary host and server traffic',
       fc.asyncProperty(commands, chunks, (cmds, sizes) => runCommands(cmds, { kind: 'stream', chunks: sizes })),
       fcParams('engine (stream)', 0x5eed02, 250),
     );
-  });
+  }, TEST_TIMEOUT_MS);
 
   it('keeps every invariant through guardTransport around an in-memory transport', async () => {
     await fc.assert(
       fc.asyncProperty(commands, (cmds) => runCommands(cmds, { kind: 'guard' })),
       fcParams('guardTransport', 0x5eed03, 250),
     );
-  });
+  }, TEST_TIMEOUT_MS);
 });

@@ -20,7 +20,7 @@ import type { AuditEvent } from '@mcptrust/audit';
 import { JSONRPCMessageSchema } from '@modelcontextprotocol/sdk/types.js';
 import { hostIdOf } from '../../src/engine/id-text.js';
 import { findTopLevelId } from '../../src/raw-json.js';
-import { SURFACE } from '../helpers/engine-harness.js';
+import { TEST_SURFACE, canonical, uriAllowed, type Surface } from './surface.js';
 
 type Msg = Record<string, any>;
 
@@ -37,11 +37,6 @@ export interface FuzzStats {
 /** Figures summed over a test file (reported by the long mode). */
 export const STATS: FuzzStats = { runs: 0, steps: 0, hostMessages: 0, serverMessages: 0, engineOutputs: 0, invariantChecks: 0 };
 
-const canon = (v: unknown): string => JSON.stringify(v, Object.keys(v as object).sort());
-const PINNED_TOOLS = new Map(SURFACE.tools.map((t) => [t.name, t]));
-const PINNED_PROMPTS = new Map(SURFACE.prompts.map((p) => [p.name, p]));
-const PINNED_RESOURCES = new Set(SURFACE.resources.map((r) => r.uri));
-const PINNED_TEMPLATES = new Set(SURFACE.resourceTemplates.map((t) => t.uriTemplate));
 const LIST_METHODS: Record<string, string> = {
   'tools/list': 'tools',
   'prompts/list': 'prompts',
@@ -58,27 +53,6 @@ const HOST_NOTIFICATIONS = new Set([
   'notifications/resources/list_changed', 'notifications/elicitation/complete', 'notifications/tasks/status',
 ]);
 const RELAYED = new Set(['roots/list', 'sampling/createMessage', 'elicitation/create']);
-
-/** Whether the lockfile of {@link SURFACE} allows reading `uri` (a strict reading of PROTOCOL 24). */
-export function uriAllowed(uri: unknown): boolean {
-  if (typeof uri !== 'string') return false;
-  if (PINNED_RESOURCES.has(uri)) return true;
-  const prefix = 'file:///project/';
-  if (!uri.startsWith(prefix)) return false;
-  const seg = uri.slice(prefix.length);
-  return seg.length > 0 && !/[/?#\\]/.test(seg) && seg !== '.' && seg !== '..' && !/%2e|%2f|%5c/i.test(seg);
-}
-
-/** Whether the arguments satisfy the pinned schema of `tool` (hand-written, independent of ajv). */
-function argsValid(tool: string, args: unknown): boolean {
-  const a = args === undefined ? {} : args;
-  if (typeof a !== 'object' || a === null || Array.isArray(a)) return false;
-  const o = a as Msg;
-  if (tool === 'read_file') return Object.keys(o).every((k) => k === 'path') && typeof o['path'] === 'string';
-  if (tool === 'echo') return !('text' in o) || typeof o['text'] === 'string';
-  if (tool === 'modern') return Number.isInteger(o['n']) && o['n'] >= 1;
-  return false;
-}
 
 /** Key of a server's request id as the engine must echo it: a string by value, a number by its text. */
 function serverIdKey(text: string): string {
@@ -108,9 +82,13 @@ export class Oracle {
   readonly forwarded: { id: string; method: string; params: Msg | undefined; answered: number }[] = [];
   /** Host-facing ids of server→client requests the host was sent. */
   readonly relayed: string[] = [];
+  /** Every text the host was sent, in order. */
+  readonly hostLog: string[] = [];
   /** Every host-id text the host used, for cancellations. */
   readonly hostIds: unknown[] = [];
   private checkedAudit = 0;
+
+  constructor(private readonly surface: Surface = TEST_SURFACE) {}
   /** The negotiated protocol version (batches are messages only under 2025-03-26, PROTOCOL 5). */
   version: () => string | undefined = () => undefined;
 
@@ -218,6 +196,7 @@ export class Oracle {
   toHost(text: string): void {
     STATS.engineOutputs++;
     STATS.invariantChecks++;
+    this.hostLog.push(text);
     if (text.includes('\n')) this.fail('host stream: a raw LF inside one message', text);
     let msg: Msg;
     try {
@@ -247,7 +226,7 @@ export class Oracle {
       } else if (method === 'notifications/progress') {
         if (!this.hostTokens.has(JSON.stringify(msg['params']?.['progressToken']))) this.fail('host got progress under a token it never sent', text);
       } else if (method === 'notifications/resources/updated') {
-        if (!uriAllowed(msg['params']?.['uri'])) this.fail('host got an update of a resource that is not allowed', text);
+        if (!uriAllowed(msg['params']?.['uri'], this.surface)) this.fail('host got an update of a resource that is not allowed', text);
       } else if (!HOST_NOTIFICATIONS.has(method)) this.fail('host got a notification that is not allowed', method);
       return;
     }
@@ -279,13 +258,17 @@ export class Oracle {
 
   private listItemAllowed(field: string, it: Msg): boolean {
     if (typeof it !== 'object' || it === null) return false;
+    const sf = this.surface;
     if (field === 'tools') {
-      const pinned = PINNED_TOOLS.get(it['name']);
-      return pinned !== undefined && it['description'] === pinned.description && canon(it['inputSchema']) === canon(pinned.inputSchema);
+      const pinned = typeof it['name'] === 'string' ? sf.tools.get(it['name']) : undefined;
+      return pinned !== undefined && (it['description'] ?? '') === (pinned.description ?? '') && canonical(it['inputSchema']) === canonical(pinned.inputSchema);
     }
-    if (field === 'prompts') return PINNED_PROMPTS.get(it['name'])?.description === it['description'];
-    if (field === 'resources') return PINNED_RESOURCES.has(it['uri']);
-    return PINNED_TEMPLATES.has(it['uriTemplate']);
+    if (field === 'prompts') {
+      const pinned = typeof it['name'] === 'string' ? sf.prompts.get(it['name']) : undefined;
+      return pinned !== undefined && (it['description'] ?? '') === (pinned.description ?? '');
+    }
+    if (field === 'resources') return uriAllowed(it['uri'], sf);
+    return sf.templates.includes(it['uriTemplate']);
   }
 
   /** A text the engine wrote to the server. */
@@ -310,9 +293,11 @@ export class Oracle {
       if (!SERVER_METHODS.has(method)) this.fail('server got a method that is not allowed', text);
       const token = params?.['_meta']?.['progressToken'];
       if (token !== undefined && !this.engineIds.has(token)) this.fail('host progress token reached the server', text);
-      if (method === 'tools/call' && !(PINNED_TOOLS.has(params?.['name']) && argsValid(params?.['name'], params?.['arguments']))) this.fail('a call of a denied tool (or with bad arguments) was forwarded', text);
-      if (method === 'prompts/get' && !PINNED_PROMPTS.has(params?.['name'])) this.fail('a denied prompt was forwarded', text);
-      if ((method === 'resources/read' || method === 'resources/subscribe') && !uriAllowed(params?.['uri'])) this.fail('a denied resource was forwarded', text);
+      const sf = this.surface;
+      const name = params?.['name'];
+      if (method === 'tools/call' && !(typeof name === 'string' && sf.tools.has(name) && (sf.argsValid?.(name, params?.['arguments']) ?? true))) this.fail('a call of a denied tool (or with bad arguments) was forwarded', text);
+      if (method === 'prompts/get' && !(typeof name === 'string' && sf.prompts.has(name))) this.fail('a denied prompt was forwarded', text);
+      if ((method === 'resources/read' || method === 'resources/subscribe') && !uriAllowed(params?.['uri'], sf)) this.fail('a denied resource was forwarded', text);
       this.forwarded.push({ id, method, params, answered: 0 });
       return;
     }
