@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process';
 import { readLockfile } from '@mcptrust/lockfile';
 import { parseArtifactPin, prepareServerLaunch } from '@mcptrust/artifact';
 import type { ArtifactPin, ServerLaunch } from '@mcptrust/artifact';
+import { DEFAULT_SHUTDOWN_GRACE_MS } from '@mcptrust/proxy-core';
 import type { Argv } from 'yargs';
 import { artifactNetworkOptions, cacheRootFrom, guardedClientFrom, npmConfigFrom, provenanceRequirementFrom } from '../artifact-flags.js';
 import type { CommandContext, CommandModule } from '../command.js';
@@ -53,11 +54,18 @@ async function prepare(argv: Record<string, unknown>, lockPath: string, ctx: Com
   return launch;
 }
 
-/** `--no-proxy`: the verified server gets the host's stdio directly; its exit code is ours. */
+/**
+ * `--no-proxy`: the verified server gets the host's stdio directly; its exit code is ours.
+ * On a signal the server gets SIGTERM, and SIGKILL after the grace period if it ignores
+ * it (the proxy's shutdown does the same), so the command never outlives a stop request;
+ * the exit code is then the signal's (130, 143).
+ */
 async function execDirect(launch: ServerLaunch, ctx: CommandContext): Promise<void> {
   const child = spawn(launch.command, launch.args, { stdio: 'inherit', env: launch.env, shell: false });
+  let escalation: ReturnType<typeof setTimeout> | undefined;
   const stop = (): void => {
     child.kill('SIGTERM');
+    escalation = setTimeout(() => child.kill('SIGKILL'), DEFAULT_SHUTDOWN_GRACE_MS);
   };
   ctx.signal.addEventListener('abort', stop, { once: true });
   try {
@@ -65,8 +73,10 @@ async function execDirect(launch: ServerLaunch, ctx: CommandContext): Promise<vo
       child.once('error', reject);
       child.once('exit', (status, sig) => resolve(status ?? (sig === 'SIGINT' ? 130 : sig === 'SIGTERM' ? 143 : 1)));
     });
-    ctx.setExitCode(code);
+    // Stopped on our request: the signal that asked decides the exit code.
+    if (!ctx.signal.aborted) ctx.setExitCode(code);
   } finally {
+    if (escalation !== undefined) clearTimeout(escalation);
     ctx.signal.removeEventListener('abort', stop);
   }
 }
