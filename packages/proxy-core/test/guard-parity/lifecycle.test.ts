@@ -144,6 +144,16 @@ describe('preflight (guardTransport)', () => {
     expect(s.outerCloses).toBe(1);
   });
 
+  it('refuses the session when a preflight page is never answered within startupTimeoutMs', async () => {
+    const s = await openGuard({ preflight: true, startupTimeoutMs: 30 });
+    await s.host(req(0, 'initialize', { protocolVersion: '2025-06-18', capabilities: {} }));
+    await s.fromServer({ jsonrpc: '2.0', id: s.lastToServer()['id'], result: SERVER_RESULT('2025-06-18') });
+    const answer = await s.nextToHost((m) => m['id'] === 0);
+    expect(answer['error']['code']).toBe(DENIAL_CODES.SESSION_REFUSED);
+    expect(s.fatal).toEqual([expect.objectContaining({ code: 'PREFLIGHT_FAILED' })]);
+    await until(() => s.server.closes === 1);
+  });
+
   it('still closes the inner transport when the onFatal callback throws', async () => {
     const s = await openGuard({
       preflight: true,
