@@ -38,6 +38,21 @@ describe('the host closes stdin mid-request', () => {
     expect(run.junk).toEqual([]);
   });
 
+  it('shuts down cleanly when the host closes its end of stdout (EPIPE): server stopped, exit 0, no stream error', async () => {
+    const run = startProxy(['--lock', lock], [NODE, FIXTURE]);
+    await run.initialize();
+    const servers = childrenOf(run.pid);
+    expect(servers).toHaveLength(1);
+    // The host stops reading (it crashed, or closed the pipe): the proxy's next writes fail.
+    run.child.stdout.destroy();
+    for (let i = 0; i < 5; i++) run.send({ jsonrpc: '2.0', id: 70 + i, method: 'tools/call', params: { name: 'echo', arguments: { message: 'x'.repeat(100_000) } } });
+    const exit = await run.exited;
+    expect(run.stderr()).not.toMatch(/Unhandled 'error' event|EPIPE/);
+    expect(exit).toEqual({ code: 0, signal: null });
+    await sleep(100);
+    for (const pid of servers) expect(isAlive(pid)).toBe(false);
+  });
+
   it('forwards nothing written after a line cut short by the end of stdin', async () => {
     const run = startProxy(['--lock', lock], [NODE, FIXTURE]);
     await run.initialize();
