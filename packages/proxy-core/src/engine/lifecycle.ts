@@ -272,7 +272,7 @@ export class Lifecycle implements PreflightOutcome {
     this.session.startupStatic.clear();
     this.session.stateVersion++;
     this.obs.audit('session', 'internal', { method: 'initialize', code: 'SERVER_UNAVAILABLE', reason: `the upstream lost the session (${reason}); re-initializing` });
-    const sent = this.translation.sendInternal('initialize', this.initParams, (answer) => this.reinitialized(answer));
+    const sent = this.translation.sendInternal('initialize', withoutProgressToken(this.initParams), (answer) => this.reinitialized(answer));
     if (!sent) {
       this.session.state = 'refused';
       this.endReset('could not generate a request id for the new initialize', 'SERVER_CLOSED');
@@ -355,4 +355,16 @@ export class Lifecycle implements PreflightOutcome {
     obs.traceParent = traceParent;
     obs.traceState = traceState;
   }
+}
+
+/**
+ * The host's `initialize` params for the engine's own re-sent `initialize`: a progress
+ * token the host attached is the host's (never sent to the server, PROTOCOL 31), and
+ * nobody waits for progress on the engine's request.
+ */
+function withoutProgressToken(params: Json): Json {
+  const meta = params['_meta'];
+  if (!isObject(meta) || !has(meta, 'progressToken')) return params;
+  const { progressToken: _dropped, ...rest } = meta;
+  return { ...params, _meta: rest };
 }

@@ -31,7 +31,9 @@ export type Cmd =
   | { t: 'serverNote'; kind: number; pick: number }
   | { t: 'serverJunk'; junk: Junk }
   | { t: 'tick'; ms: number }
-  | { t: 'serverClosed' };
+  | { t: 'serverClosed' }
+  | { t: 'sessionLost' }
+  | { t: 'preflightAnswer'; drift: boolean };
 
 /** Odd ids: what JSON-RPC allows (strings, integers) and what it does not. */
 export const idSpec: fc.Arbitrary<IdSpec> = fc.oneof(
@@ -62,10 +64,14 @@ const junk: fc.Arbitrary<Junk> = fc.oneof(
 /** Number of host request kinds {@link hostRequestLine} knows. */
 export const HOST_KINDS = 28;
 
+/** Host request kinds the lockfile allows (half of the requests: most runs reach the server). */
+const ALLOWED_KINDS = [0, 1, 2, 7, 9, 10, 12, 13, 14, 17, 18, 19, 21, 24];
+const hostKind = fc.oneof(fc.constantFrom(...ALLOWED_KINDS), fc.nat(HOST_KINDS - 1));
+
 const cmd: fc.Arbitrary<Cmd> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ t: fc.constant('hostInit' as const), version: fc.constantFrom('2025-06-18', '2025-03-26', '2024-11-05', '2025-11-25', '2099-01-01'), caps: fc.nat(7) }) },
   { weight: 1, arbitrary: fc.constant({ t: 'hostInitialized' as const }) },
-  { weight: 12, arbitrary: fc.record({ t: fc.constant('hostReq' as const), kind: fc.nat(HOST_KINDS - 1), id: idSpec, progress: fc.nat(6), proto: fc.boolean() }) },
+  { weight: 12, arbitrary: fc.record({ t: fc.constant('hostReq' as const), kind: hostKind, id: idSpec, progress: fc.nat(6), proto: fc.boolean() }) },
   { weight: 1, arbitrary: fc.record({ t: fc.constant('hostBatch' as const), kinds: fc.array(fc.nat(HOST_KINDS - 1), { maxLength: 4 }), ids: fc.array(idSpec, { minLength: 4, maxLength: 4 }) }) },
   { weight: 2, arbitrary: fc.record({ t: fc.constant('hostCancel' as const), pick: fc.nat(), raw: fc.nat(3) }) },
   { weight: 1, arbitrary: fc.record({ t: fc.constant('hostProgress' as const), pick: fc.nat() }) },
@@ -77,9 +83,15 @@ const cmd: fc.Arbitrary<Cmd> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ t: fc.constant('serverJunk' as const), junk }) },
   { weight: 2, arbitrary: fc.record({ t: fc.constant('tick' as const), ms: fc.constantFrom(1, 100, 300, 600, 1200) }) },
   { weight: 1, arbitrary: fc.constant({ t: 'serverClosed' as const }) },
+  { weight: 1, arbitrary: fc.constant({ t: 'sessionLost' as const }) },
+  { weight: 1, arbitrary: fc.record({ t: fc.constant('preflightAnswer' as const), drift: fc.boolean() }) },
 );
 
-/** A run: usually starting with the handshake, then anything. */
+/** A run: usually starting with the handshake (and preflight's lists answered), then anything. */
 export const commands: fc.Arbitrary<Cmd[]> = fc
-  .tuple(fc.boolean(), fc.constantFrom('2025-06-18', '2025-03-26', '2025-11-25', '2024-11-05'), fc.nat(7), fc.array(cmd, { minLength: 1, maxLength: 40, size: 'medium' }))
-  .map(([handshake, version, caps, rest]) => (handshake ? [{ t: 'hostInit', version, caps } as Cmd, { t: 'serverAnswer', pick: 0, how: 0, big: false, items: [] } as Cmd, { t: 'hostInitialized' } as Cmd, ...rest] : rest));
+  .tuple(fc.nat(9), fc.constantFrom('2025-06-18', '2025-03-26', '2025-11-25', '2024-11-05'), fc.nat(7), fc.array(cmd, { minLength: 1, maxLength: 40, size: 'medium' }))
+  .map(([handshake, version, caps, rest]) =>
+    handshake < 8
+      ? [{ t: 'hostInit', version, caps } as Cmd, { t: 'serverAnswer', pick: 0, how: 0, big: false, items: [] } as Cmd, { t: 'preflightAnswer', drift: false } as Cmd, { t: 'hostInitialized' } as Cmd, ...rest]
+      : rest,
+  );

@@ -41,6 +41,8 @@ export interface Driver {
   server(line: Buffer): void;
   /** The server side is gone. */
   serverClosed(): void;
+  /** The upstream lost the session (a remote server's 404); adapters without sessions ignore it. */
+  sessionLost(): void;
   /** Ends the session. */
   close(): void;
   /** Lets asynchronous deliveries (the guard's) happen. */
@@ -101,8 +103,12 @@ export function directDriver(oracle: Oracle, extra?: Partial<ProxyEngineOptions>
       call('receiveFromServer', () => engine.receiveFromServer(text, valid));
     },
     serverClosed: () => call('serverClosed', () => engine.serverClosed('the server exited')),
+    sessionLost: () => call('serverSessionLost', () => engine.serverSessionLost('404')),
     close: () => call('close', () => engine.close()),
-    flush: async () => undefined,
+    // Preflight grades drift with a lazily loaded model: its promise settles here.
+    flush: async () => {
+      if (engine.state === 'preflight') for (let i = 0; i < 3; i++) await new Promise((r) => setImmediate(r));
+    },
   };
 }
 
@@ -171,8 +177,11 @@ export function streamDriver(oracle: Oracle, chunkSizes: readonly number[], extr
     host: (line) => push(hostSplitter, line),
     server: (line) => push(serverSplitter, line),
     serverClosed: () => guarded('serverClosed', () => engine.serverClosed('the server exited')),
+    sessionLost: () => guarded('serverSessionLost', () => engine.serverSessionLost('404')),
     close: () => guarded('close', () => engine.close()),
-    flush: async () => undefined,
+    flush: async () => {
+      if (engine.state === 'preflight') for (let i = 0; i < 3; i++) await new Promise((r) => setImmediate(r));
+    },
   };
 }
 
@@ -257,6 +266,7 @@ export async function guardDriver(oracle: Oracle, extra?: Partial<ProxyEngineOpt
         oracle.escaped('the inner onclose', err);
       }
     },
+    sessionLost: () => undefined,
     close() {
       outer.close().catch((err: unknown) => oracle.escaped('close', err));
     },

@@ -34,6 +34,13 @@ describe('fuzz: the enforcement engine under arbitrary host and server traffic',
     );
   }, TEST_TIMEOUT_MS);
 
+  it('keeps every invariant with preflight on and the upstream session lost at any point', async () => {
+    await fc.assert(
+      fc.asyncProperty(commands, (cmds) => runCommands(cmds, { kind: 'direct', extra: { preflight: true } })),
+      fcParams('engine (preflight)', 0x5eed04, 250),
+    );
+  }, TEST_TIMEOUT_MS);
+
   it('keeps every invariant through guardTransport around an in-memory transport', async () => {
     await fc.assert(
       fc.asyncProperty(commands, (cmds) => runCommands(cmds, { kind: 'guard' })),

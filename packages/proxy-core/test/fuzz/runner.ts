@@ -4,6 +4,7 @@
  * that every host request was answered.
  */
 import { jest } from '@jest/globals';
+import type { ProxyEngineOptions } from '../../src/engine.types.js';
 import type { Cmd, IdSpec } from './commands.js';
 import { directDriver, guardDriver, streamDriver, tick, type Driver, type DriverKind } from './drivers.js';
 import { hostRequestLine, hostRequestObject, initializeLine, junkBytes, resultText, serverRequestLine } from './messages.js';
@@ -78,6 +79,10 @@ function play(c: Cmd, d: Driver, o: Oracle): void {
       return tick(c.ms);
     case 'serverClosed':
       return d.serverClosed();
+    case 'sessionLost':
+      return d.sessionLost();
+    case 'preflightAnswer':
+      return preflightAnswer(c.drift, d, o);
   }
 }
 
@@ -126,6 +131,19 @@ function serverAnswer(c: Extract<Cmd, { t: 'serverAnswer' }>, d: Driver, o: Orac
   }
 }
 
+const SURFACE_ITEMS: Record<string, number[]> = { 'tools/list': [0, 1, 2], 'prompts/list': [0], 'resources/list': [0], 'resources/templates/list': [0] };
+
+/** Answers every open list request of the engine's own (preflight) with the pinned surface, or a drifted one. */
+function preflightAnswer(drift: boolean, d: Driver, o: Oracle): void {
+  for (const f of o.forwarded) {
+    const items = SURFACE_ITEMS[f.method];
+    if (f.answered > 0 || items === undefined || f.params?.['cursor'] !== undefined) continue;
+    f.answered++;
+    const result = resultText(f.method, f.params, drift && f.method === 'tools/list' ? [...items, 4] : items, false).replace(',"nextCursor":"n2"', '');
+    d.server(line('{"jsonrpc":"2.0","id":' + JSON.stringify(f.id) + ',"result":' + result + '}'));
+  }
+}
+
 function serverNote(kind: number, pickN: number, d: Driver, o: Oracle): void {
   const fw = o.forwarded;
   const fid = fw.length > 0 ? fw[pickN % fw.length]!.id : 'nope';
@@ -161,12 +179,14 @@ export interface RunOptions {
   kind: DriverKind;
   /** Chunk sizes of the `stream` driver (cycled). */
   chunks?: readonly number[];
+  /** Engine options beyond the fuzz defaults (e.g. `preflight: true`). */
+  extra?: Partial<ProxyEngineOptions>;
 }
 
 /** Plays `cmds`; throws {@link InvariantViolation} listing what broke. */
 export async function runCommands(cmds: readonly Cmd[], opts: RunOptions): Promise<void> {
   const o = new Oracle();
-  const d = opts.kind === 'direct' ? directDriver(o) : opts.kind === 'stream' ? streamDriver(o, opts.chunks ?? []) : await guardDriver(o);
+  const d = opts.kind === 'direct' ? directDriver(o, opts.extra) : opts.kind === 'stream' ? streamDriver(o, opts.chunks ?? [], opts.extra) : await guardDriver(o, opts.extra);
   o.version = () => d.engine.protocolVersion;
   STATS.runs++;
   const check = (step: string): void => {

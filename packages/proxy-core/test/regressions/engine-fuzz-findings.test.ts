@@ -77,3 +77,21 @@ describe('regression: answers the host could not read', () => {
     expect(h.rawToHost).toEqual(['{"jsonrpc":"2.0","method":"notifications/tools/list_changed","params":{}}']);
   });
 });
+
+describe('regression: the initialize re-sent when the upstream lost the session', () => {
+  it('does not carry the progress token of the host', () => {
+    // Fuzz counterexample: [hostReq(initialize, progressToken "tok-a"), serverAnswer, sessionLost]
+    // → the re-sent initialize carried "tok-a" to the server.
+    const h = createHarness();
+    h.host(req('1', 'initialize', { _meta: { progressToken: 'tok-a', other: 1 }, protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'h', version: '1' } }));
+    expect(h.lastToServer()['params']['_meta']['progressToken']).not.toBe('tok-a');
+    h.server({ jsonrpc: '2.0', id: h.lastToServer()['id'], result: { protocolVersion: '2025-06-18', capabilities: {}, serverInfo: { name: 's', version: '1' } } });
+    h.host({ jsonrpc: '2.0', method: 'notifications/initialized' });
+    h.clear();
+    h.engine.serverSessionLost('404');
+    const again = h.lastToServer();
+    expect(again['method']).toBe('initialize');
+    expect(h.rawToServer.join('\n')).not.toContain('tok-a');
+    expect(again['params']['_meta']).toEqual({ other: 1 });
+  });
+});
