@@ -37,15 +37,22 @@ export function guardTransport(inner: Transport, options: GuardTransportOptions)
         } catch {
           return; // not representable as JSON: nothing to check, nothing forwarded
         }
-        outer.engine.receiveFromServer(text);
+        // Delivered a microtask later: an inner transport that answers from inside its own
+        // send() would otherwise re-enter the engine before the request is registered.
+        // Close is queued the same way, so it never overtakes a message that came first.
+        queueMicrotask(() => {
+          if (!closed) outer.engine.receiveFromServer(text);
+        });
       };
       inner.onerror = (error: Error) => outer.onerror?.(error);
       inner.onclose = () => {
-        if (closed) return;
-        closed = true;
-        outer.engine.serverClosed('the server transport closed');
-        outer.engine.close();
-        outer.onclose?.();
+        queueMicrotask(() => {
+          if (closed) return;
+          closed = true;
+          outer.engine.serverClosed('the server transport closed');
+          outer.engine.close();
+          outer.onclose?.();
+        });
       };
       await inner.start();
     },

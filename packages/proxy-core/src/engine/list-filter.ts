@@ -21,6 +21,9 @@ export const LIST_FIELD: Record<string, { field: string; kind: ItemKind | 'task'
   'tasks/list': { field: 'tasks', kind: 'task', key: 'taskId' },
 };
 
+/** The members of a list result besides its list field (MCP `PaginatedResult`). */
+const LIST_RESULT_MEMBERS: ReadonlySet<string> = new Set(['nextCursor', '_meta']);
+
 /** The list-filtering stage. */
 export class ListFilter {
   constructor(
@@ -78,13 +81,23 @@ export class ListFilter {
         if (this.session.mode === 'audit-only') kept.push(it);
       }
     }
+    // Only the list field, `nextCursor` and `_meta` reach the host: any other member (an
+    // unpinned tool under `tools` inside a `prompts/list` answer) is unchecked content.
+    const extras = Object.keys(result).filter((k) => !LIST_RESULT_MEMBERS.has(k) && k !== spec.field);
+    if (extras.length > 0) {
+      for (const k of extras) removed.push(`(result member ${k})`);
+      reasons.add('result member other than the list');
+    }
     let audit: Partial<AuditEvent> | undefined;
     if (removed.length > 0) {
       audit = { method, count: removed.length, items: removed.slice(0, 50), reason: [...reasons].join('; ') };
       this.obs.audit(this.session.mode === 'audit-only' ? 'audit_only' : 'filtered', 'server_to_host', { ...audit });
     }
     if (removed.length === 0 && Array.isArray(arr)) return { result, audit };
-    return { result: { ...result, [spec.field]: kept }, audit };
+    if (this.session.mode === 'audit-only' && extras.length > 0 && Array.isArray(arr)) return { result: { ...result, [spec.field]: kept }, audit };
+    const out: Json = { [spec.field]: kept };
+    for (const k of LIST_RESULT_MEMBERS) if (Object.hasOwn(result, k) && k !== spec.field) out[k] = result[k];
+    return { result: out, audit };
   }
 
   private itemRejection(kind: ItemKind | 'task', id: string, it: Json, count: number): string | undefined {

@@ -40,11 +40,9 @@ describe('PROTOCOL 17 (guardTransport): every page is filtered', () => {
     expect(out['prompts']).toEqual([SURFACE.prompts[0]]);
   });
 
-  // Known gap (engine, list-filter.ts): a list result keeps every member besides the
-  // filtered list field, so an unpinned tool definition smuggled into a prompts/list
-  // answer under `tools` reaches the host unchecked. Fail closed would keep only the
-  // list field, nextCursor and _meta.
-  it.failing('drops list-shaped members the method does not name (an unpinned tool inside prompts/list)', async () => {
+  // A list result carries only its list field, nextCursor and _meta: an unpinned tool
+  // definition smuggled into a prompts/list answer under `tools` must not reach the host.
+  it('drops list-shaped members the method does not name (an unpinned tool inside prompts/list)', async () => {
     const s = await openGuard();
     await s.initialize();
     const out = await listRound(s, 'prompts/list', { prompts: [], tools: [EXEC] });

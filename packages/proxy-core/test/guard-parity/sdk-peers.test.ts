@@ -82,15 +82,9 @@ class SynchronousServer extends FakeServerTransport {
 }
 
 describe('guardTransport over an inner transport that answers synchronously', () => {
-  // Known bug (src/guard-transport.ts): the adapter hands messages to the inner
-  // transport synchronously from inside the engine and feeds the inner transport's
-  // onmessage straight back into it. An inner transport that answers from inside
-  // send() re-enters the engine before it registered the request: the initialize
-  // answer reaches the host, yet the engine falls back to 'awaiting-initialize' and
-  // refuses every later call ("the session is not initialized"); with preflight on,
-  // initialize is never answered. The transport-adapter contract asks adapters to
-  // queue when the other side can re-enter.
-  it.failing('opens the session and forwards a pinned call', async () => {
+  // An inner transport that answers from inside its own send() must not re-enter the
+  // engine before the request is registered (the guard queues inner deliveries).
+  it('opens the session and forwards a pinned call', async () => {
     const server = new SynchronousServer();
     const guard = guardTransport(server, { lockfile: testLockfile(), preflight: false });
     const toHost: Msg[] = [];
