@@ -242,7 +242,12 @@ export async function guardDriver(oracle: Oracle, extra?: Partial<ProxyEngineOpt
         return;
       }
       oracle.hostText(text);
-      outer.send(msg).catch((err: unknown) => oracle.escaped('send', err));
+      outer.send(msg).catch((err: unknown) => {
+        // The guard serializes on a deeper stack than this driver: it may refuse a message
+        // the driver could still serialize. Then the engine never saw it.
+        if (err instanceof ProxyError && err.code === 'INVALID_MESSAGE') oracle.hostText(text!, true, -1);
+        else oracle.escaped('send', err);
+      });
     },
     server(line) {
       const msg = parse(line);

@@ -114,9 +114,12 @@ export class Oracle {
 
   // ------------------------------------------------------------------ inputs
 
-  /** A text the engine received from the host, exactly as the engine received it. */
-  hostText(text: string, utf8Valid = true): void {
-    STATS.hostMessages++;
+  /**
+   * A text the engine received from the host, exactly as the engine received it;
+   * `sign` -1 takes back one the adapter refused before the engine saw it.
+   */
+  hostText(text: string, utf8Valid = true, sign: 1 | -1 = 1): void {
+    if (sign > 0) STATS.hostMessages++;
     if (!utf8Valid) return;
     let msg: unknown;
     try {
@@ -125,27 +128,28 @@ export class Oracle {
       return;
     }
     if (Array.isArray(msg)) {
-      if (this.version() === '2025-03-26') for (const el of msg) this.hostMessage(el, undefined);
+      if (this.version() === '2025-03-26') for (const el of msg) this.hostMessage(el, undefined, sign);
       return;
     }
-    this.hostMessage(msg, text);
+    this.hostMessage(msg, text, sign);
   }
 
-  private hostMessage(msg: unknown, raw: string | undefined): void {
+  private hostMessage(msg: unknown, raw: string | undefined, sign: 1 | -1): void {
     if (typeof msg !== 'object' || msg === null || Array.isArray(msg)) return;
     const m = msg as Msg;
     const id = hostIdOf(m, raw);
     if (id === undefined) {
-      if (m['method'] === 'notifications/cancelled' && m['jsonrpc'] === '2.0') this.hostCancel(m['params']?.['requestId']);
+      if (m['method'] === 'notifications/cancelled' && m['jsonrpc'] === '2.0' && sign > 0) this.hostCancel(m['params']?.['requestId']);
       return;
     }
     if (typeof id === 'string') return; // invalid id: answered without one
-    this.hostIds.push(m['id']);
+    if (sign > 0) this.hostIds.push(m['id']);
     const hasResult = Object.hasOwn(m, 'result');
     const hasError = Object.hasOwn(m, 'error');
     // A reply to a server request is not answered; everything else with a valid id is.
     if (m['jsonrpc'] === '2.0' && !Object.hasOwn(m, 'method') && hasResult !== hasError) return;
-    this.owed.set(id.key, (this.owed.get(id.key) ?? 0) + 1);
+    this.owed.set(id.key, (this.owed.get(id.key) ?? 0) + sign);
+    if (sign < 0) return;
     if (typeof m['method'] === 'string') {
       const list = this.methods.get(id.key) ?? [];
       list.push(m['method']);
