@@ -77,7 +77,7 @@ const cmd: fc.Arbitrary<Cmd> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ t: fc.constant('hostProgress' as const), pick: fc.nat() }) },
   { weight: 2, arbitrary: fc.record({ t: fc.constant('hostReply' as const), pick: fc.nat(), how: fc.nat(5) }) },
   { weight: 2, arbitrary: fc.record({ t: fc.constant('hostJunk' as const), junk }) },
-  { weight: 12, arbitrary: fc.record({ t: fc.constant('serverAnswer' as const), pick: fc.nat(), how: fc.nat(13), big: fc.boolean(), items: fc.array(fc.nat(11), { maxLength: 6 }) }) },
+  { weight: 12, arbitrary: fc.record({ t: fc.constant('serverAnswer' as const), pick: fc.nat(), how: fc.nat(15), big: fc.boolean(), items: fc.array(fc.nat(11), { maxLength: 6 }) }) },
   { weight: 3, arbitrary: fc.record({ t: fc.constant('serverReq' as const), method: fc.nat(6), id: idSpec, progress: fc.boolean() }) },
   { weight: 3, arbitrary: fc.record({ t: fc.constant('serverNote' as const), kind: fc.nat(10), pick: fc.nat() }) },
   { weight: 2, arbitrary: fc.record({ t: fc.constant('serverJunk' as const), junk }) },

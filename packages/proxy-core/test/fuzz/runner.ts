@@ -124,6 +124,9 @@ function serverAnswer(c: Extract<Cmd, { t: 'serverAnswer' }>, d: Driver, o: Orac
       return send('{"jsonrpc":"2.0","id":' + idJ + ',"result":5}');
     case 12:
       return send('{"jsonrpc":"2.0","id":' + idJ + ',"result":' + result + ',"extra":{"id":1}}');
+    case 14:
+      // A batch of answers (valid only under 2025-03-26), one of them repeated.
+      return send('[{"jsonrpc":"2.0","id":' + idJ + ',"result":' + result + '},{"jsonrpc":"2.0","method":"notifications/tools/list_changed"},{"jsonrpc":"2.0","id":' + idJ + ',"result":' + result + '}]');
     default: {
       const hostId = o.hostIds.length > 0 ? JSON.stringify(o.hostIds[c.pick % o.hostIds.length]) : '0';
       return send('{"jsonrpc":"2.0","id":' + hostId + ',"result":' + result + '}');
