@@ -199,33 +199,70 @@ function isBoundary(text: string, index: number): boolean {
 /** Shortest tool name matched; shorter names (`a`, `ls`) are ordinary words too often. */
 const MIN_TOOL_NAME_LENGTH = 3;
 
+/** Tool names indexed for whole-word search: lower-cased name → the names spelled so, with their rank. */
+interface NameIndex {
+  /** Distinct lengths of the indexed names, ascending. */
+  lengths: number[];
+  byText: Map<string, { name: string; rank: number }[]>;
+  /** First characters of the indexed names (a cheap filter for start positions). */
+  firstChars: Set<string>;
+}
+
+// One index per list of names: a scan checks every text of every item against the
+// same list, and rebuilding it per text made a listing of n tools cost n² steps.
+const NAME_INDEXES = new WeakMap<readonly string[], NameIndex>();
+
+function nameIndexOf(names: readonly string[]): NameIndex {
+  let index = NAME_INDEXES.get(names);
+  if (index !== undefined) return index;
+  const byText = new Map<string, { name: string; rank: number }[]>();
+  const lengths = new Set<number>();
+  const firstChars = new Set<string>();
+  const seen = new Set<string>();
+  names.forEach((name, rank) => {
+    if (typeof name !== 'string' || name.length < MIN_TOOL_NAME_LENGTH || seen.has(name)) return;
+    seen.add(name);
+    const needle = name.toLowerCase();
+    const spellings = byText.get(needle);
+    if (spellings === undefined) byText.set(needle, [{ name, rank }]);
+    else spellings.push({ name, rank });
+    lengths.add(needle.length);
+    firstChars.add(needle.charAt(0));
+  });
+  index = { lengths: [...lengths].sort((a, b) => a - b), byText, firstChars };
+  NAME_INDEXES.set(names, index);
+  return index;
+}
+
 function toolReferenceIndicators(visible: string, context: InjectionContext): Indicator[] {
   const names = context.toolNames ?? [];
   if (names.length === 0) return [];
-  // Whole-word search with plain string operations: names are untrusted and never
-  // become part of a pattern.
+  // Whole-word search with plain string operations and a map lookup per start
+  // position and name length (linear in the text, whatever the number of names):
+  // names are untrusted and never become part of a pattern.
+  const index = nameIndexOf(names);
+  if (index.byText.size === 0) return [];
   const haystack = visible.toLowerCase();
-  const indicators: Indicator[] = [];
-  for (const name of new Set(names)) {
-    if (name === context.selfName || name.length < MIN_TOOL_NAME_LENGTH) continue;
-    const needle = name.toLowerCase();
-    let from = 0;
-    for (;;) {
-      const at = haystack.indexOf(needle, from);
-      if (at === -1) break;
-      if (isBoundary(haystack, at - 1) && isBoundary(haystack, at + needle.length)) {
-        indicators.push({
-          code: 'TOOL_REFERENCE',
-          message: `text refers to another tool, \`${toEvidence(name, 80)}\``,
-          evidence: contextAround(visible, at),
-        });
-        break;
+  // The first mention of each name, reported in the order of the names.
+  const found = new Map<number, { name: string; at: number }>();
+  for (let at = 0; at < haystack.length; at++) {
+    if (!index.firstChars.has(haystack.charAt(at)) || !isBoundary(haystack, at - 1)) continue;
+    for (const length of index.lengths) {
+      if (at + length > haystack.length) break;
+      if (!isBoundary(haystack, at + length)) continue;
+      for (const hit of index.byText.get(haystack.slice(at, at + length)) ?? []) {
+        if (!found.has(hit.rank) && hit.name !== context.selfName) found.set(hit.rank, { name: hit.name, at });
       }
-      from = at + 1;
     }
-    if (indicators.length >= MAX_PER_CODE) break;
   }
-  return indicators;
+  return [...found.entries()]
+    .sort((a, b) => a[0] - b[0])
+    .slice(0, MAX_PER_CODE)
+    .map(([, { name, at }]) => ({
+      code: 'TOOL_REFERENCE' as const,
+      message: `text refers to another tool, \`${toEvidence(name, 80)}\``,
+      evidence: contextAround(visible, at),
+    }));
 }
 
 /**

@@ -108,6 +108,8 @@ const COMBINING_MARK = /\p{M}/gu;
  * can be searched for words and phrases.
  */
 export function foldLookalikes(text: string): string {
+  // ASCII has nothing to decompose or fold.
+  if (/^[\x00-\x7f]*$/.test(text)) return text;
   const decomposed = text.normalize('NFKD').replace(COMBINING_MARK, '');
   let out = '';
   for (const ch of decomposed) {

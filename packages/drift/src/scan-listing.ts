@@ -27,6 +27,33 @@ function isObject(value: unknown): value is JsonObject {
 }
 
 /**
+ * Deepest nesting of objects and arrays accepted in one listed entry. Real schemas
+ * nest a few dozen levels at most; a deeper entry could not be hashed, stored or
+ * printed (every recursive walk would run out of stack), so it is refused by name.
+ */
+export const MAX_ENTRY_DEPTH = 256;
+
+/** Whether `value` nests deeper than {@link MAX_ENTRY_DEPTH} (an iterative walk: it cannot run out of stack itself). */
+function tooDeep(value: unknown): boolean {
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop() as [unknown, number];
+    if (typeof node !== 'object' || node === null) continue;
+    if (depth > MAX_ENTRY_DEPTH) return true;
+    for (const child of Array.isArray(node) ? node : Object.values(node)) {
+      if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
+    }
+  }
+  return false;
+}
+
+function entryName(item: unknown): string {
+  if (!isObject(item)) return '';
+  const name = item['name'] ?? item['uri'] ?? item['uriTemplate'];
+  return typeof name === 'string' ? ` (\`${toEvidence(name, 60)}\`)` : '';
+}
+
+/**
  * Every entry of one paginated list, converted.
  *
  * @throws DriftError `PAGINATION_LIMIT`, `PAGINATION_LOOP`, `INVALID_SERVER_RESPONSE`
@@ -54,7 +81,12 @@ export async function listAll<T>(source: PageSource, method: ListMethod, key: st
     if (!Array.isArray(list)) {
       throw new DriftError('INVALID_SERVER_RESPONSE', `${phase}: \`${key}\` must be an array`);
     }
-    for (const item of list) items.push(convert(item, items.length));
+    for (const item of list) {
+      if (tooDeep(item)) {
+        throw new DriftError('INVALID_SERVER_RESPONSE', `${phase}: entry ${items.length}${entryName(item)} nests deeper than ${MAX_ENTRY_DEPTH} levels`);
+      }
+      items.push(convert(item, items.length));
+    }
     const next = result['nextCursor'];
     if (next === undefined || next === null) return items;
     if (typeof next !== 'string') {
