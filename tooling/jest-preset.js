@@ -19,10 +19,13 @@ export function jestConfig(dir) {
     moduleNameMapper: {
       // Workspace packages are tested from source, so a package's tests never need a
       // build of its dependencies; the end-to-end tests run the built CLI instead.
-      '^@mcptrust/(lockfile|proxy-core|drift|artifact|signing|policy|audit|hosts)$': join(root, 'packages/$1/src/index.ts'),
+      '^@mcptrust/(lockfile|proxy-core|drift|artifact|signing|policy|audit|hosts|remote)$': join(root, 'packages/$1/src/index.ts'),
+      // @mcptrust/remote's subpaths name modules in src/net/ (see its package.json exports).
+      '^@mcptrust/remote/address-policy$': join(root, 'packages/remote/src/net/address-policy.ts'),
+      '^@mcptrust/remote/url$': join(root, 'packages/remote/src/net/upstream-url.ts'),
       // Subpath entries (`@mcptrust/signing/errors`, `@mcptrust/drift/compare-live-listing`).
       // A subpath is a module (`/errors` → src/errors.ts) or a folder (`/otel` → src/otel/index.ts).
-      '^@mcptrust/(lockfile|proxy-core|drift|artifact|signing|policy|audit|hosts)/([a-z-]+)$': [join(root, 'packages/$1/src/$2.ts'), join(root, 'packages/$1/src/$2/index.ts')],
+      '^@mcptrust/(lockfile|proxy-core|drift|artifact|signing|policy|audit|hosts|remote)/([a-z-]+)$': [join(root, 'packages/$1/src/$2.ts'), join(root, 'packages/$1/src/$2/index.ts')],
       '^(\\.{1,2}/.*)\\.js$': '$1',
     },
     transform: {
