@@ -45,3 +45,15 @@ export function say(io: Io, line = ''): void {
 export function printable(text: string): string {
   return escapeInvisible(text).replace(/[\t\n\r]/g, (c) => `<U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}>`);
 }
+
+// What JSON.stringify leaves raw but a terminal may act on or reorder: DEL and the C1
+// controls (U+009B is a CSI to some terminals), bidi controls, line/paragraph separators.
+const RAW_IN_JSON = /[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * `JSON.stringify` for stdout: the same JSON value, with every character a terminal
+ * could act on written as a `\uXXXX` escape (JSON escapes C0 controls itself).
+ */
+export function terminalSafeJson(value: unknown, indent?: number): string {
+  return JSON.stringify(value, null, indent).replace(RAW_IN_JSON, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}

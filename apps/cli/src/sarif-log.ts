@@ -1,4 +1,5 @@
 import { VERSION } from './version.js';
+import { terminalSafeJson } from './output.js';
 
 /** One SARIF run's parts that differ between reports (drift, policy). */
 export interface SarifRun {
@@ -33,5 +34,5 @@ export function sarifLog(...runs: SarifRun[]): string {
       ...(run.properties === undefined ? {} : { properties: run.properties }),
     })),
   };
-  return `${JSON.stringify(log, null, 2)}\n`;
+  return `${terminalSafeJson(log, 2)}\n`;
 }

@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import type { ValidateFunction } from 'ajv';
+import { guardedRegExp, PatternBudgetExceeded } from './regexp-guard.js';
 
 /** The validator classes, loaded on the first `tools/call` that needs one. */
 interface AjvModules {
@@ -76,7 +77,8 @@ export class ArgumentValidator {
       // strict: false because pinned schemas come from real servers and carry
       // annotations Ajv's strict mode rejects; unknown keywords are ignored, as the
       // JSON Schema specification says.
-      const opts = { strict: false, allErrors: false, validateFormats: true, logger: false as const };
+      // code.regExp: server-supplied patterns cannot hang the proxy (regexp-guard.ts).
+      const opts = { strict: false, allErrors: false, validateFormats: true, logger: false as const, code: { regExp: guardedRegExp } };
       const { Ajv, Ajv2019, Ajv2020, addFormats } = ajvModules();
       const created = draft === '2020' ? new Ajv2020(opts) : draft === '2019' ? new Ajv2019(opts) : new Ajv(opts);
       addFormats(created);
@@ -116,7 +118,10 @@ export class ArgumentValidator {
     let ok: boolean;
     try {
       ok = validate(value) === true;
-    } catch {
+    } catch (error) {
+      if (error instanceof PatternBudgetExceeded) {
+        return { ok: false, reason: `arguments could not be checked against the pinned inputSchema: a pattern ran over its time budget (${error.message})` };
+      }
       return { ok: false, reason: 'argument validation failed' };
     }
     if (ok) return { ok: true };

@@ -7,7 +7,7 @@ import type { CommandContext, CommandModule } from '../command.js';
 import { EXIT, UsageError } from '../exit-codes.js';
 import { writeOutputFile } from '../write-output.js';
 import { parseDuration, serverCommandFrom } from '../options.js';
-import { paint, say } from '../output.js';
+import { paint, say, terminalSafeJson } from '../output.js';
 import { renderMarkdown } from '../drift-report/markdown.js';
 import { buildDriftReport } from '../drift-report/report.js';
 import type { CheckSection, DriftReport } from '../drift-report/report.js';
@@ -144,7 +144,7 @@ export async function runDriftReport(
   let text: string;
   switch (flags.format) {
     case 'json':
-      text = `${JSON.stringify(report, null, 2)}\n`;
+      text = `${terminalSafeJson(report, 2)}\n`;
       break;
     case 'markdown':
       text = renderMarkdown(report);

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { HOSTS, hostIsRunning, HostsError, readConfigFile, runningProcesses } from '@mcptrust/hosts';
 import type { HostDefinition, HostEnvironment, ServerEntry } from '@mcptrust/hosts';
 import type { CommandModule } from '../command.js';
-import { printable } from '../output.js';
+import { printable, terminalSafeJson } from '../output.js';
 import { entryLabel, hostEnvironment, hostFlag } from '../host-configs.js';
 
 /** One server as `hosts --json` reports it. */
@@ -115,6 +115,6 @@ export const hostsCommand: CommandModule = (cli, ctx) =>
       const processes = await runningProcesses();
       const reports: HostReport[] = [];
       for (const def of defs) reports.push(await hostReport(def, env, processes));
-      io.stdout.write(argv.json === true ? `${JSON.stringify(reports, null, 2)}\n` : textReport(reports));
+      io.stdout.write(argv.json === true ? `${terminalSafeJson(reports, 2)}\n` : textReport(reports));
     },
   );

@@ -15,7 +15,7 @@ import { parseDuration, serverCommandFrom } from '../options.js';
 import { scanRemoteTarget, sayRemoteWarnings } from '../remote-scan.js';
 import { checkEndpoint, remoteOptions, remoteTargetFrom } from '../remote-target.js';
 import type { RemoteTarget } from '../remote-target.js';
-import { paint, printable, say } from '../output.js';
+import { paint, printable, say, terminalSafeJson } from '../output.js';
 import type { Io } from '../output.js';
 import { printFindings } from '../report.js';
 
@@ -116,7 +116,7 @@ function renderMarkdown(result: PolicyResult): string {
 }
 
 function render(io: Io, args: PolicyArgs, result: PolicyResult, input: PolicyInput): string {
-  if (args.format === 'json') return `${JSON.stringify(args.explain ? { input, result } : result, null, 2)}\n`;
+  if (args.format === 'json') return `${terminalSafeJson(args.explain ? { input, result } : result, 2)}\n`;
   if (args.format === 'markdown') return renderMarkdown(result);
   if (args.format === 'sarif') return sarifLog(policySarifRun(result, args.lock));
   const report = renderText(io, result);

@@ -4,6 +4,7 @@ import { parseDuration, serverCommandFrom } from '../options.js';
 import { printFindings } from '../report.js';
 import { scanRemoteTarget, sayRemoteWarnings } from '../remote-scan.js';
 import { remoteOptions, remoteTargetFrom } from '../remote-target.js';
+import { terminalSafeJson } from '../output.js';
 
 /** `mcptrust scan [--pretty] [--timeout 10s] (--url URL | -- <server>)`: the ScanReport as JSON on stdout. */
 export const scanCommand: CommandModule = (cli, ctx) =>
@@ -27,6 +28,6 @@ export const scanCommand: CommandModule = (cli, ctx) =>
           ? await scanServer(serverCommandFrom(argv['--']), { timeoutMs, signal: ctx.signal, env: ctx.io.env })
           : await scanRemoteTarget(target, { timeoutMs, signal: ctx.signal }, ctx);
       printFindings(ctx.io, report.findings);
-      ctx.io.stdout.write(`${JSON.stringify(report, null, argv.pretty ? 2 : undefined)}\n`);
+      ctx.io.stdout.write(`${terminalSafeJson(report, argv.pretty ? 2 : undefined)}\n`);
     },
   );

@@ -1,4 +1,5 @@
 import type { DriftItem, DriftSeverity } from '@mcptrust/drift';
+import { escapeInvisible } from '@mcptrust/drift/unicode';
 import { exclusionHint } from '../denial-selection.js';
 import { addedItems } from './report.js';
 import type { DriftReport } from './report.js';
@@ -12,7 +13,9 @@ function escapeProse(text: string): string {
 
 /** A sentence with `code spans` kept as code, for a Markdown table cell. */
 export function markdownCell(text: string): string {
-  const flat = text.replace(/[\r\n]+/g, ' ');
+  // Control characters (ESC, BEL, C1) and invisible ones are spelled out: a server's
+  // name or version can carry terminal escapes, and this text is also printed.
+  const flat = escapeInvisible(text.replace(/[\r\n]+/g, ' '));
   const parts = flat.split('`');
   // An odd count of backticks leaves the last span open: treat it as prose.
   const closed = parts.length % 2 === 1;
@@ -22,7 +25,7 @@ export function markdownCell(text: string): string {
 }
 
 function fence(text: string): string {
-  return ['```text', text.replace(/```/g, "'''"), '```'].join('\n');
+  return ['```text', escapeInvisible(text).replace(/```/g, "'''"), '```'].join('\n');
 }
 
 function detailsOf(item: DriftItem): string | undefined {
@@ -75,5 +78,7 @@ export function renderMarkdown(report: DriftReport): string {
     for (const d of report.denied) out.push(`| ${markdownCell(d.message)} | \`${d.path.replace(/`/g, "'").replace(/\|/g, '\\|')}\` |`);
     out.push('', '</details>');
   }
-  return `${out.join('\n')}\n`;
+  // Every piece above is escaped already; this keeps a piece added later from
+  // letting a control character through.
+  return `${escapeInvisible(out.join('\n'))}\n`;
 }
