@@ -53,6 +53,23 @@ describe('the host closes stdin mid-request', () => {
     for (const pid of servers) expect(isAlive(pid)).toBe(false);
   });
 
+  // Known gap: when the host stops reading stdout, the server's answers are held back
+  // (its stdout is paused), but once the pending table is full the proxy's own refusals
+  // are queued for the host without limit and host input keeps being read, so the proxy
+  // grows with what the host writes (≈ 130 MiB peak after 400,000 requests of 1 KB;
+  // docs/SOAK.md). Marked failing until the bridge stops reading host input while its
+  // output to the host is backed up; remove `.failing` then.
+  it.failing('stops reading host input while the host does not read its output (backpressure)', async () => {
+    const run = startProxy(['--lock', lock], [NODE, FIXTURE]);
+    await run.initialize();
+    run.child.stdout.pause();
+    const message = 'x'.repeat(1000);
+    for (let i = 0; i < 20_000; i++) run.send({ jsonrpc: '2.0', id: 1000 + i, method: 'tools/call', params: { name: 'echo', arguments: { message } } });
+    // 20 MB written: with backpressure the proxy has stopped reading long before.
+    await sleep(1500);
+    expect(run.child.stdin.writableNeedDrain).toBe(true);
+  });
+
   it('forwards nothing written after a line cut short by the end of stdin', async () => {
     const run = startProxy(['--lock', lock], [NODE, FIXTURE]);
     await run.initialize();

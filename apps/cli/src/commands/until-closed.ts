@@ -1,4 +1,12 @@
+import type { Writable } from 'node:stream';
 import type { CommandContext } from '../command.js';
+
+/** A `write` that drops its data and reports success (for a host that is gone). */
+const discard = ((_chunk: unknown, encoding?: unknown, callback?: unknown): boolean => {
+  const done = typeof encoding === 'function' ? encoding : callback;
+  if (typeof done === 'function') queueMicrotask(() => (done as (error?: Error | null) => void)(null));
+  return true;
+}) as Writable['write'];
 
 /**
  * Waits for a bridge (stdio or HTTP) to end: a signal (the command's abort) closes it,
@@ -15,8 +23,17 @@ export async function untilClosed<Exit>(ctx: CommandContext, bridge: { closed: P
     void bridge.close();
   };
   const hostOutput = ctx.io.stdout;
+  let hostGone = false;
   const onHostOutputError = (): void => {
-    // Nothing more can reach the host; later writes fail the same way and are ignored.
+    if (!hostGone) {
+      hostGone = true;
+      // Nothing can reach the host any more. A bridge holds the server's output back
+      // until the host's stream drains, which will never happen now: from here on writes
+      // are dropped and the awaited 'drain' is given, so the server's last lines are read
+      // (and dropped) and the bridge can finish its shutdown.
+      hostOutput.write = discard;
+      hostOutput.emit('drain');
+    }
     void bridge.close();
   };
   ctx.signal.addEventListener('abort', onAbort, { once: true });
