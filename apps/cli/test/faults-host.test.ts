@@ -56,7 +56,7 @@ describe('the host closes stdin mid-request', () => {
   // Known gap: when the host stops reading stdout, the server's answers are held back
   // (its stdout is paused), but once the pending table is full the proxy's own refusals
   // are queued for the host without limit and host input keeps being read, so the proxy
-  // grows with what the host writes (≈ 130 MiB peak after 400,000 requests of 1 KB;
+  // grows with what the host writes (≈ 128 MiB peak after 400,000 requests of 1 KB;
   // docs/SOAK.md). Marked failing until the bridge stops reading host input while its
   // output to the host is backed up; remove `.failing` then.
   it.failing('stops reading host input while the host does not read its output (backpressure)', async () => {
