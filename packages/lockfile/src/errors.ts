@@ -20,6 +20,8 @@ export type LockfileErrorCode =
   | 'NOT_FOUND'
   /** The lockfile exists but cannot be read. */
   | 'READ_FAILED'
+  /** The lockfile is (or would be) larger than `MAX_LOCKFILE_BYTES`; nothing was read or written. */
+  | 'TOO_LARGE'
   /** The lockfile cannot be written (the previous file is left as it was). */
   | 'WRITE_FAILED'
   /** An item selector (`tool:NAME`, `prompt:NAME`, `template:URI_TEMPLATE`, `resource:URI`) is malformed. */

@@ -29,7 +29,13 @@ export const BUNDLE_ENTRIES = {
 
 const ALLOWED_NAMES: ReadonlySet<string> = new Set(Object.values(BUNDLE_ENTRIES));
 /** Bounds for parsing an attacker-supplied bundle. */
-export const BUNDLE_LIMITS = { maxBundleBytes: 64 * 1024 * 1024, maxEntries: 16, maxEntryBytes: 32 * 1024 * 1024 } as const;
+export const BUNDLE_LIMITS = {
+  maxBundleBytes: 64 * 1024 * 1024,
+  maxEntries: 16,
+  maxEntryBytes: 64 * 1024 * 1024,
+  /** All entries together, inflated: bounds a zip bomb whatever the ratio. */
+  maxInflatedBytes: 160 * 1024 * 1024,
+} as const;
 /** Every entry gets this DOS timestamp (1980-01-01 00:00, built in local time so the bytes do not depend on the time zone). */
 const FIXED_MTIME = new Date(1980, 0, 1, 0, 0, 0);
 /** Regular file, rw-r--r--, made on Unix. */
@@ -188,6 +194,62 @@ function centralDirectoryCount(bytes: Uint8Array, source: string): number {
   throw invalid(`${source} is not a zip file (no end of central directory)`);
 }
 
+/** One central directory record, as far as the checks below need it. */
+interface DirectoryEntry {
+  name: string;
+  /** Unix file type bits (S_IFMT) when the entry was made on Unix, else 0. */
+  unixType: number;
+  inflatedSize: number;
+}
+
+const S_IFMT = 0o170000;
+const S_IFREG = 0o100000;
+const S_IFLNK = 0o120000;
+
+/**
+ * Walks the central directory (before anything is inflated) for what the unzip
+ * library does not report: the file type (a symbolic link or a directory is no
+ * bundle entry), names listed twice, and the declared inflated sizes added up.
+ */
+function readCentralDirectory(bytes: Uint8Array, source: string): DirectoryEntry[] {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let end = -1;
+  for (let i = bytes.length - 22; i >= Math.max(0, bytes.length - 22 - 0xffff); i--) {
+    if (view.getUint32(i, true) === 0x06054b50) {
+      end = i;
+      break;
+    }
+  }
+  if (end < 0) throw invalid(`${source} is not a zip file (no end of central directory)`);
+  const count = view.getUint16(end + 10, true);
+  let at = view.getUint32(end + 16, true);
+  const entries: DirectoryEntry[] = [];
+  for (let n = 0; n < count; n++) {
+    if (at + 46 > bytes.length || view.getUint32(at, true) !== 0x02014b50) throw invalid(`${source} is not a valid zip file: its central directory is truncated`);
+    const nameLength = view.getUint16(at + 28, true);
+    if (at + 46 + nameLength > bytes.length) throw invalid(`${source} is not a valid zip file: its central directory is truncated`);
+    const name = Buffer.from(bytes.subarray(at + 46, at + 46 + nameLength)).toString('utf8');
+    const madeOnUnix = view.getUint8(at + 5) === 3;
+    entries.push({ name, unixType: madeOnUnix ? (view.getUint32(at + 38, true) >>> 16) & S_IFMT : 0, inflatedSize: view.getUint32(at + 24, true) });
+    at += 46 + nameLength + view.getUint16(at + 30, true) + view.getUint16(at + 32, true);
+  }
+  return entries;
+}
+
+function checkDirectory(entries: readonly DirectoryEntry[], source: string): void {
+  const names = new Set<string>();
+  let total = 0;
+  for (const entry of entries) {
+    const shown = JSON.stringify(entry.name);
+    if (entry.unixType === S_IFLNK) throw invalid(`${source} holds entry ${shown}: a symbolic link, not a file`);
+    if (entry.unixType !== 0 && entry.unixType !== S_IFREG) throw invalid(`${source} holds entry ${shown}: not a regular file`);
+    if (names.has(entry.name)) throw invalid(`${source} holds the entry name ${shown} twice`);
+    names.add(entry.name);
+    total += entry.inflatedSize;
+    if (total > BUNDLE_LIMITS.maxInflatedBytes) throw invalid(`${source} would inflate to more than ${BUNDLE_LIMITS.maxInflatedBytes} bytes`);
+  }
+}
+
 /** Why a name is unsafe, or undefined. Names are attacker-controlled: compared, never used as paths. */
 function unsafeName(name: string): string | undefined {
   if (name.includes('/') || name.includes('\\') || name.includes('\0') || name === '..' || name === '.' || name.includes(':')) return 'path components are not allowed';
@@ -224,6 +286,7 @@ export async function verifyApprovalBundle(bytes: Uint8Array, options: VerifyApp
   if (bytes.length > BUNDLE_LIMITS.maxBundleBytes) throw invalid(`${source} is too large (${bytes.length} bytes)`);
   const count = centralDirectoryCount(bytes, source);
   if (count > BUNDLE_LIMITS.maxEntries) throw invalid(`${source} has ${count} entries (at most ${BUNDLE_LIMITS.maxEntries})`);
+  checkDirectory(readCentralDirectory(bytes, source), source);
   let entries: Record<string, Uint8Array>;
   let seen = 0;
   try {

@@ -43,7 +43,8 @@ export async function readBounded(path: string, options: ReadBoundedOptions): Pr
       throw new SigningError(options.failed, `${options.what} ${path} is too large (${info.size} bytes, at most ${options.maxBytes})`, { file: path });
     }
     // Read at most one byte past the limit: the file may grow between stat and read.
-    const buffer = Buffer.alloc(options.maxBytes + 1);
+    // Unfilled: only the bytes read are returned.
+    const buffer = Buffer.allocUnsafe(options.maxBytes + 1);
     let length = 0;
     for (;;) {
       const { bytesRead } = await handle.read(buffer, length, buffer.length - length, null);

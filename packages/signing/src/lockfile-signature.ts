@@ -13,8 +13,8 @@ import type { Ed25519KeyPair } from './keys.js';
 import { formatSignatureFile, parseSignatureFile } from './signature-file.js';
 import type { CanonVersion } from './signature.types.js';
 
-/** Lockfiles above this size are refused before parsing. */
-export const MAX_LOCKFILE_BYTES = 32 * 1024 * 1024;
+/** Lockfiles above this size are refused before parsing (the limit `@mcptrust/lockfile` reads and writes: 64 MiB). */
+export const MAX_LOCKFILE_BYTES = 64 * 1024 * 1024;
 /** Signature files are two short lines; anything bigger is not one. */
 const MAX_SIGNATURE_FILE_BYTES = 64 * 1024;
 /** Canonical form used for new signatures. */

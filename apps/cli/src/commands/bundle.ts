@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { BUNDLE_LIMITS, exportApprovalBundle, verifyApprovalBundle, writeApprovalBundle } from '@mcptrust/signing';
 import type { CommandModule } from '../command.js';
 import { UsageError } from '../exit-codes.js';
@@ -13,6 +13,28 @@ function optionalPath(flag: string, value: unknown): string | undefined {
 }
 
 /** `mcptrust bundle export|verify`. */
+/**
+ * The first `limit` bytes of a file: a bundle is attacker-supplied, and a huge file (or
+ * a device that never ends) must be refused without reading it whole.
+ */
+async function readAtMost(path: string, limit: number): Promise<Buffer> {
+  const handle = await open(path, 'r');
+  try {
+    const chunks: Buffer[] = [];
+    let length = 0;
+    while (length < limit) {
+      const chunk = Buffer.allocUnsafe(Math.min(1024 * 1024, limit - length));
+      const { bytesRead } = await handle.read(chunk, 0, chunk.length, null);
+      if (bytesRead === 0) break;
+      chunks.push(chunk.subarray(0, bytesRead));
+      length += bytesRead;
+    }
+    return Buffer.concat(chunks, length);
+  } finally {
+    await handle.close();
+  }
+}
+
 export const bundleCommand: CommandModule = (cli, ctx) =>
   cli.command('bundle', 'Export or verify a reproducible approval bundle (approval.zip)', (y) =>
     y
@@ -59,11 +81,11 @@ export const bundleCommand: CommandModule = (cli, ctx) =>
           const publicKeyPath = optionalPath('key', argv.key);
           let bytes: Buffer;
           try {
-            bytes = await readFile(path);
+            bytes = await readAtMost(path, BUNDLE_LIMITS.maxBundleBytes + 1);
           } catch (error) {
             throw new UsageError(`cannot read bundle ${path}: ${(error as Error).message}`);
           }
-          if (bytes.length > BUNDLE_LIMITS.maxBundleBytes) throw new UsageError(`bundle ${path} is too large (${bytes.length} bytes)`);
+          if (bytes.length > BUNDLE_LIMITS.maxBundleBytes) throw new UsageError(`bundle ${path} is too large (more than ${BUNDLE_LIMITS.maxBundleBytes} bytes)`);
           const result = await verifyApprovalBundle(bytes, { source: path, ...(publicKeyPath === undefined ? {} : { publicKeyPath }) });
           if (result.keySource === 'bundle') {
             say(io, `${paint(io, 'yellow', 'warning:')} verified with the public key inside the bundle: this proves integrity, not who approved it (pass --key)`);
