@@ -266,6 +266,10 @@ export function parsePolicy(text: string, options: ParsePolicyOptions = {}): Loa
   try {
     doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: true });
     if (doc.errors.length > 0) throw doc.errors[0];
+    // A tag YAML's core schema does not know (`!!js/function`, `!custom`) is a warning
+    // to the parser, which then keeps the plain string: refuse it instead, so a policy
+    // never means something other than what its text says to a loader that knows the tag.
+    if (doc.warnings.length > 0) throw doc.warnings[0];
     data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (cause) {
     throw new PolicyError('POLICY_INVALID', `${file}: not valid YAML: ${(cause as Error).message ?? String(cause)}`, { cause, file });
