@@ -45,9 +45,9 @@ const PASSTHROUGH_RESULTS = new Set([
   'tasks/cancel',
 ]);
 
-/** A JSON-RPC error object: an integer code and a string message. */
+/** A JSON-RPC error object: an integer code (one a host can represent exactly) and a string message. */
 function isWellFormedError(e: unknown): boolean {
-  return isObject(e) && Number.isInteger(e['code']) && typeof e['message'] === 'string';
+  return isObject(e) && Number.isSafeInteger(e['code']) && typeof e['message'] === 'string';
 }
 
 /** The engine implementation; construct with {@link createProxyEngine}. */

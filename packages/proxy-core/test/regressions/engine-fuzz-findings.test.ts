@@ -60,6 +60,12 @@ describe('regression: answers the host could not read', () => {
     expect(msg).toEqual({ jsonrpc: '2.0', id: 'a', error: { code: -32603, message: 'MCPTRUST_ERROR: the server sent a malformed answer' } });
   });
 
+  it('turns a server error whose code is not a safe integer into a well-formed error', () => {
+    // Mutation fuzz counterexample: "code":9007199254740992 in a recorded server-filesystem answer.
+    const msg = answered((id) => `{"jsonrpc":"2.0","id":${JSON.stringify(id)},"error":{"code":9007199254740992,"message":"Method not found"}}`);
+    expect(msg).toMatchObject({ id: 'a', error: { code: -32603 } });
+  });
+
   it('turns a result that is not an object into a well-formed error', () => {
     const msg = answered((id) => `{"jsonrpc":"2.0","id":${JSON.stringify(id)},"result":5}`);
     expect(msg).toMatchObject({ id: 'a', error: { code: -32603 } });
