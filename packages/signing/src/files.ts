@@ -83,6 +83,8 @@ export interface WriteAtomicOptions {
   overwrite: boolean;
   /** What the file is, for messages. */
   what: string;
+  /** Run just before the file is replaced; a throw leaves the file as it was and is rethrown as is. */
+  precondition?: () => Promise<void>;
 }
 
 /**
@@ -93,8 +95,9 @@ export interface WriteAtomicOptions {
  */
 export async function writeAtomic(path: string, data: Uint8Array | string, options: WriteAtomicOptions): Promise<void> {
   try {
-    await writeFileAtomic(path, data, { mode: options.mode, overwrite: options.overwrite, what: options.what });
+    await writeFileAtomic(path, data, { mode: options.mode, overwrite: options.overwrite, what: options.what, ...(options.precondition === undefined ? {} : { precondition: options.precondition }) });
   } catch (error) {
+    if (error instanceof SigningError) throw error;
     const cause = error instanceof LockfileError ? error.cause : error;
     if (errorCode(cause) === 'EEXIST' && !options.overwrite) {
       throw new SigningError('KEY_EXISTS', `${options.what} ${path} already exists (use --force to replace it)`, { cause, file: path });

@@ -154,7 +154,10 @@ export async function writeKeyPair(options: WriteKeyPairOptions): Promise<Uint8A
       if (exists) throw new SigningError('KEY_EXISTS', `key file ${path} already exists (use --force to replace it)`, { file: path });
     }
   }
-  await writeAtomic(options.privateKeyPath, encodePrivateKey(pair), { mode: 0o600, overwrite, what: 'private key' });
-  await writeAtomic(options.publicKeyPath, encodePublicKey(pair.publicKey), { mode: 0o644, overwrite, what: 'public key' });
+  // The public key is written in full just before the private key replaces the old one:
+  // a write that fails (a full disk) leaves the old pair whole, never a new private key
+  // beside the old public key.
+  const writePublic = (): Promise<void> => writeAtomic(options.publicKeyPath, encodePublicKey(pair.publicKey), { mode: 0o644, overwrite, what: 'public key' });
+  await writeAtomic(options.privateKeyPath, encodePrivateKey(pair), { mode: 0o600, overwrite, what: 'private key', precondition: writePublic });
   return pair.publicKey;
 }

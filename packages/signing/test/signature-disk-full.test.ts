@@ -108,10 +108,9 @@ describe('writeKeyPair on a full disk', () => {
     expect(readdirSync(dir)).toEqual([]);
   });
 
-  // Known gap: with force, the private key is replaced before the public key is written;
-  // a full disk between the two leaves a new private key beside the old public key.
-  // Marked failing until writeKeyPair replaces both or neither; remove `.failing` then.
-  it.failing('with force, replaces both files or neither', async () => {
+  // With force, a full disk between the two writes must not leave a new private key
+  // beside the old public key.
+  it('with force, replaces both files or neither', async () => {
     const privateKeyPath = join(dir, 'k.key');
     const publicKeyPath = join(dir, 'k.pub');
     await writeKeyPair({ privateKeyPath, publicKeyPath });
