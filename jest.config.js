@@ -11,14 +11,14 @@ import { readdirSync } from 'node:fs';
 /** Per package minimums (%), the measured level rounded down; never below 90 lines. */
 const FLOORS = {
   artifact: { statements: 95, branches: 83, lines: 95 },
-  audit: { statements: 95, branches: 88, lines: 95 },
+  audit: { statements: 97, branches: 90, lines: 97 },
   drift: { statements: 95, branches: 84, lines: 95 },
   hosts: { statements: 98, branches: 88, lines: 98 },
-  lockfile: { statements: 99, branches: 90, lines: 99 },
+  lockfile: { statements: 99, branches: 91, lines: 99 },
   policy: { statements: 98, branches: 87, lines: 98 },
-  'proxy-core': { statements: 90, branches: 83, lines: 90 },
-  remote: { statements: 95, branches: 84, lines: 95 },
-  signing: { statements: 95, branches: 75, lines: 95 },
+  'proxy-core': { statements: 95, branches: 89, lines: 95 },
+  remote: { statements: 96, branches: 86, lines: 96 },
+  signing: { statements: 96, branches: 76, lines: 96 },
 };
 
 // A new package must get its floor here (measure it first); without one it would go unheld.
