@@ -121,11 +121,9 @@ describe('the server is killed (SIGKILL) with calls in flight', () => {
 });
 
 describe('the server closes its stdout and keeps running', () => {
-  // Known gap: the stdio bridge ends the session on the server's exit ('close'), not on
-  // the end of its stdout, so pending calls wait for --request-timeout and the session
-  // stays open. Marked failing until the bridge treats the end of stdout as the server
-  // gone; remove `.failing` then.
-  it.failing('treats the server as gone: pending calls get an error before the request timeout, and the proxy exits', async () => {
+  // The end of the server's stdout ends the session: pending calls are answered at once,
+  // not after --request-timeout, and the server is stopped.
+  it('treats the server as gone: pending calls get an error before the request timeout, and the proxy exits', async () => {
     const run = startProxy(['--lock', faultLock, '--request-timeout', '60s'], [NODE, server]);
     await run.initialize();
     const pending = run.request(21, 'tools/call', { name: 'hang', arguments: {} }, 3000);
@@ -138,18 +136,15 @@ describe('the server closes its stdout and keeps running', () => {
     expect(exit.code).not.toBe(0);
   }, 10_000);
 
-  it('still answers the pending calls with the request-timeout error (the bound today)', async () => {
-    const run = startProxy(['--lock', faultLock, '--request-timeout', '1s'], [NODE, server]);
+  it('stops the server it gave up on: no orphan, exit 2 naming the reason', async () => {
+    const run = startProxy(['--lock', faultLock, '--request-timeout', '60s'], [NODE, server]);
     await run.initialize();
-    const pending = run.request(23, 'tools/call', { name: 'hang', arguments: {} });
-    const closing = run.request(24, 'tools/call', { name: 'close_stdout', arguments: {} });
-    const [a, b] = await Promise.all([pending, closing]);
-    expect(errorOf(a).code).toBe(-32060);
-    expect(errorOf(b).code).toBe(-32060);
-    // The host closing stdin then ends it all: the server is stopped, no orphan.
     const pid = await serverOf(run);
-    run.child.stdin.end();
-    await run.exited;
+    const closing = run.request(24, 'tools/call', { name: 'close_stdout', arguments: {} }, 3000);
+    expect(errorOf(await closing).code).toBe(-32061);
+    const exit = await run.exited;
+    expect(exit.code).toBe(2);
+    expect(run.stderr()).toMatch(/closed its stdout/);
     await sleep(100);
     expect(isAlive(pid)).toBe(false);
   });

@@ -8,6 +8,8 @@ import { connectEngine, type EngineTransportAdapter } from './transport-adapter.
 
 /** Default wait of each shutdown stage (stdin closed → SIGTERM → SIGKILL). */
 export const DEFAULT_SHUTDOWN_GRACE_MS = 2000;
+/** How long a server whose stdout ended may take to exit before it counts as hung. */
+const OUTPUT_LOST_GRACE_MS = 250;
 
 /** Options of {@link createStdioBridge}: the engine's options plus the process and streams. */
 export interface StdioBridgeOptions extends ProxyEngineOptions {
@@ -85,6 +87,8 @@ export function createStdioBridge(options: StdioBridgeOptions): StdioBridge {
   let serverGone = false;
   let child: ChildProcessWithoutNullStreams | undefined;
   let fatalError: Error | undefined;
+  /** The server closed its stdout while still running (see the 'end' handler). */
+  let outputLost = false;
   let shuttingDown = false;
   let finished = false;
   let resolveClosed!: (exit: StdioBridgeExit) => void;
@@ -164,7 +168,7 @@ export function createStdioBridge(options: StdioBridgeOptions): StdioBridge {
     engine.close();
     flush();
     host.stop();
-    const crashed = spawnError !== undefined || (!shuttingDown && (exitCode !== 0 || signal !== null));
+    const crashed = spawnError !== undefined || outputLost || (!shuttingDown && (exitCode !== 0 || signal !== null));
     const exit: StdioBridgeExit = { exitCode, signal, crashed };
     const error = spawnError ?? fatalError;
     if (error !== undefined) exit.error = error;
@@ -232,6 +236,22 @@ export function createStdioBridge(options: StdioBridgeOptions): StdioBridge {
     // EPIPE after the server exited; the exit handler answers what is pending.
   });
   c.stdout.on('data', (chunk: Buffer) => serverSplitter.push(chunk));
+  // A server that closes its stdout but keeps running can answer nothing more: end the
+  // session now (pending calls answered, the server stopped) instead of letting every
+  // call wait for its timeout. A server that is exiting closes stdout just before its
+  // exit, so the check waits a moment for that exit first.
+  c.stdout.on('end', () => {
+    timers.push(
+      setTimeout(() => {
+        if (finished || shuttingDown || c.exitCode !== null || c.signalCode !== null) return;
+        outputLost = true;
+        fatalError ??= new ProxyError('SERVER_CLOSED', 'the server closed its stdout while still running; it was stopped');
+        engine.serverClosed('the server closed its stdout');
+        flush();
+        void shutdown();
+      }, OUTPUT_LOST_GRACE_MS),
+    );
+  });
   if (options.stderr !== undefined) c.stderr.pipe(options.stderr, { end: false });
   else c.stderr.resume();
   // 'close' fires after stdout/stderr are drained, so every last server line is seen.
