@@ -142,14 +142,19 @@ export class HostSide {
     this.onEnd = undefined;
   }
 
-  /** Pauses the host input (the server side asks to wait). */
+  /** How many reasons to wait are open (the server's stdin, the host's own output). */
+  private pauses = 0;
+
+  /** Pauses the host input for one reason (the server side, or the host output, asks to wait); pair each call with one {@link resumeInput}. */
   pauseInput(): void {
+    this.pauses++;
     this.options.hostInput.pause();
   }
 
-  /** Resumes the host input. */
+  /** Ends one reason to wait; the host input resumes once no reason is left. */
   resumeInput(): void {
-    this.options.hostInput.resume();
+    if (this.pauses > 0) this.pauses--;
+    if (this.pauses === 0) this.options.hostInput.resume();
   }
 
   /**

@@ -107,10 +107,17 @@ export function createStdioBridge(options: StdioBridgeOptions): StdioBridge {
         child.stdin.once('drain', () => host.resumeInput());
       }
     } else toServer.clear();
+    // The host does not read as fast as it is answered: stop reading both the server's
+    // answers and the host's requests (the proxy's own answers, refusals included, would
+    // otherwise queue up without bound) until the host drains its input.
     host.write((onDrain) => {
       if (child === undefined) return;
       child.stdout.pause();
-      onDrain(() => child?.stdout.resume());
+      host.pauseInput();
+      onDrain(() => {
+        child?.stdout.resume();
+        host.resumeInput();
+      });
     });
   };
   const schedule = (): void => {
