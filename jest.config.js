@@ -8,17 +8,21 @@ import { readdirSync } from 'node:fs';
 // below 90 % of lines. The apps are not held here: their tests run the built bundle as a
 // child process (see docs/DEVELOPMENT.md, "Coverage").
 
-/** Per package minimums (%), the measured level rounded down; never below 90 lines. */
+/**
+ * Per package minimums (%): the measured level rounded down, less a margin of 2 points
+ * (3 for branches) so that run-to-run noise of V8 coverage never fails a run; never
+ * below 90 % of lines. Raise a floor when a package's coverage rises.
+ */
 const FLOORS = {
-  artifact: { statements: 95, branches: 83, lines: 95 },
-  audit: { statements: 97, branches: 90, lines: 97 },
-  drift: { statements: 95, branches: 84, lines: 95 },
-  hosts: { statements: 98, branches: 88, lines: 98 },
-  lockfile: { statements: 99, branches: 91, lines: 99 },
-  policy: { statements: 98, branches: 87, lines: 98 },
-  'proxy-core': { statements: 95, branches: 89, lines: 95 },
-  remote: { statements: 96, branches: 86, lines: 96 },
-  signing: { statements: 96, branches: 76, lines: 96 },
+  artifact: { statements: 93, branches: 80, lines: 93 },
+  audit: { statements: 95, branches: 87, lines: 95 },
+  drift: { statements: 93, branches: 81, lines: 93 },
+  hosts: { statements: 96, branches: 85, lines: 96 },
+  lockfile: { statements: 97, branches: 88, lines: 97 },
+  policy: { statements: 96, branches: 84, lines: 96 },
+  'proxy-core': { statements: 93, branches: 86, lines: 93 },
+  remote: { statements: 94, branches: 83, lines: 94 },
+  signing: { statements: 94, branches: 73, lines: 94 },
 };
 
 // A new package must get its floor here (measure it first); without one it would go unheld.
