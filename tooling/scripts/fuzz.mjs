@@ -30,6 +30,7 @@ if (seed !== undefined && !Number.isInteger(seed)) {
 
 const dir = mkdtempSync(join(tmpdir(), 'mcptrust-fuzz-'));
 const report = join(dir, 'report.jsonl');
+/** @type {Record<string, string | undefined>} */
 const env = { ...process.env, NODE_OPTIONS: '--experimental-vm-modules', MCPTRUST_FUZZ_REPORT: report };
 if (!short) env['MCPTRUST_FUZZ_LONG'] = '1';
 if (seed !== undefined) env['MCPTRUST_FUZZ_SEED'] = String(seed);
