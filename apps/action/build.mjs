@@ -11,6 +11,7 @@ import { copyFile, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { builtinModules } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { bundledPackages, renderNotices } from '../cli/third-party-notices.mjs';
+import { jsoncParserEsm } from '../cli/esbuild-plugins.mjs';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const cliDir = fileURLToPath(new URL('../cli/', import.meta.url));
@@ -18,14 +19,6 @@ const cliPkg = JSON.parse(await readFile(new URL('../cli/package.json', import.m
 const out = new URL(`./dist.build-${process.pid}/`, import.meta.url);
 const dist = new URL('./dist/', import.meta.url);
 
-// jsonc-parser's `main` is a UMD build whose require() calls a bundler cannot follow;
-// its ESM build (a deep path: the package has no `exports`) bundles like any module.
-const jsoncParserEsm = {
-  name: 'jsonc-parser-esm',
-  setup(b) {
-    b.onResolve({ filter: /^jsonc-parser$/ }, (args) => b.resolve('jsonc-parser/lib/esm/main.js', { kind: args.kind, resolveDir: args.resolveDir }));
-  },
-};
 const common = {
   metafile: true,
   bundle: true,

@@ -10,6 +10,7 @@ import { builtinModules } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { bundledPackages, renderNotices } from './third-party-notices.mjs';
 import { stringWidthShim } from './narrow-text.mjs';
+import { jsoncParserEsm } from './esbuild-plugins.mjs';
 
 const pkg = JSON.parse(await readFile(new URL('./package.json', import.meta.url), 'utf8'));
 // Build into a fresh folder and swap it in at the end, so that a running test never
@@ -27,14 +28,6 @@ const fastStringWidth = {
       args.namespace === 'fast-string-width' || args.kind === 'require-call' ? undefined : { path: args.resolveDir, namespace: 'fast-string-width' },
     );
     b.onLoad({ filter: /.*/, namespace: 'fast-string-width' }, (args) => ({ contents: stringWidthShim(), resolveDir: args.path, loader: 'js' }));
-  },
-};
-// jsonc-parser's `main` is a UMD build whose require() calls a bundler cannot follow;
-// its ESM build (a deep path: the package has no `exports`) bundles like any module.
-const jsoncParserEsm = {
-  name: 'jsonc-parser-esm',
-  setup(b) {
-    b.onResolve({ filter: /^jsonc-parser$/ }, (args) => b.resolve('jsonc-parser/lib/esm/main.js', { kind: args.kind, resolveDir: args.resolveDir }));
   },
 };
 const common = {

@@ -119,7 +119,7 @@ export function serverNames(value: unknown): string[] {
 }
 
 /** How an entry appears in reports: its name, and its section when the file has several. */
-export function entryLabel(entry: ServerEntry): string {
+export function entryLabel(entry: Pick<ServerEntry, 'name' | 'section'>): string {
   return entry.section === undefined ? entry.name : `${entry.name} (${entry.section})`;
 }
 

@@ -89,7 +89,7 @@ function textReport(reports: readonly HostReport[]): string {
       if (file.error !== undefined) lines.push(`    error: ${printable(file.error)}`);
       for (const s of servers) {
         const what = s.status === 'wrapped' ? `wrapped (lock ${printable(s.lock ?? '')})` : s.status === 'stdio' ? 'NOT wrapped' : `${s.status}${s.reason === undefined ? '' : `: ${printable(s.reason)}`}`;
-        lines.push(`    ${printable(entryLabel({ name: s.name, ...(s.section === undefined ? {} : { section: s.section }) } as ServerEntry))}: ${what}${s.disabled ? ' (disabled)' : ''}`);
+        lines.push(`    ${printable(entryLabel(s))}: ${what}${s.disabled ? ' (disabled)' : ''}`);
       }
     }
   }
