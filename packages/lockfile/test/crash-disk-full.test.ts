@@ -7,60 +7,28 @@
  * left behind.
  */
 import * as realFs from 'node:fs/promises';
-import type { FileHandle } from 'node:fs/promises';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
+import { createFullDisk } from '../../../tooling/test-support/full-disk.mjs';
 import type { Lockfile } from '@mcptrust/lockfile';
 import { sampleScan, UPDATED_AT } from './fixtures.js';
 
-let budget: number | undefined;
-let failSync: string | undefined;
-const osError = (code: string, syscall: string): Error => Object.assign(new Error(`${code}: simulated, ${syscall}`), { code, syscall });
-
-/** A file handle whose writes draw on the budget. */
-function limited(handle: FileHandle): FileHandle {
-  return new Proxy(handle, {
-    get(target, key, receiver) {
-      if (key === 'writeFile') {
-        return async (data: string | Uint8Array) => {
-          const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : Buffer.from(data);
-          if (budget === undefined) return target.writeFile(bytes);
-          const n = Math.min(bytes.length, budget);
-          budget -= n;
-          if (n > 0) await target.write(bytes, 0, n);
-          if (n < bytes.length) throw osError('ENOSPC', 'write');
-        };
-      }
-      if (key === 'sync') {
-        return async () => {
-          if (failSync !== undefined) throw osError(failSync, 'fsync');
-          return target.sync();
-        };
-      }
-      const value = Reflect.get(target, key, receiver) as unknown;
-      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
-    },
-  });
-}
-
-jest.unstable_mockModule('node:fs/promises', () => ({
-  ...realFs,
-  open: async (...args: Parameters<typeof realFs.open>) => limited(await realFs.open(...args)),
-}));
+const disk = createFullDisk(realFs);
+jest.unstable_mockModule('node:fs/promises', () => ({ ...realFs, open: disk.open }));
 
 const { buildLockfile, LockfileError, readLockfile, serializeLockfile, writeLockfile } = await import('@mcptrust/lockfile');
 
 let dir = '';
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'mcptrust-crash-'));
-  budget = undefined;
-  failSync = undefined;
+  disk.budget = undefined;
+  disk.failSync = undefined;
 });
 afterEach(() => {
-  budget = undefined;
-  failSync = undefined;
+  disk.budget = undefined;
+  disk.failSync = undefined;
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -87,9 +55,9 @@ describe('writeLockfile on a full disk', () => {
       const next = sample('2030-01-01T00:00:00Z');
       const size = Buffer.byteLength(serializeLockfile(next));
       for (const b of [0, 1, 100, Math.floor(size / 2), size - 1]) {
-        budget = b;
+        disk.budget = b;
         const error = await rejected(writeLockfile(path, next));
-        budget = undefined;
+        disk.budget = undefined;
         expect(error.code).toBe('WRITE_FAILED');
         expect((error.cause as { code?: string }).code).toBe('ENOSPC');
         expect(error.message).toContain('the previous file, if any, is unchanged');
@@ -106,9 +74,9 @@ describe('writeLockfile on a full disk', () => {
       const path = join(dir, 'mcp-lock.json');
       await writeLockfile(path, sample());
       const before = readFileSync(path);
-      failSync = code;
+      disk.failSync = code;
       const error = await rejected(writeLockfile(path, sample('2030-01-01T00:00:00Z')));
-      failSync = undefined;
+      disk.failSync = undefined;
       expect((error.cause as { code?: string }).code).toBe(code);
       expect(readFileSync(path)).toEqual(before);
       expect(readdirSync(dir)).toEqual(['mcp-lock.json']);
@@ -118,7 +86,7 @@ describe('writeLockfile on a full disk', () => {
   describe('when there was no lockfile yet', () => {
     it('creates nothing', async () => {
       const path = join(dir, 'mcp-lock.json');
-      budget = 10;
+      disk.budget = 10;
       await rejected(writeLockfile(path, sample()));
       expect(readdirSync(dir)).toEqual([]);
     });
@@ -128,9 +96,9 @@ describe('writeLockfile on a full disk', () => {
     it('writes the whole new lockfile', async () => {
       const path = join(dir, 'mcp-lock.json');
       await writeLockfile(path, sample());
-      budget = 5;
+      disk.budget = 5;
       await rejected(writeLockfile(path, sample('2030-01-01T00:00:00Z')));
-      budget = undefined;
+      disk.budget = undefined;
       await writeLockfile(path, sample('2030-01-01T00:00:00Z'));
       expect(readFileSync(path, 'utf8')).toBe(serializeLockfile(sample('2030-01-01T00:00:00Z')));
     });

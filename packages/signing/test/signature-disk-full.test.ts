@@ -5,38 +5,14 @@
  * verify, with no temporary file left behind.
  */
 import * as realFs from 'node:fs/promises';
-import type { FileHandle } from 'node:fs/promises';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
+import { createFullDisk } from '../../../tooling/test-support/full-disk.mjs';
 
-let budget: number | undefined;
-
-/** A file handle whose writes draw on the budget. */
-function limited(handle: FileHandle): FileHandle {
-  return new Proxy(handle, {
-    get(target, key, receiver) {
-      if (key === 'writeFile') {
-        return async (data: string | Uint8Array) => {
-          const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : Buffer.from(data);
-          if (budget === undefined) return target.writeFile(bytes);
-          const n = Math.min(bytes.length, budget);
-          budget -= n;
-          if (n > 0) await target.write(bytes, 0, n);
-          if (n < bytes.length) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', syscall: 'write' });
-        };
-      }
-      const value = Reflect.get(target, key, receiver) as unknown;
-      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
-    },
-  });
-}
-
-jest.unstable_mockModule('node:fs/promises', () => ({
-  ...realFs,
-  open: async (...args: Parameters<typeof realFs.open>) => limited(await realFs.open(...args)),
-}));
+const disk = createFullDisk(realFs);
+jest.unstable_mockModule('node:fs/promises', () => ({ ...realFs, open: disk.open }));
 
 const { generateKeyPair, readPrivateKey, SigningError, signLockfile, verifyLockfileSignature, writeKeyPair } = await import('../src/index.js');
 
@@ -57,10 +33,10 @@ const LOCK = {
 let dir = '';
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'mcptrust-sig-full-'));
-  budget = undefined;
+  disk.budget = undefined;
 });
 afterEach(() => {
-  budget = undefined;
+  disk.budget = undefined;
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -89,9 +65,9 @@ describe('signLockfile on a full disk', () => {
     const files = readdirSync(dir).sort();
     // Re-signing with another key would change every signature byte.
     for (const b of [0, 1, 20, before.length - 1]) {
-      budget = b;
+      disk.budget = b;
       const error = await rejected(signLockfile({ lockfilePath, privateKeyPath: otherKey }));
-      budget = undefined;
+      disk.budget = undefined;
       expect(error.code).toBe('WRITE_FAILED');
       expect(readFileSync(sigPath)).toEqual(before);
       expect(readdirSync(dir).sort()).toEqual(files);
@@ -102,7 +78,7 @@ describe('signLockfile on a full disk', () => {
 
 describe('writeKeyPair on a full disk', () => {
   it('throws WRITE_FAILED and leaves no key file and no temporary file for a new pair', async () => {
-    budget = 10;
+    disk.budget = 10;
     const error = await rejected(writeKeyPair({ privateKeyPath: join(dir, 'k.key'), publicKeyPath: join(dir, 'k.pub') }));
     expect(error.code).toBe('WRITE_FAILED');
     expect(readdirSync(dir)).toEqual([]);
@@ -117,9 +93,9 @@ describe('writeKeyPair on a full disk', () => {
     const before = [readFileSync(privateKeyPath), readFileSync(publicKeyPath)];
     const next = generateKeyPair();
     // Room for the private key file, not for the public one.
-    budget = readFileSync(privateKeyPath).length + 5;
+    disk.budget = readFileSync(privateKeyPath).length + 5;
     await rejected(writeKeyPair({ privateKeyPath, publicKeyPath, force: true, keyPair: next }));
-    budget = undefined;
+    disk.budget = undefined;
     const after = [readFileSync(privateKeyPath), readFileSync(publicKeyPath)];
     const mixed = !after[0]!.equals(before[0]!) && after[1]!.equals(before[1]!);
     expect(mixed).toBe(false);
