@@ -11,7 +11,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
-import { createFullDisk } from '../../../tooling/test-support/full-disk.mjs';
+import { createFullDisk } from '@mcptrust/tooling/test-support/full-disk.mjs';
 import type { Lockfile } from '@mcptrust/lockfile';
 import { sampleScan, UPDATED_AT } from './fixtures.js';
 

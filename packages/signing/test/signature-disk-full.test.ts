@@ -9,7 +9,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
-import { createFullDisk } from '../../../tooling/test-support/full-disk.mjs';
+import { createFullDisk } from '@mcptrust/tooling/test-support/full-disk.mjs';
 
 const disk = createFullDisk(realFs);
 jest.unstable_mockModule('node:fs/promises', () => ({ ...realFs, open: disk.open }));
