@@ -33,8 +33,10 @@ export interface DiscoveredAuthorization {
   authorizationServerUrl: string;
   /** The authorization server metadata. */
   metadata: AuthorizationServerMetadata;
-  /** The scope to ask for: the 401's `scope`, else the metadata's `scopes_supported`. */
+  /** The scope to ask for: see {@link chooseScope}. */
   scope?: string;
+  /** No metadata anywhere: a 2025-03-26 server's default endpoints are used ({@link legacyDefaultMetadata}). */
+  legacyDefaults?: boolean;
 }
 
 /** Probe body: an `initialize` request, as a client without credentials would send first. */
@@ -131,26 +133,69 @@ function sameIssuer(a: string, b: string): boolean {
   return strip(a) === strip(b);
 }
 
+/** The grant a discovery is for: the person's authorization code flow, or a machine's client credentials. */
+export type OAuthGrant = 'authorization_code' | 'client_credentials';
+
 /**
  * Checks authorization server metadata before any use: the issuer is the URL it was
- * discovered from, PKCE S256 is advertised, and the endpoints are https (or loopback http).
+ * discovered from, the endpoints are https (or loopback http), and for the authorization
+ * code grant PKCE S256 is advertised; for client credentials, the grant is not excluded
+ * by `grant_types_supported`.
  *
  * @throws RemoteError `OAUTH_FAILED` or `INSECURE_URL`
  */
-export function checkAuthorizationServer(metadata: AuthorizationServerMetadata, authorizationServerUrl: string, allowLoopback: boolean): void {
+export function checkAuthorizationServer(metadata: AuthorizationServerMetadata, authorizationServerUrl: string, allowLoopback: boolean, grant: OAuthGrant = 'authorization_code'): void {
   if (!sameIssuer(metadata.issuer, authorizationServerUrl)) {
     throw new RemoteError('OAUTH_FAILED', `The authorization server metadata of ${authorizationServerUrl} names another issuer (${short(metadata.issuer, 120)}); refusing it`);
   }
-  const methods = metadata.code_challenge_methods_supported;
-  if (!Array.isArray(methods) || !methods.includes('S256')) {
-    throw new RemoteError(
-      'OAUTH_FAILED',
-      `The authorization server ${metadata.issuer} does not advertise PKCE S256 (code_challenge_methods_supported); MCP requires it, so mcptrust will not log in there`,
-    );
+  if (grant === 'authorization_code') {
+    const methods = metadata.code_challenge_methods_supported;
+    if (!Array.isArray(methods) || !methods.includes('S256')) {
+      throw new RemoteError(
+        'OAUTH_FAILED',
+        `The authorization server ${metadata.issuer} does not advertise PKCE S256 (code_challenge_methods_supported); MCP requires it, so mcptrust will not log in there`,
+      );
+    }
+    checkServerSuppliedUrl(metadata.authorization_endpoint, 'authorization endpoint', allowLoopback);
+  } else {
+    const grants = metadata.grant_types_supported;
+    if (Array.isArray(grants) && !grants.includes('client_credentials')) {
+      throw new RemoteError('OAUTH_FAILED', `The authorization server ${metadata.issuer} does not offer the client_credentials grant (grant_types_supported: ${short(grants.join(' '), 120)})`);
+    }
   }
-  checkServerSuppliedUrl(metadata.authorization_endpoint, 'authorization endpoint', allowLoopback);
   checkServerSuppliedUrl(metadata.token_endpoint, 'token endpoint', allowLoopback);
   if (metadata.registration_endpoint !== undefined) checkServerSuppliedUrl(metadata.registration_endpoint, 'registration endpoint', allowLoopback);
+}
+
+/**
+ * The endpoints a 2025-03-26 server without authorization server metadata has by default
+ * (MCP 2025-03-26 "Fallbacks for Servers without Metadata Discovery"): `/authorize`,
+ * `/token` and `/register` at the server's origin, which is the issuer. That revision
+ * made PKCE mandatory for every client, so S256 is implied.
+ */
+export function legacyDefaultMetadata(origin: string): AuthorizationServerMetadata {
+  return {
+    issuer: origin,
+    authorization_endpoint: `${origin}/authorize`,
+    token_endpoint: `${origin}/token`,
+    registration_endpoint: `${origin}/register`,
+    response_types_supported: ['code'],
+    code_challenge_methods_supported: ['S256'],
+  } as AuthorizationServerMetadata;
+}
+
+/**
+ * The scope to ask for: the challenge's `scope`, else the protected resource's
+ * `scopes_supported`, else none; `offline_access` (a refresh token) is added when the
+ * authorization server lists it, and dropped when it does not.
+ */
+export function chooseScope(challengeScope: string | undefined, resourceMetadata: OAuthProtectedResourceMetadata | undefined, metadata: AuthorizationServerMetadata): string | undefined {
+  const base = challengeScope ?? (resourceMetadata?.scopes_supported?.length ? resourceMetadata.scopes_supported.join(' ') : undefined);
+  const offered = Array.isArray(metadata.scopes_supported) && metadata.scopes_supported.includes('offline_access');
+  const words = (base ?? '').split(' ').filter((w) => w !== '' && w !== 'offline_access');
+  if (words.length === 0 && !offered) return undefined;
+  if (offered && (metadata.grant_types_supported === undefined || metadata.grant_types_supported.includes('refresh_token'))) words.push('offline_access');
+  return words.length === 0 ? undefined : [...new Set(words)].join(' ');
 }
 
 /**
@@ -166,8 +211,9 @@ export function checkAuthorizationServer(metadata: AuthorizationServerMetadata, 
 export async function discoverAuthorization(
   server: URL,
   fetchFn: GuardedFetch,
-  options: { allowLoopback: boolean; signal?: AbortSignal },
+  options: { allowLoopback: boolean; signal?: AbortSignal; grant?: OAuthGrant },
 ): Promise<DiscoveredAuthorization> {
+  const grant = options.grant ?? 'authorization_code';
   const resource = canonicalResource(server);
   const challenge = await oauthStep('probe of the server', () => probe(server, fetchFn, options.signal));
   let resourceMetadata: OAuthProtectedResourceMetadata | undefined;
@@ -189,15 +235,21 @@ export async function discoverAuthorization(
     throw new RemoteError('OAUTH_FAILED', `The protected resource metadata is for ${short(resourceMetadata.resource, 200)}, not for ${resource}; refusing it`);
   }
   const authorizationServerUrl = resourceMetadata?.authorization_servers?.[0] ?? server.origin;
-  const metadata = await oauthStep('authorization server metadata discovery', () => discoverAuthorizationServerMetadata(authorizationServerUrl, { fetchFn }));
+  let metadata = await oauthStep('authorization server metadata discovery', () => discoverAuthorizationServerMetadata(authorizationServerUrl, { fetchFn }));
+  let legacy = false;
   if (metadata === undefined) {
     if (resourceMetadata === undefined && !challenge.unauthorized) {
-      throw new RemoteError('OAUTH_FAILED', `${resource} did not ask for authorization and publishes no OAuth metadata: there is nothing to log in to`);
+      throw new RemoteError('OAUTH_FAILED', `OAuth discovery failed: ${resource} did not ask for authorization and publishes no OAuth metadata: there is nothing to log in to`);
     }
-    throw new RemoteError('OAUTH_FAILED', `No authorization server metadata (RFC 8414 or OpenID) found for ${short(authorizationServerUrl, 200)}`);
+    if (resourceMetadata !== undefined) {
+      throw new RemoteError('OAUTH_FAILED', `OAuth discovery failed: no authorization server metadata (RFC 8414 or OpenID) found for ${short(authorizationServerUrl, 200)}`);
+    }
+    // A 2025-03-26 server: it is its own authorization server, with the default endpoints.
+    metadata = legacyDefaultMetadata(server.origin);
+    legacy = true;
   }
-  checkAuthorizationServer(metadata, authorizationServerUrl, options.allowLoopback);
-  const scope = challenge.scope ?? (resourceMetadata?.scopes_supported?.length ? resourceMetadata.scopes_supported.join(' ') : undefined);
+  checkAuthorizationServer(metadata, authorizationServerUrl, options.allowLoopback, grant);
+  const scope = chooseScope(challenge.scope, resourceMetadata, metadata);
   return {
     resource,
     ...(challenge.resourceMetadataUrl === undefined ? {} : { resourceMetadataUrl: challenge.resourceMetadataUrl.href }),
@@ -205,5 +257,6 @@ export async function discoverAuthorization(
     authorizationServerUrl,
     metadata,
     ...(scope === undefined ? {} : { scope }),
+    ...(legacy ? { legacyDefaults: true } : {}),
   };
 }

@@ -12,16 +12,17 @@
  * advertise S256, and splits the flow over two calls around a redirect.
  */
 import { randomBytes } from 'node:crypto';
-import { exchangeAuthorization, registerClient, startAuthorization } from '@modelcontextprotocol/sdk/client/auth.js';
+import { exchangeAuthorization, startAuthorization } from '@modelcontextprotocol/sdk/client/auth.js';
 import type { OAuthClientInformationMixed } from '@modelcontextprotocol/sdk/shared/auth.js';
 import { RemoteError } from '../errors.js';
 import { createGuardedFetch, type GuardedFetch } from '../net/guarded-fetch.js';
 import { endpointOf, isLoopbackUrl, parseUpstreamUrl } from '../net/upstream-url.js';
 import type { HostResolver } from '../upstream.types.js';
 import { checkBrowserUrl, systemBrowserOpener, type BrowserOpener } from './browser.js';
+import { chooseClient, type ClientRoute } from './client-identity.js';
 import { discoverAuthorization, oauthStep } from './discovery.js';
 import { startRedirectListener } from './redirect-listener.js';
-import { openTokenStore, type StoredClient, type TokenStore } from './token-store.js';
+import { openTokenStore, type TokenStore } from './token-store.js';
 import { storedTokens } from './tokens.js';
 
 /** Options of {@link loginRemote}. */
@@ -36,8 +37,12 @@ export interface LoginRemoteOptions {
   timeoutMs?: number;
   /** The scope to ask for. Default the 401's `scope`, else the server's `scopes_supported`. */
   scope?: string;
-  /** A pre-registered public client id: skips dynamic registration. */
+  /** A pre-registered client id: used before a Client ID Metadata Document or dynamic registration. */
   clientId?: string;
+  /** The pre-registered client's secret (a confidential client); kept in the 0600 store for refreshes, never printed. */
+  clientSecret?: string;
+  /** The Client ID Metadata Document URL used when the server supports them. Default the project's published document; `false`: never. */
+  clientMetadataUrl?: string | false;
   /** Name shown on the consent page (`client_name`). Default `MCPTrust`. */
   clientName?: string;
   /** The fetch for every request. Default a guarded fetch (loopback allowed only for a loopback server). */
@@ -64,49 +69,17 @@ export interface LoginResult {
   expiresAt?: string;
   /** Whether a refresh token was issued (silent renewal possible). */
   refreshable: boolean;
+  /** How the client was chosen. */
+  clientRoute: ClientRoute;
 }
 
 const DEFAULT_TIMEOUT_MS = 300_000;
 
-/** Registers a public client for the loopback redirect, or takes the given client id. */
-async function clientFor(
-  options: LoginRemoteOptions,
-  authorizationServerUrl: string,
-  metadata: Awaited<ReturnType<typeof discoverAuthorization>>['metadata'],
-  redirectUri: string,
-  scope: string | undefined,
-  fetchFn: GuardedFetch,
-): Promise<StoredClient> {
-  if (options.clientId !== undefined) return { client_id: options.clientId, redirect_uris: [redirectUri], token_endpoint_auth_method: 'none' };
-  if (metadata.registration_endpoint === undefined) {
-    throw new RemoteError(
-      'OAUTH_FAILED',
-      `The authorization server ${metadata.issuer} offers no dynamic client registration: this server needs a pre-registered client (pass its id with --client-id)`,
-    );
-  }
-  const full = await oauthStep('client registration', () =>
-    registerClient(authorizationServerUrl, {
-      metadata,
-      clientMetadata: {
-        client_name: options.clientName ?? 'MCPTrust',
-        redirect_uris: [redirectUri],
-        grant_types: ['authorization_code', 'refresh_token'],
-        response_types: ['code'],
-        token_endpoint_auth_method: 'none',
-      },
-      ...(scope === undefined ? {} : { scope }),
-      fetchFn,
-    }),
-  );
-  return {
-    client_id: full.client_id,
-    ...(full.client_secret === undefined ? {} : { client_secret: full.client_secret }),
-    ...(full.client_id_issued_at === undefined ? {} : { client_id_issued_at: full.client_id_issued_at }),
-    ...(full.client_secret_expires_at === undefined ? {} : { client_secret_expires_at: full.client_secret_expires_at }),
-    redirect_uris: [redirectUri],
-    ...(full.token_endpoint_auth_method === undefined ? {} : { token_endpoint_auth_method: full.token_endpoint_auth_method }),
-  };
-}
+const ROUTE_TEXT: Record<ClientRoute, string> = {
+  'pre-registered': 'the pre-registered client id given',
+  'client-metadata-document': 'the Client ID Metadata Document (the server supports them)',
+  'dynamic-registration': 'registered dynamically (RFC 7591)',
+};
 
 /**
  * Logs in to a remote MCP server: the whole authorization code flow, then the tokens are
@@ -149,7 +122,20 @@ export async function loginRemote(url: string, options: LoginRemoteOptions = {})
     ...(options.signal === undefined ? {} : { signal: options.signal }),
   });
   try {
-    const client = await clientFor(options, authorizationServerUrl, metadata, listener.redirectUri, scope, fetchFn);
+    const { client, route } = await chooseClient(
+      {
+        ...(options.clientId === undefined ? {} : { clientId: options.clientId }),
+        ...(options.clientSecret === undefined ? {} : { clientSecret: options.clientSecret }),
+        ...(options.clientMetadataUrl === undefined ? {} : { clientMetadataUrl: options.clientMetadataUrl }),
+        ...(options.clientName === undefined ? {} : { clientName: options.clientName }),
+      },
+      authorizationServerUrl,
+      metadata,
+      listener.redirectUri,
+      scope,
+      fetchFn,
+    );
+    say(`Client: ${ROUTE_TEXT[route]}`);
     const clientInformation = client as OAuthClientInformationMixed;
     const { authorizationUrl, codeVerifier } = await oauthStep('authorization request', () =>
       startAuthorization(authorizationServerUrl, {
@@ -201,6 +187,7 @@ export async function loginRemote(url: string, options: LoginRemoteOptions = {})
       ...(stored.tokens.scope === undefined ? {} : { scope: stored.tokens.scope }),
       ...(stored.expiresAt === undefined ? {} : { expiresAt: stored.expiresAt }),
       refreshable: stored.tokens.refresh_token !== undefined,
+      clientRoute: route,
     };
   } finally {
     await listener.close();

@@ -115,7 +115,7 @@ describe('loginRemote', () => {
     const { as, mcp } = await start({ failure: 'no-dcr', preregisteredClients: ['pre-registered'] });
     const error = await failure(loginRemote(mcp.url, { store, openBrowser: testBrowser().open, timeoutMs: 10_000 }));
     expect(error.code).toBe('OAUTH_FAILED');
-    expect(error.message).toMatch(/no dynamic client registration: this server needs a pre-registered client/);
+    expect(error.message).toMatch(/no client id was given \(--client-id\).*no Client ID Metadata Document support.*no dynamic client registration.*pass --client-id ID/);
     const result = await loginRemote(mcp.url, { store, clientId: 'pre-registered', openBrowser: testBrowser().open, timeoutMs: 10_000 });
     expect(result.issuer).toBe(as.issuer);
     expect((await store.find(mcp.url))?.client.client_id).toBe('pre-registered');
@@ -224,7 +224,7 @@ describe('loginRemote', () => {
     try {
       const error = await failure(loginRemote(open.url, { store, openBrowser: testBrowser().open, timeoutMs: 10_000 }));
       expect(error.code).toBe('OAUTH_FAILED');
-      expect(error.message).toBe(`${open.url} did not ask for authorization and publishes no OAuth metadata: there is nothing to log in to`);
+      expect(error.message).toBe(`OAuth discovery failed: ${open.url} did not ask for authorization and publishes no OAuth metadata: there is nothing to log in to`);
       await open.waitForRequest((r) => r.method === 'DELETE');
       expect(open.sessionIds()).toEqual([]);
     } finally {
