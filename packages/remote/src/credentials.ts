@@ -42,14 +42,23 @@ function challengeScope(challenge: string | undefined): string | undefined {
   return found?.[1]?.trim() || undefined;
 }
 
+/** The union of two space-separated scope lists, in order, without repeats. */
+export function unionScope(current: string | undefined, asked: string): string {
+  return [...new Set([...(current ?? '').split(' '), ...asked.split(' ')].filter((w) => w !== ''))].join(' ');
+}
+
 /**
  * The `CredentialSource` of a remote server's stored OAuth tokens.
  *
  * - `authorization()`: `Bearer <access token>` for this server, refreshed first when it
  *   expires within `refreshSkewMs` (one refresh at a time; another process's newer tokens
  *   are picked up from the store); undefined when nothing is stored for this server.
- * - `unauthorized()`: refreshes once (not again for a token that was just refreshed);
- *   never starts a login. False means the user must run `mcptrust auth login URL`.
+ * - `unauthorized()`: a 401 refreshes once (not again for a token that was just
+ *   refreshed); never starts a login. False means the user must run `mcptrust auth login
+ *   URL`. A 403 `insufficient_scope` (step-up) retries only when a newer login is in the
+ *   store; otherwise it rejects with `UNAUTHORIZED` whose message names the login to run
+ *   with the union of the granted and the asked scopes — the message the host's request
+ *   is answered with.
  *
  * @param url - the configured MCP server URL
  * @param options - {@link OAuthCredentialsOptions}
@@ -76,6 +85,8 @@ export function createOAuthCredentials(url: string, options: OAuthCredentialsOpt
   const warn = (message: string): void => options.onWarning?.(message);
 
   let inFlight: Promise<TokenEntry | undefined> | undefined;
+  /** The access token last handed out: a 403 with another token stored means a new login happened meanwhile. */
+  let lastSent: string | undefined;
   /** The access token the last refresh produced: a 401 on it is not refreshed again. */
   let lastRefreshed: string | undefined;
 
@@ -117,11 +128,15 @@ export function createOAuthCredentials(url: string, options: OAuthCredentialsOpt
     async authorization(): Promise<string | undefined> {
       const entry = await current();
       if (entry === undefined) return undefined;
-      if (!expiresSoon(entry, now(), skew)) return `Bearer ${entry.tokens.access_token}`;
+      const sent = (token: string): string => {
+        lastSent = token;
+        return `Bearer ${token}`;
+      };
+      if (!expiresSoon(entry, now(), skew)) return sent(entry.tokens.access_token);
       const renewed = await refresh(entry);
-      if (renewed !== undefined) return `Bearer ${renewed.tokens.access_token}`;
+      if (renewed !== undefined) return sent(renewed.tokens.access_token);
       // Not yet expired (only about to): the old token may still do.
-      return expiresSoon(entry, now(), 0) ? undefined : `Bearer ${entry.tokens.access_token}`;
+      return expiresSoon(entry, now(), 0) ? undefined : sent(entry.tokens.access_token);
     },
 
     async unauthorized(challenge: string | undefined, status: number): Promise<boolean> {
@@ -131,11 +146,16 @@ export function createOAuthCredentials(url: string, options: OAuthCredentialsOpt
         return false;
       }
       if (status !== 401) {
-        // 403 insufficient_scope: a step-up needs the browser, which a running command never opens.
-        const scope = challengeScope(challenge);
-        const more = scope === undefined ? hint : `run \`mcptrust auth login ${endpointOf(server)} --scope "${scope}"\``;
-        warn(`${resource} refused the stored OAuth token (HTTP ${status}${scope === undefined ? '' : `, it asks for the scope "${scope}"`}); ${more}`);
-        return false;
+        // 403 insufficient_scope: a step-up. A login made meanwhile (another process) may
+        // already hold the wider token; otherwise it needs the browser, which a running
+        // command never opens: the request fails with a message naming the login to run.
+        if (lastSent !== undefined && entry.tokens.access_token !== lastSent) return true;
+        const asked = challengeScope(challenge);
+        const union = asked === undefined ? undefined : unionScope(entry.tokens.scope, asked);
+        const more = union === undefined ? hint : `run \`mcptrust auth login ${endpointOf(server)} --scope "${union}"\``;
+        const message = `${resource} refused the stored OAuth token (HTTP ${status}${asked === undefined ? '' : `, it asks for the scope "${asked}"`}); ${more}`;
+        warn(message);
+        throw new RemoteError('UNAUTHORIZED', `step-up authorization needed: ${message}`, { status });
       }
       if (entry.tokens.access_token === lastRefreshed) {
         warn(`${resource} refused the stored OAuth token (HTTP ${status}); ${hint}`);

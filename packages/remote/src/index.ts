@@ -17,6 +17,8 @@ export type { GuardedFetch, GuardedFetchOptions } from './net/guarded-fetch.js';
 export { endpointOf, isLoopbackUrl, parseUpstreamUrl } from './net/upstream-url.js';
 export { checkBrowserUrl, systemBrowserOpener } from './oauth/browser.js';
 export type { BrowserOpener, SystemBrowserOpenerOptions } from './oauth/browser.js';
+export { checkClientMetadataUrl, DEFAULT_CLIENT_METADATA_URL } from './oauth/client-identity.js';
+export type { ClientIdentityOptions, ClientRoute } from './oauth/client-identity.js';
 export { canonicalResource } from './oauth/discovery.js';
 export { loginRemote } from './oauth/login.js';
 export type { LoginRemoteOptions, LoginResult } from './oauth/login.js';

@@ -41,7 +41,9 @@ export interface CredentialSource {
   /**
    * The upstream answered 401 (or 403 `insufficient_scope`) with this `WWW-Authenticate`
    * header. Resolve true when new credentials are available (the request is retried
-   * once), false to fail with `UNAUTHORIZED`. Never interactive inside a session.
+   * once), false to fail with `UNAUTHORIZED`; reject with a `RemoteError` `UNAUTHORIZED`
+   * to fail with that message (e.g. the login a step-up needs). Never interactive inside a
+   * session.
    */
   unauthorized?(challenge: string | undefined, status: number): Promise<boolean>;
 }

@@ -5,11 +5,13 @@ import * as errors from '@mcptrust/remote/errors';
 describe('@mcptrust/remote export surface', () => {
   it('exports exactly the documented runtime names', () => {
     expect(Object.keys(remote).sort()).toEqual([
+      'DEFAULT_CLIENT_METADATA_URL',
       'RemoteError',
       'TokenStore',
       'assertAddressAllowed',
       'canonicalResource',
       'checkBrowserUrl',
+      'checkClientMetadataUrl',
       'classifyAddress',
       'createGuardedDispatcher',
       'createGuardedFetch',

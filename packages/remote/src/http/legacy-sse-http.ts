@@ -192,12 +192,14 @@ function authFailureStatus(response: LegacySseResponse): number | undefined {
   return undefined;
 }
 
-/** The credential source's answer; a source that throws counts as "no new credentials". */
+/** The credential source's answer; a source that throws counts as "no new credentials", unless it throws `UNAUTHORIZED` (its reason is kept). */
 async function askForCredentials(credentials: CredentialSource | undefined, challenge: string | undefined, status: number): Promise<boolean> {
   if (credentials?.unauthorized === undefined) return false;
   try {
     return (await credentials.unauthorized(challenge, status)) === true;
-  } catch {
+  } catch (error) {
+    // A source that explains why (a step-up needing a new login) is passed on as it is.
+    if (error instanceof RemoteError && error.code === 'UNAUTHORIZED') throw error;
     return false;
   }
 }

@@ -149,7 +149,9 @@ export async function sendUpstream(settings: RequestSettings, req: UpstreamReque
   if (settings.credentials?.unauthorized !== undefined) {
     try {
       refreshed = await settings.credentials.unauthorized(challenge, status);
-    } catch {
+    } catch (error) {
+      // A source that explains why (a step-up needing a new login) is passed on as it is.
+      if (error instanceof RemoteError && error.code === 'UNAUTHORIZED') throw error;
       refreshed = false;
     }
   }

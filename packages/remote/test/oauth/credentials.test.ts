@@ -8,8 +8,8 @@ import {
 } from '@mcptrust/tooling/test-support/oauth-server.mjs';
 import { startLegacySseServer } from '@mcptrust/tooling/test-support/http-servers.mjs';
 import { chmod } from 'node:fs/promises';
+import { RemoteError } from '../../src/errors.js';
 import { createOAuthCredentials } from '../../src/credentials.js';
-import type { RemoteError } from '../../src/errors.js';
 import { loginRemote } from '../../src/oauth/login.js';
 import type { TokenStore } from '../../src/oauth/token-store.js';
 import { openUpstream } from '../../src/open-upstream.js';
@@ -177,17 +177,37 @@ describe('createOAuthCredentials', () => {
     for (const w of warnings) expect(w).not.toContain((await store.find(mcp.url))!.tokens.access_token);
   });
 
-  it('does not refresh on a 403 insufficient_scope; the hint names the scope asked for', async () => {
+  it('does not refresh on a 403 insufficient_scope: it fails with the login to run, naming the union of the granted and asked scopes', async () => {
     const { as, mcp } = await loggedIn();
     const warnings: string[] = [];
     const credentials = createOAuthCredentials(mcp.url, { store, onWarning: (w) => warnings.push(w) });
-    expect(await credentials.unauthorized?.('Bearer error="insufficient_scope", scope="files:read files:write"', 403)).toBe(false);
-    expect(warnings).toEqual([
-      `${mcp.url} refused the stored OAuth token (HTTP 403, it asks for the scope "files:read files:write"); run \`mcptrust auth login ${mcp.url} --scope "files:read files:write"\``,
-    ]);
-    expect(await credentials.unauthorized?.('Bearer error="insufficient_scope", scope="a\nb"', 403)).toBe(false);
+    await credentials.authorization();
+    const granted = (await store.find(mcp.url))?.tokens.scope;
+    const error = await credentials.unauthorized?.('Bearer error="insufficient_scope", scope="files:read files:write"', 403).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(RemoteError);
+    expect((error as RemoteError).code).toBe('UNAUTHORIZED');
+    expect((error as RemoteError).status).toBe(403);
+    const union = [...new Set([...(granted ?? '').split(' '), 'files:read', 'files:write'].filter((w) => w !== ''))].join(' ');
+    const expected = `${mcp.url} refused the stored OAuth token (HTTP 403, it asks for the scope "files:read files:write"); run \`mcptrust auth login ${mcp.url} --scope "${union}"\``;
+    expect((error as RemoteError).message).toBe(`step-up authorization needed: ${expected}`);
+    expect(warnings).toEqual([expected]);
+    await expect(credentials.unauthorized?.('Bearer error="insufficient_scope", scope="a\nb"', 403)).rejects.toThrow(/run `mcptrust auth login/);
     expect(warnings[1]).not.toContain('a\nb');
     expect(refreshes(as)).toHaveLength(0);
+  });
+
+  it('a 403 step-up retries when a newer login (another process) is in the store', async () => {
+    const { mcp } = await loggedIn();
+    const credentials = createOAuthCredentials(mcp.url, { store });
+    await credentials.authorization();
+    const entry = (await store.find(mcp.url))!;
+    const { savedAt: _s, ...rest } = entry;
+    await store.save({ ...rest, tokens: { ...entry.tokens, access_token: 'at-newer-login', scope: 'mcp:read files:write' } });
+    expect(await credentials.unauthorized?.('Bearer error="insufficient_scope", scope="files:write"', 403)).toBe(true);
+    expect(await credentials.authorization()).toBe('Bearer at-newer-login');
   });
 
   it('without a refresh token, an expired access token is not sent', async () => {
