@@ -6,7 +6,8 @@
  * Steps: discovery (`discovery.ts`), a loopback redirect listener, dynamic client
  * registration (RFC 7591) unless a client id is given, the authorization request with
  * PKCE S256, `state` and `resource` (the SDK's `startAuthorization`), the browser, the
- * answer (state and `iss` checked), the code exchange with `resource` (the SDK's
+ * answer (state and `iss` checked; from the browser's redirect, or pasted by the user
+ * through `redirectInput` when the browser runs elsewhere), the code exchange with `resource` (the SDK's
  * `exchangeAuthorization`), and the store. The SDK's `auth()` orchestrator is not used:
  * it falls back silently when metadata discovery fails, accepts a server that does not
  * advertise S256, and splits the flow over two calls around a redirect.
@@ -21,7 +22,7 @@ import type { HostResolver } from '../upstream.types.js';
 import { checkBrowserUrl, systemBrowserOpener, type BrowserOpener } from './browser.js';
 import { chooseClient, type ClientRoute } from './client-identity.js';
 import { discoverAuthorization, oauthStep } from './discovery.js';
-import { startRedirectListener } from './redirect-listener.js';
+import { secondsText, startRedirectListener, type RedirectListener } from './redirect-listener.js';
 import { openTokenStore, type TokenStore } from './token-store.js';
 import { storedTokens } from './tokens.js';
 
@@ -31,6 +32,15 @@ export interface LoginRemoteOptions {
   store?: TokenStore;
   /** Opens the authorization URL. Default the system browser; `false`: only print it (`onMessage`). */
   openBrowser?: BrowserOpener | false;
+  /**
+   * Lines the user pastes (with `--no-browser`: the address the browser was redirected to,
+   * when its redirect cannot reach the loopback listener). Each non-empty line is checked
+   * like the redirect itself; a line that is not this login's redirect is reported through
+   * `onMessage` and the wait goes on. The end of the input does not end the wait: the
+   * listener or the timeout still decide. Read only while waiting; `return()` is called on
+   * its iterator once the login is decided.
+   */
+  redirectInput?: AsyncIterable<string>;
   /** Lines for the user (the authorization URL among them); never a token. */
   onMessage?: (message: string) => void;
   /** How long to wait for the browser, in ms. Default 300 000. */
@@ -158,8 +168,23 @@ export async function loginRemote(url: string, options: LoginRemoteOptions = {})
         say(`Could not open a browser (${error instanceof Error ? error.message : String(error)}); open the URL above yourself.`);
       });
     }
-    say(`Waiting for the authorization (up to ${Math.round(timeoutMs / 1000)} s) …`);
-    const authorizationCode = await code;
+    if (options.openBrowser === false) {
+      const port = new URL(listener.redirectUri).port;
+      say(
+        `Waiting up to ${secondsText(timeoutMs)} for the browser's redirect to ${listener.redirectUri}` +
+          ` (browser on another machine? forward the port from there first: ssh -L ${port}:127.0.0.1:${port} <this host>)` +
+          (options.redirectInput === undefined ? '' : `,\nor paste here the address the browser was sent to (it starts with ${listener.redirectUri}?) and press Enter`),
+      );
+    } else {
+      say(`Waiting for the authorization (up to ${secondsText(timeoutMs)}) …`);
+    }
+    const stopReading = options.redirectInput === undefined ? undefined : readPasted(options.redirectInput, listener, say);
+    let authorizationCode: string;
+    try {
+      authorizationCode = await code;
+    } finally {
+      stopReading?.();
+    }
     const tokens = await oauthStep('token request', () =>
       exchangeAuthorization(authorizationServerUrl, {
         metadata,
@@ -192,4 +217,34 @@ export async function loginRemote(url: string, options: LoginRemoteOptions = {})
   } finally {
     await listener.close();
   }
+}
+
+/**
+ * Submits each non-empty line of `input` to the listener until one decides the login;
+ * refused lines are reported. Input errors and the end of input are ignored (the listener
+ * and its deadline decide).
+ *
+ * @returns a function that stops reading (calls `return()` on the iterator)
+ */
+function readPasted(input: AsyncIterable<string>, listener: RedirectListener, say: (message: string) => void): () => void {
+  const iterator = input[Symbol.asyncIterator]();
+  let stopped = false;
+  void (async () => {
+    for (;;) {
+      const next = await iterator.next();
+      if (stopped || next.done === true) return;
+      const line = String(next.value).trim();
+      if (line === '') continue;
+      const submitted = listener.submit(line);
+      if (submitted.accepted) return;
+      say(submitted.reason);
+    }
+  })().catch(() => undefined);
+  return () => {
+    if (stopped) return;
+    stopped = true;
+    void Promise.resolve()
+      .then(() => iterator.return?.())
+      .catch(() => undefined);
+  };
 }

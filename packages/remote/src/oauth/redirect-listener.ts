@@ -3,8 +3,13 @@
  * 127.0.0.1 with an ephemeral port, path `/callback`. The first request to `/callback`
  * decides the outcome (a second one is refused): its `state` must be the one sent, its
  * `iss` (RFC 9207) the expected issuer when present (and present when the server says it
- * sends it). A request whose `Host` is not `127.0.0.1:PORT` (DNS rebinding) is refused. The browser gets a small fixed HTML page; nothing from the request is
- * echoed into it.
+ * sends it). A request whose `Host` is not `127.0.0.1:PORT` (DNS rebinding) is refused.
+ * The browser gets a small fixed HTML page; nothing from the request is echoed into it.
+ *
+ * When the browser runs on another machine (`--no-browser` over ssh), its redirect cannot
+ * reach this listener unless the port is forwarded; the user can instead paste the address
+ * the browser was sent to: {@link RedirectListener.submit} checks it exactly like a
+ * request to `/callback`, after making sure it is this listener's callback URL.
  */
 import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -25,12 +30,26 @@ export interface RedirectListenerOptions {
   signal?: AbortSignal;
 }
 
+/**
+ * What became of a pasted redirect URL: `accepted` when it decided the login (its code, or
+ * a failure such as a wrong `state`, exactly as the same request to `/callback` would);
+ * otherwise the reason it was ignored (the login still waits). The reason never repeats
+ * the pasted text, which may carry a code.
+ */
+export type RedirectSubmission = { accepted: true } | { accepted: false; reason: string };
+
 /** A running redirect listener. */
 export interface RedirectListener {
   /** `http://127.0.0.1:PORT/callback`. */
   redirectUri: string;
   /** Starts the deadline and resolves with the authorization code, or rejects with `OAUTH_FAILED`. Call once. */
   waitForCode(): Promise<string>;
+  /**
+   * Submits the redirected URL by hand (what the browser's address bar shows after the
+   * authorization server sent it to `http://127.0.0.1:PORT/callback?…`, or the same with
+   * `localhost`). Another URL, or one after the login was decided, is ignored with a reason.
+   */
+  submit(url: string): RedirectSubmission;
   /** Stops listening (idempotent). */
   close(): Promise<void>;
 }
@@ -61,6 +80,52 @@ function sameSecret(a: string, b: string): boolean {
 /** An OAuth error code as it may appear in a message: the RFC 6749 character set, cut short. */
 function errorCode(raw: string): string {
   return raw.replace(/[^\x20-\x21\x23-\x5b\x5d-\x7e]/g, '?').slice(0, 64);
+}
+
+/** The verdict on an authorization answer: the code, or why it is refused (message for the terminal, text for the page). */
+type Verdict = { code: string } | { message: string; page: string };
+
+/**
+ * Checks the parameters of an authorization answer, in this order: `state` (constant
+ * time), `iss` (RFC 9207), `error`, `code`.
+ */
+function judge(params: URLSearchParams, options: RedirectListenerOptions): Verdict {
+  const state = params.get('state');
+  if (state === null || !sameSecret(state, options.state)) {
+    return { message: 'The authorization answer carried the wrong state (a forged or stale redirect); login aborted', page: 'The answer did not belong to this login.' };
+  }
+  const iss = params.get('iss');
+  if (iss !== null ? iss !== options.issuer : options.issRequired) {
+    return {
+      message:
+        iss === null
+          ? `The authorization answer lacks the iss parameter ${options.issuer} promised (RFC 9207); login aborted`
+          : `The authorization answer came from another issuer than ${options.issuer} (RFC 9207 mix-up defence); login aborted`,
+      page: 'The answer came from an unexpected authorization server.',
+    };
+  }
+  const error = params.get('error');
+  if (error !== null) return { message: `The authorization server refused the login: ${errorCode(error)}`, page: 'The authorization server refused the login.' };
+  const code = params.get('code');
+  if (code === null || code === '') return { message: 'The authorization answer carried no code; login aborted', page: 'The answer carried no authorization code.' };
+  return { code };
+}
+
+/** Whether a pasted URL is the callback of the listener on `port` (`127.0.0.1` or `localhost`, plain http, no credentials). */
+function isCallbackOf(url: URL, port: number): boolean {
+  return (
+    url.protocol === 'http:' &&
+    (url.hostname === '127.0.0.1' || url.hostname === 'localhost') &&
+    url.port === String(port) &&
+    url.pathname === '/callback' &&
+    url.username === '' &&
+    url.password === ''
+  );
+}
+
+/** A duration for messages: whole seconds, or tenths below ten seconds. */
+export function secondsText(ms: number): string {
+  return `${ms < 10_000 ? Math.round(ms / 100) / 10 : Math.round(ms / 1000)} s`;
 }
 
 /**
@@ -98,38 +163,14 @@ export async function startRedirectListener(options: RedirectListenerOptions): P
       answer(res, 400, 'Already handled', 'This login has already received its answer. You can close this window.');
       return;
     }
-    const params = url.searchParams;
-    const fail = (message: string, page: string): void => {
-      decide({ error: new RemoteError('OAUTH_FAILED', message) });
-      answer(res, 400, 'Login failed', `${page} Return to the terminal for details; you can close this window.`);
-    };
-    const state = params.get('state');
-    if (state === null || !sameSecret(state, options.state)) {
-      fail('The authorization answer carried the wrong state (a forged or stale redirect); login aborted', 'The answer did not belong to this login.');
+    const result = judge(url.searchParams, options);
+    if ('code' in result) {
+      decide({ code: result.code });
+      answer(res, 200, 'Login complete', 'mcptrust received the authorization. You can close this window and return to the terminal.');
       return;
     }
-    const iss = params.get('iss');
-    if (iss !== null ? iss !== options.issuer : options.issRequired) {
-      fail(
-        iss === null
-          ? `The authorization answer lacks the iss parameter ${options.issuer} promised (RFC 9207); login aborted`
-          : `The authorization answer came from another issuer than ${options.issuer} (RFC 9207 mix-up defence); login aborted`,
-        'The answer came from an unexpected authorization server.',
-      );
-      return;
-    }
-    const error = params.get('error');
-    if (error !== null) {
-      fail(`The authorization server refused the login: ${errorCode(error)}`, 'The authorization server refused the login.');
-      return;
-    }
-    const code = params.get('code');
-    if (code === null || code === '') {
-      fail('The authorization answer carried no code; login aborted', 'The answer carried no authorization code.');
-      return;
-    }
-    decide({ code });
-    answer(res, 200, 'Login complete', 'mcptrust received the authorization. You can close this window and return to the terminal.');
+    decide({ error: new RemoteError('OAUTH_FAILED', result.message) });
+    answer(res, 400, 'Login failed', `${result.page} Return to the terminal for details; you can close this window.`);
   };
 
   const server = createServer(handle);
@@ -150,13 +191,30 @@ export async function startRedirectListener(options: RedirectListenerOptions): P
     return closed;
   };
 
+  const submit = (raw: string): RedirectSubmission => {
+    let url: URL | undefined;
+    try {
+      url = new URL(raw.trim());
+    } catch {
+      url = undefined;
+    }
+    if (url === undefined || !isCallbackOf(url, port)) {
+      return { accepted: false, reason: `That is not the redirect of this login: paste the whole address the browser was sent to, starting with http://127.0.0.1:${port}/callback?` };
+    }
+    if (outcome !== undefined) return { accepted: false, reason: 'This login has already received its answer' };
+    const result = judge(url.searchParams, options);
+    decide('code' in result ? { code: result.code } : { error: new RemoteError('OAUTH_FAILED', result.message) });
+    return { accepted: true };
+  };
+
   return {
     redirectUri: `http://127.0.0.1:${port}/callback`,
+    submit,
     close,
     waitForCode(): Promise<string> {
       return new Promise<string>((resolve, reject) => {
         const timer = setTimeout(
-          () => decide({ error: new RemoteError('OAUTH_FAILED', `No authorization answer within ${Math.round(options.timeoutMs / 1000)} s; login aborted`) }),
+          () => decide({ error: new RemoteError('OAUTH_FAILED', `No authorization answer within ${secondsText(options.timeoutMs)}; login aborted`) }),
           options.timeoutMs,
         );
         const onAbort = (): void => decide({ error: new RemoteError('OAUTH_FAILED', 'Login aborted', { cause: options.signal?.reason }) });

@@ -49,3 +49,45 @@ export async function tempStore(): Promise<{ store: TokenStore; root: string; cl
     cleanup: () => rm(root, { recursive: true, force: true }),
   };
 }
+
+/** Lines typed by a "user" for `redirectInput`: pushed by the test, read by the login. */
+export interface PasteQueue {
+  input: AsyncIterable<string>;
+  push(line: string): void;
+  /** Ends the input (stdin closed). */
+  end(): void;
+  /** Whether the login called `return()` on the iterator (stopped reading). */
+  returned(): boolean;
+}
+
+/** A {@link PasteQueue}. */
+export function pasteQueue(): PasteQueue {
+  const lines: string[] = [];
+  let ended = false;
+  let stopped = false;
+  let wake: (() => void) | undefined;
+  const iterator: AsyncIterator<string> = {
+    async next(): Promise<IteratorResult<string>> {
+      while (lines.length === 0 && !ended && !stopped) await new Promise<void>((resolve) => (wake = resolve));
+      const line = lines.shift();
+      return line === undefined ? { done: true, value: undefined } : { done: false, value: line };
+    },
+    async return(): Promise<IteratorResult<string>> {
+      stopped = true;
+      wake?.();
+      return { done: true, value: undefined };
+    },
+  };
+  return {
+    input: { [Symbol.asyncIterator]: () => iterator },
+    push(line) {
+      lines.push(line);
+      wake?.();
+    },
+    end() {
+      ended = true;
+      wake?.();
+    },
+    returned: () => stopped,
+  };
+}

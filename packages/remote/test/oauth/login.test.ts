@@ -14,7 +14,7 @@ import { loginRemote, type LoginRemoteOptions } from '../../src/oauth/login.js';
 import type { TokenStore } from '../../src/oauth/token-store.js';
 import type { HostResolver } from '../../src/upstream.types.js';
 import { installDialGuard, type DialGuard } from '@mcptrust/tooling/test-support/dial-guard.mjs';
-import { tempStore, testBrowser } from './helpers.js';
+import { pasteQueue, tempStore, testBrowser } from './helpers.js';
 
 // Loopback only: an authorization server and a protected MCP endpoint on 127.0.0.1; the
 // "browser" is the test fetching the authorization URL and the callback. Blocked targets
@@ -185,6 +185,71 @@ describe('loginRemote', () => {
       },
     });
     await expect(done).resolves.toMatchObject({ resource: mcp.url });
+  });
+
+  it('takes the redirect pasted by the user (--no-browser on another machine): refused lines are reported, the listener is never hit', async () => {
+    const { as, mcp } = await start();
+    const paste = pasteQueue();
+    const messages: string[] = [];
+    let authorizationUrl = '';
+    const done = loginRemote(mcp.url, {
+      store,
+      openBrowser: false,
+      redirectInput: paste.input,
+      timeoutMs: 10_000,
+      onMessage: (m) => {
+        messages.push(m);
+        authorizationUrl ||= /https?:\/\/\S+\/authorize\?\S+/.exec(m)?.[0] ?? '';
+      },
+    });
+    while (authorizationUrl === '') await new Promise((r) => setTimeout(r, 10));
+    // The user's browser, elsewhere: the authorization server redirects to a listener it cannot reach.
+    const answer = await fetch(authorizationUrl, { redirect: 'manual' });
+    const location = answer.headers.get('location') ?? '';
+    const redirected = new URL(location);
+    const code = redirected.searchParams.get('code') ?? '';
+    expect(code).not.toBe('');
+    paste.push('');
+    paste.push(location.replace(`:${redirected.port}/`, `:${Number(redirected.port) + 1}/`));
+    paste.push(`   ${location}   `);
+    const result = await done;
+    expect(result).toMatchObject({ resource: mcp.url, issuer: as.issuer });
+    expect(as.requests.filter((r) => r.path === '/token')).toHaveLength(1);
+    expect(as.requests.find((r) => r.path === '/token')?.params['code']).toBe(code);
+    const port = redirected.port;
+    expect(messages).toContain(`That is not the redirect of this login: paste the whole address the browser was sent to, starting with http://127.0.0.1:${port}/callback?`);
+    expect(messages.join('\n')).toContain(`Waiting up to 10 s for the browser's redirect to http://127.0.0.1:${port}/callback (browser on another machine? forward the port from there first: ssh -L ${port}:127.0.0.1:${port} <this host>)`);
+    expect(messages.join('\n')).toContain(`or paste here the address the browser was sent to (it starts with http://127.0.0.1:${port}/callback?)`);
+    const entry = await store.find(mcp.url);
+    for (const m of messages) {
+      expect(m).not.toContain(code);
+      expect(m).not.toContain(entry!.tokens.access_token);
+    }
+    expect(paste.returned()).toBe(true);
+  });
+
+  it('keeps waiting for the listener when the pasted input ends (stdin closed), and stops reading once decided', async () => {
+    const { mcp } = await start();
+    const closed = pasteQueue();
+    closed.end();
+    const browser = testBrowser();
+    const done = loginRemote(mcp.url, {
+      store,
+      openBrowser: async (url) => void setTimeout(() => void browser.open(url), 100),
+      redirectInput: closed.input,
+      timeoutMs: 10_000,
+    });
+    await expect(done).resolves.toMatchObject({ resource: mcp.url });
+    expect(browser.visits[0]?.callbackStatus).toBe(200);
+
+    const open = pasteQueue();
+    await expect(loginRemote(mcp.url, { store, openBrowser: testBrowser().open, redirectInput: open.input, timeoutMs: 10_000 })).resolves.toMatchObject({ resource: mcp.url });
+    expect(open.returned()).toBe(true);
+
+    const silent = pasteQueue();
+    silent.end();
+    const error = await failure(loginRemote(mcp.url, { store, openBrowser: false, redirectInput: silent.input, timeoutMs: 300 }));
+    expect(error.message).toBe('No authorization answer within 0.3 s; login aborted');
   });
 
   it('refuses protected resource metadata for another resource', async () => {

@@ -83,6 +83,69 @@ describe('startRedirectListener', () => {
   });
 });
 
+describe('RedirectListener.submit (a pasted redirect)', () => {
+  it('takes the pasted callback URL (127.0.0.1 or localhost, blanks around) like the redirect itself', async () => {
+    const l = await listen({ issRequired: true });
+    const code = l.waitForCode();
+    expect(l.submit(`  ${l.redirectUri}?code=pasted-code&state=the-state&iss=${encodeURIComponent(ISSUER)}\n`)).toEqual({ accepted: true });
+    await expect(code).resolves.toBe('pasted-code');
+
+    const other = await startRedirectListener({ state: 's2', issuer: ISSUER, issRequired: false, timeoutMs: 5_000 });
+    try {
+      const second = other.waitForCode();
+      expect(other.submit(`${other.redirectUri.replace('127.0.0.1', 'localhost')}?state=s2&code=via-localhost`)).toEqual({ accepted: true });
+      await expect(second).resolves.toBe('via-localhost');
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('ignores what is not this listener\'s callback, without echoing it, and keeps waiting', async () => {
+    const l = await listen();
+    const code = l.waitForCode();
+    const port = Number(new URL(l.redirectUri).port);
+    const query = '?code=SECRET-CODE&state=the-state';
+    for (const pasted of [
+      `http://127.0.0.1:${port + 1}/callback${query}`,
+      `http://127.0.0.1:${port}/other${query}`,
+      `https://127.0.0.1:${port}/callback${query}`,
+      `http://evil.example:${port}/callback${query}`,
+      `http://user:pw@127.0.0.1:${port}/callback${query}`,
+      `http://[::1]:${port}/callback${query}`,
+      query.slice(1),
+      'not a url at all SECRET-CODE',
+    ]) {
+      const result = l.submit(pasted);
+      expect(result).toEqual({ accepted: false, reason: `That is not the redirect of this login: paste the whole address the browser was sent to, starting with ${l.redirectUri}?` });
+    }
+    // Still waiting: the right URL decides.
+    expect(l.submit(`${l.redirectUri}?code=right&state=the-state`)).toEqual({ accepted: true });
+    await expect(code).resolves.toBe('right');
+    expect(l.submit(`${l.redirectUri}?code=again&state=the-state`)).toEqual({ accepted: false, reason: 'This login has already received its answer' });
+  });
+
+  it.each([
+    ['a wrong state', '?code=abc&state=forged', {}, /wrong state/],
+    ['no state', '?code=abc', {}, /wrong state/],
+    ['another issuer', `?code=abc&state=the-state&iss=${encodeURIComponent('http://127.0.0.1:1')}`, {}, /another issuer/],
+    ['no iss when promised', '?code=abc&state=the-state', { issRequired: true }, /lacks the iss parameter/],
+    ['an error', '?error=access_denied&state=the-state', {}, /refused the login: access_denied/],
+    ['no code', '?state=the-state', {}, /carried no code/],
+  ] as const)('ends the login like the redirect would for %s', async (_name, query, options, message) => {
+    const l = await listen(options);
+    const code = l.waitForCode();
+    expect(l.submit(`${l.redirectUri}${query}`)).toEqual({ accepted: true });
+    await expect(code).rejects.toMatchObject({ code: 'OAUTH_FAILED', message: expect.stringMatching(message) });
+    // The browser arriving later finds the login decided.
+    expect((await fetch(`${l.redirectUri}?code=late&state=the-state`)).status).toBe(400);
+  });
+
+  it('says how long it waited when nothing came', async () => {
+    const l = await listen({ timeoutMs: 300 });
+    await expect(l.waitForCode()).rejects.toMatchObject({ code: 'OAUTH_FAILED', message: 'No authorization answer within 0.3 s; login aborted' });
+  });
+});
+
 describe('browser opening', () => {
   it.each(['javascript:alert(1)', 'file:///etc/passwd', 'data:text/html,x', 'vbscript:x', 'mailto:a@b.c', 'not a url', 'https://user:pw@a.example/'])(
     'refuses %s',
