@@ -1,266 +1,88 @@
 // Shared test support (plain ESM so that any workspace test can import it; types in the
-// .d.mts beside it). Loopback only.
+// .d.mts beside it). Loopback only: node:http on 127.0.0.1, random ports, nothing fetched.
 /**
- * A loopback OAuth 2.1 authorization server for the tests (`http://127.0.0.1:PORT`,
- * random port), and a small protected MCP endpoint that accepts its tokens.
+ * A loopback OAuth 2.1 authorization server for the tests that plays the variants the MCP
+ * authorization specification (2025-03-26 and 2025-11-25) allows, and small MCP endpoints
+ * that accept its tokens. (The SDK's server-side `mcpAuthRouter` needs express and has
+ * neither client credentials, private_key_jwt, Client ID Metadata Documents nor these
+ * failure modes, hence this fixture.) Parts: oauth-server-as.mjs (the authorization
+ * server as a mountable handler), oauth-server-clients.mjs (clients, redirect matching,
+ * token endpoint authentication), oauth-server-mcp.mjs (the MCP endpoints).
  *
- * `startOAuthServer(options)` serves:
- * - `GET /.well-known/oauth-authorization-server` (RFC 8414; issuer = the server's origin);
- * - `POST /register` (RFC 7591 dynamic registration; public clients, `none` auth);
- * - `GET /authorize`: checks client, redirect URI, PKCE S256 challenge, then approves at
- *   once: `302 <redirect_uri>?code&state&iss`;
- * - `POST /token`: `authorization_code` (PKCE verified, `redirect_uri` and `resource`
- *   must equal the authorization request's) and `refresh_token` (rotated; `resource`
- *   must equal the original). Tokens are random unless `accessToken` makes them.
+ * `startOAuthServer(options)`: issuer `http://127.0.0.1:PORT${issuerPath}`; endpoints
+ * `${issuer}/authorize`, `/token`, `/register`, `/jwks` (an empty JWK set, for OIDC).
+ * - Metadata (`metadataLocations`, default `['oauth']`): `oauth` = RFC 8414
+ *   `/.well-known/oauth-authorization-server${issuerPath}`; `oidc-inserted` =
+ *   `/.well-known/openid-configuration${issuerPath}`; `oidc-appended` =
+ *   `${issuerPath}/.well-known/openid-configuration`. Every other URL is 404. OIDC
+ *   documents add `jwks_uri`, `subject_types_supported`, `id_token_signing_alg_values_supported`.
+ *   The request record of a served document names its location (`metadataLocation`).
+ * - Clients: `preregisteredClients` (public, any redirect URI), `clients` (any method;
+ *   `redirect_uris`, allowed `scope` and `grant_types` enforced when given), dynamic
+ *   registration (public; confidential with a `client_secret` when `dcrAuthMethod`; the
+ *   registered scope and grant types are not enforced), and with `cimdDocuments` Client ID
+ *   Metadata Documents (an https `client_id` looked up in the map, never fetched; its
+ *   `client_id` must be the URL; auth `none` only). Redirect URIs match exactly, except
+ *   that loopback `http://` URIs match on any port (RFC 8252 §7.3), for every client.
+ * - `GET /authorize`: client and redirect URI checked (400 otherwise), PKCE S256 required,
+ *   then approved at once: `302 <redirect_uri>?code&state&iss`. A scope outside the
+ *   client's allowed `scope` redirects with `error=invalid_scope`; a client whose
+ *   `grant_types` lack `authorization_code` gets `error=unauthorized_client`.
+ * - `POST /token`: unsupported grant → 400 `unsupported_grant_type`; then the client
+ *   authenticates with its registered method (`token_endpoint_auth_methods_supported`
+ *   only advertises): `none`, `client_secret_basic` (url-encoded or not),
+ *   `client_secret_post`, `private_key_jwt` (ES256/RS256 on the registered PEM; `iss` =
+ *   `sub` = client_id; `aud` the issuer or the token endpoint; unexpired, lifetime ≤ 300 s,
+ *   30 s skew; `jti` used once). Another method, a wrong secret, a bad assertion → 401
+ *   `invalid_client`; two methods at once → 400 `invalid_request`. Grants:
+ *   `authorization_code` (PKCE verified; `redirect_uri` and `resource` equal the
+ *   authorization request's); `refresh_token` (rotated unless `rotateRefreshTokens:
+ *   false`; `resource` must equal the original; `scope` may narrow); `client_credentials`
+ *   with `clientCredentials: true` (clients from `clients` with a confidential method;
+ *   `scope` within the allowed scope, else 400 `invalid_scope`; none asked: the allowed
+ *   scope; the token bound to `resource`; no refresh token). Refresh tokens are issued
+ *   unless `refreshTokens: false`, the client's `grant_types` lack `refresh_token`, or
+ *   `refreshRequiresOfflineAccess` and the scope lacks `offline_access`.
+ * - Failure modes (`failure`, switchable with `setFailure`): `no-s256` (metadata without
+ *   `code_challenge_methods_supported`), `no-dcr` (no registration), `wrong-iss`,
+ *   `wrong-state` (the redirect carries another `iss`/`state`), `deny` (`access_denied`),
+ *   `refresh-fails` (`invalid_grant` on refresh), `token-fails` (every token request:
+ *   400 `invalid_request` "the fixture refuses this token request").
+ * - Recorded: every request (`requests`), every decoded client assertion (`assertions`,
+ *   header and claims, with `error` when refused), every metadata document lookup
+ *   (`cimdLookups`). `tokenInfo`, `validate`, `validateScopes` answer for issued tokens.
  *
- * Failure modes (`failure`, switchable with `setFailure`): `no-s256` (metadata without
- * `code_challenge_methods_supported`), `no-dcr` (no registration endpoint), `wrong-iss`
- * (the redirect carries another `iss`), `wrong-state` (another `state`), `deny`
- * (`error=access_denied`), `refresh-fails` (`invalid_grant` on refresh).
- * `metadataOverrides` is merged into the metadata document (e.g. a `javascript:`
- * authorization endpoint). Every request is recorded in `requests`.
+ * `startProtectedMcpServer({ authServer })`: `/mcp` (401 unless the bearer token is one
+ * `authServer` issued for this URL) and the RFC 9728 metadata at `prmLocation` (`path`:
+ * `/.well-known/oauth-protected-resource/mcp`, `root`: `/.well-known/oauth-protected-resource`,
+ * `none`: not served, and the 401 then has no `resource_metadata` unless
+ * `resourceMetadataUrl` names one). JSON-RPC: `initialize`, `ping`, `tools/list`,
+ * `tools/call` (403 `insufficient_scope` with the token's scopes plus the tool's).
  *
- * `startProtectedMcpServer({ authServer })` serves `/mcp` (401 with `WWW-Authenticate:
- * Bearer resource_metadata="…"` unless the bearer token is one `authServer` issued for
- * this URL and not expired) and the protected resource metadata (RFC 9728) at
- * `/.well-known/oauth-protected-resource/mcp`. With a valid token it answers JSON-RPC in
- * JSON: `initialize`, `tools/list` (empty), `ping`; notifications get 202.
+ * `startLegacyAuthMcpServer(options)`: a 2025-03-26 server that is its own authorization
+ * server: `/mcp` plus the endpoints above at the origin root, metadata at
+ * `/.well-known/oauth-authorization-server` when `metadata` (default true), no protected
+ * resource metadata, a 401 challenge without `resource_metadata` (`Bearer`, or
+ * `Bearer error="invalid_token"` for a refused token). Its tokens are good at `/mcp` when
+ * issued without `resource` or for that URL.
  */
-import { createHash, randomBytes } from "node:crypto";
-import { createServer } from "node:http";
+import { createAuthorizationServer, requestRecord } from "./oauth-server-as.mjs";
+import { closeServer, json, listen, originOf, readBody } from "./oauth-server-http.mjs";
 
-function listen(handler) {
-  const server = createServer((req, res) => {
-    handler(req, res).catch((error) => {
-      if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" });
-      res.end(String(error?.message ?? error));
-    });
-  });
-  return new Promise((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => resolve(server));
-  });
-}
-
-async function readBody(req) {
-  const chunks = [];
-  for await (const chunk of req) chunks.push(chunk);
-  return Buffer.concat(chunks).toString("utf8");
-}
-
-function json(res, status, body, headers = {}) {
-  res.writeHead(status, { "content-type": "application/json", "cache-control": "no-store", ...headers });
-  res.end(JSON.stringify(body));
-}
-
-function oauthError(res, status, error, description) {
-  json(res, status, { error, ...(description === undefined ? {} : { error_description: description }) });
-}
-
-function closeServer(server) {
-  return new Promise((resolve) => {
-    server.close(() => resolve());
-    server.closeAllConnections();
-  });
-}
-
-const token = () => randomBytes(24).toString("base64url");
+export { redirectMatches } from "./oauth-server-clients.mjs";
+export { startLegacyAuthMcpServer, startProtectedMcpServer } from "./oauth-server-mcp.mjs";
 
 /** @param {import('./oauth-server.d.mts').OAuthServerOptions} [options] */
 export async function startOAuthServer(options = {}) {
-  let failure = options.failure;
-  const ttl = options.accessTokenTtlSeconds ?? 3600;
+  const core = createAuthorizationServer(options);
   const requests = [];
-  const clients = new Map();
-  for (const id of options.preregisteredClients ?? []) clients.set(id, { client_id: id, redirect_uris: undefined });
-  const codes = new Map();
-  const accessTokens = new Map();
-  const refreshTokens = new Map();
-  let server;
-  let issuer = "";
-
-  const metadata = () => ({
-    issuer,
-    authorization_endpoint: `${issuer}/authorize`,
-    token_endpoint: `${issuer}/token`,
-    ...(failure === "no-dcr" ? {} : { registration_endpoint: `${issuer}/register` }),
-    response_types_supported: ["code"],
-    grant_types_supported: ["authorization_code", "refresh_token"],
-    token_endpoint_auth_methods_supported: ["none"],
-    ...(failure === "no-s256" ? {} : { code_challenge_methods_supported: ["S256"] }),
-    authorization_response_iss_parameter_supported: true,
-    scopes_supported: ["mcp:read", "mcp:write"],
-    ...(options.metadataOverrides ?? {}),
-  });
-
-  const issue = (clientId, resource, scope) => {
-    const access = options.accessToken?.() ?? `at-${token()}`;
-    accessTokens.set(access, { clientId, resource, scope, expiresAt: Date.now() + ttl * 1000 });
-    const answer = { access_token: access, token_type: "Bearer", expires_in: ttl, ...(scope === undefined ? {} : { scope }) };
-    if (options.refreshTokens !== false) {
-      const refresh = `rt-${token()}`;
-      refreshTokens.set(refresh, { clientId, resource, scope });
-      answer.refresh_token = refresh;
-    }
-    return answer;
-  };
-
-  server = await listen(async (req, res) => {
-    const url = new URL(req.url ?? "/", issuer);
-    const body = req.method === "POST" ? await readBody(req) : "";
-    const params = req.method === "POST" ? new URLSearchParams(body) : url.searchParams;
-    const record = { method: req.method ?? "", path: url.pathname, params: Object.fromEntries(params), headers: req.headers };
-    if (req.method === "POST" && url.pathname === "/register") record.json = JSON.parse(body || "null");
-    requests.push(record);
-
-    if (url.pathname === "/.well-known/oauth-authorization-server" || url.pathname === "/.well-known/openid-configuration") {
-      if (url.pathname.endsWith("openid-configuration")) return json(res, 404, { error: "not_found" });
-      return json(res, 200, metadata());
-    }
-    if (url.pathname === "/register" && req.method === "POST") {
-      if (failure === "no-dcr") return json(res, 404, { error: "not_found" });
-      const meta = record.json ?? {};
-      if (!Array.isArray(meta.redirect_uris) || meta.redirect_uris.length === 0) return oauthError(res, 400, "invalid_redirect_uri");
-      const client = { ...meta, client_id: `client-${token()}`, client_id_issued_at: Math.floor(Date.now() / 1000), token_endpoint_auth_method: "none" };
-      clients.set(client.client_id, client);
-      return json(res, 201, client);
-    }
-    if (url.pathname === "/authorize" && req.method === "GET") {
-      const client = clients.get(params.get("client_id") ?? "");
-      const redirectUri = params.get("redirect_uri") ?? "";
-      if (client === undefined) return oauthError(res, 400, "invalid_client");
-      if (client.redirect_uris !== undefined && !client.redirect_uris.includes(redirectUri)) return oauthError(res, 400, "invalid_redirect_uri");
-      if (params.get("response_type") !== "code") return oauthError(res, 400, "unsupported_response_type");
-      if (params.get("code_challenge_method") !== "S256" || !params.get("code_challenge")) return oauthError(res, 400, "invalid_request", "PKCE S256 required");
-      const target = new URL(redirectUri);
-      const state = params.get("state");
-      const sentState = failure === "wrong-state" ? "forged-state" : state;
-      if (sentState !== null) target.searchParams.set("state", sentState);
-      target.searchParams.set("iss", failure === "wrong-iss" ? "http://127.0.0.1:1" : issuer);
-      if (failure === "deny") {
-        target.searchParams.set("error", "access_denied");
-      } else {
-        const code = `code-${token()}`;
-        codes.set(code, {
-          clientId: client.client_id,
-          redirectUri,
-          challenge: params.get("code_challenge"),
-          resource: params.get("resource") ?? undefined,
-          scope: params.get("scope") ?? undefined,
-        });
-        target.searchParams.set("code", code);
-      }
-      res.writeHead(302, { location: target.href });
-      return res.end();
-    }
-    if (url.pathname === "/token" && req.method === "POST") {
-      const grant = params.get("grant_type");
-      const clientId = params.get("client_id") ?? "";
-      if (grant === "authorization_code") {
-        const code = codes.get(params.get("code") ?? "");
-        codes.delete(params.get("code") ?? "");
-        if (code === undefined || code.clientId !== clientId) return oauthError(res, 400, "invalid_grant", "unknown code");
-        if (code.redirectUri !== params.get("redirect_uri")) return oauthError(res, 400, "invalid_grant", "redirect_uri mismatch");
-        const verifier = params.get("code_verifier") ?? "";
-        if (createHash("sha256").update(verifier).digest("base64url") !== code.challenge) return oauthError(res, 400, "invalid_grant", "PKCE verification failed");
-        const resource = params.get("resource") ?? undefined;
-        if (resource !== code.resource) return oauthError(res, 400, "invalid_target", "resource differs from the authorization request");
-        if (options.expectedResource !== undefined && resource !== options.expectedResource) return oauthError(res, 400, "invalid_target");
-        return json(res, 200, issue(clientId, resource, code.scope));
-      }
-      if (grant === "refresh_token") {
-        const presented = params.get("refresh_token") ?? "";
-        const known = refreshTokens.get(presented);
-        if (failure === "refresh-fails" || known === undefined || known.clientId !== clientId) return oauthError(res, 400, "invalid_grant");
-        const resource = params.get("resource") ?? undefined;
-        if (resource !== undefined && resource !== known.resource) return oauthError(res, 400, "invalid_target");
-        if (options.rotateRefreshTokens !== false) refreshTokens.delete(presented);
-        const answer = issue(clientId, known.resource, known.scope);
-        if (options.rotateRefreshTokens === false) {
-          refreshTokens.delete(answer.refresh_token);
-          answer.refresh_token = presented;
-        }
-        return json(res, 200, answer);
-      }
-      return oauthError(res, 400, "unsupported_grant_type");
-    }
-    json(res, 404, { error: "not_found" });
-  });
-  issuer = `http://127.0.0.1:${server.address().port}`;
-
-  return {
-    issuer,
-    url: issuer,
-    requests,
-    setFailure(mode) {
-      failure = mode;
-    },
-    validate(accessToken, resource) {
-      const known = accessTokens.get(accessToken);
-      return known !== undefined && known.expiresAt > Date.now() && known.resource === resource;
-    },
-    expireAccessTokens() {
-      for (const entry of accessTokens.values()) entry.expiresAt = 0;
-    },
-    revokeRefreshTokens() {
-      refreshTokens.clear();
-    },
-    issuedAccessTokens() {
-      return [...accessTokens.keys()];
-    },
-    close: () => closeServer(server),
-  };
-}
-
-const METADATA_PATH = "/.well-known/oauth-protected-resource/mcp";
-
-/** @param {import('./oauth-server.d.mts').ProtectedMcpServerOptions} options */
-export async function startProtectedMcpServer(options) {
-  const requests = [];
-  let origin = "";
-  const resourceMetadataUrl = () => options.resourceMetadataUrl ?? `${origin}${METADATA_PATH}`;
   const server = await listen(async (req, res) => {
-    const path = (req.url ?? "/").split("?")[0];
     const body = req.method === "POST" ? await readBody(req) : "";
-    requests.push({ method: req.method ?? "", path, authorization: req.headers.authorization });
-    if (path === METADATA_PATH && req.method === "GET") {
-      return json(res, 200, {
-        resource: `${origin}/mcp`,
-        authorization_servers: [options.authServer.issuer],
-        bearer_methods_supported: ["header"],
-        ...(options.scopes === undefined ? {} : { scopes_supported: options.scopes }),
-        ...(options.resourceMetadata ?? {}),
-      });
-    }
-    if (path !== "/mcp") return json(res, 404, { error: "not_found" });
-    const header = req.headers.authorization ?? "";
-    const bearer = header.startsWith("Bearer ") ? header.slice(7) : undefined;
-    if (bearer === undefined || !options.authServer.validate(bearer, `${origin}/mcp`)) {
-      const parts = [];
-      if (options.resourceMetadataUrl !== null) parts.push(`resource_metadata="${resourceMetadataUrl()}"`);
-      if (options.scopes !== undefined) parts.push(`scope="${options.scopes.join(" ")}"`);
-      if (bearer !== undefined) parts.push('error="invalid_token"');
-      return json(res, 401, { jsonrpc: "2.0", id: null, error: { code: -32001, message: "Unauthorized" } }, {
-        "www-authenticate": parts.length === 0 ? "Bearer" : `Bearer ${parts.join(", ")}`,
-      });
-    }
-    if (req.method !== "POST") return json(res, 405, { error: "method_not_allowed" }, { allow: "POST" });
-    const message = JSON.parse(body);
-    if (message.id === undefined) {
-      res.writeHead(202);
-      return res.end();
-    }
-    const result =
-      message.method === "initialize"
-        ? { protocolVersion: message.params?.protocolVersion ?? "2025-11-25", capabilities: { tools: {} }, serverInfo: { name: "oauth-protected-fixture", version: "1.0.0" } }
-        : message.method === "tools/list"
-          ? { tools: [] }
-          : message.method === "ping"
-            ? {}
-            : undefined;
-    if (result === undefined) return json(res, 200, { jsonrpc: "2.0", id: message.id, error: { code: -32601, message: "Method not found" } });
-    return json(res, 200, { jsonrpc: "2.0", id: message.id, result });
+    const { path, params, record } = requestRecord(req, body);
+    requests.push(record);
+    if (!core.handle({ req, res, path, params, record })) json(res, 404, { error: "not_found" });
   });
-  origin = `http://127.0.0.1:${server.address().port}`;
-  return { url: `${origin}/mcp`, origin, requests, close: () => closeServer(server) };
+  const origin = originOf(server);
+  core.setOrigin(origin);
+  return { ...core.members, issuer: core.issuer(), url: core.issuer(), origin, requests, close: () => closeServer(server) };
 }
