@@ -2,14 +2,22 @@
  * `mcptrust auth login|logout|status`: OAuth logins to remote MCP servers. `login` runs
  * the browser flow once and stores the tokens (0600, under the user's configuration
  * directory); `lock|scan|diff|check|proxy --url URL` then use and refresh them silently.
- * Token values are never printed.
+ * Token values, client secrets and authorization codes are never printed.
+ *
+ * The browser is `$BROWSER` when set, else the system's. With `--no-browser` the
+ * authorization URL is only printed, and the login waits both for the browser's redirect
+ * on the loopback port (which `ssh -L` can forward from another machine) and for the
+ * redirected address pasted on stdin; stdin closing does not end the wait.
  */
-import { canonicalResource, defaultConfigDir, loginRemote, openTokenStore, parseUpstreamUrl, RemoteError } from '@mcptrust/remote';
-import type { TokenEntrySummary, TokenStore } from '@mcptrust/remote';
+import { createInterface, type Interface } from 'node:readline';
+import type { Readable } from 'node:stream';
+import { canonicalResource, checkClientMetadataUrl, defaultConfigDir, loginRemote, openTokenStore, parseUpstreamUrl, RemoteError, systemBrowserOpener } from '@mcptrust/remote';
+import type { ClientRoute, TokenEntrySummary, TokenStore } from '@mcptrust/remote';
 import type { CommandContext, CommandModule } from '../command.js';
 import { FindingError, UsageError } from '../exit-codes.js';
 import { parseDuration } from '../options.js';
 import { paint, printable, say } from '../output.js';
+import { secretFromFlags } from '../secret-flags.js';
 
 const DESCRIBE = 'Log in to remote MCP servers that need OAuth (auth login URL), list or remove stored logins (auth status, auth logout)';
 
@@ -44,31 +52,106 @@ function expiry(summary: TokenEntrySummary, now: number): string {
   return `${state} ${summary.expiresAt}${summary.hasRefreshToken ? ' (refreshable)' : ''}`;
 }
 
-async function login(ctx: CommandContext, argv: Record<string, unknown>): Promise<void> {
+/** How the success line names the client. */
+const ROUTE_LABEL: Record<ClientRoute, string> = {
+  'pre-registered': 'pre-registered client',
+  'client-metadata-document': 'client metadata document',
+  'dynamic-registration': 'dynamically registered client',
+};
+
+/** `--client-metadata-url`, checked (exit 2 naming the flag). */
+function clientMetadataUrl(value: unknown): string | undefined {
+  const text = optionalText('client-metadata-url', value);
+  if (text === undefined) return undefined;
+  try {
+    return checkClientMetadataUrl(text);
+  } catch (error) {
+    if (error instanceof RemoteError) throw new UsageError(`--client-metadata-url: ${error.message}`);
+    throw error;
+  }
+}
+
+/** The client flags of `login`: id, secret (env or file, never argv), metadata document URL. */
+async function clientFlags(ctx: CommandContext, argv: Record<string, unknown>): Promise<{ clientId?: string; clientSecret?: string; clientMetadataUrl?: string }> {
+  const clientId = optionalText('client-id', argv['client-id']);
+  if (clientId === undefined && (argv['client-secret-env'] !== undefined || argv['client-secret-file'] !== undefined)) {
+    throw new UsageError('--client-secret-env/--client-secret-file: a client secret needs its --client-id');
+  }
+  const clientSecret = await secretFromFlags(argv, ctx.io.env, { envFlag: 'client-secret-env', fileFlag: 'client-secret-file' });
+  const metadataUrl = clientMetadataUrl(argv['client-metadata-url']);
+  return {
+    ...(clientId === undefined ? {} : { clientId }),
+    ...(clientSecret === undefined ? {} : { clientSecret }),
+    ...(metadataUrl === undefined ? {} : { clientMetadataUrl: metadataUrl }),
+  };
+}
+
+/**
+ * Lines pasted on `stdin`, and how to stop reading. The reader starts only when the login
+ * asks for the lines (once the URL is printed), so nothing is read before; none when stdin
+ * is already closed.
+ */
+function pastedLines(stdin: Readable): { lines?: AsyncIterable<string>; close(): void } {
+  if (stdin.destroyed || stdin.readableEnded) return { close: () => undefined };
+  let reader: Interface | undefined;
+  let closed = false;
+  const empty: AsyncIterator<string> = { next: async () => ({ done: true, value: undefined }) };
+  return {
+    lines: {
+      [Symbol.asyncIterator]: () => {
+        if (closed) return empty;
+        reader = createInterface({ input: stdin, terminal: false, crlfDelay: Infinity });
+        // An input error (stdin gone) only ends the pasting; the listener still waits.
+        reader.on('error', () => reader?.close());
+        return reader[Symbol.asyncIterator]();
+      },
+    },
+    close: () => {
+      closed = true;
+      if (reader === undefined) return;
+      reader.close();
+      // Paused, stdin no longer keeps the process alive after the login.
+      stdin.pause();
+    },
+  };
+}
+
+/** Options of {@link makeAuthCommand}. */
+export interface AuthCommandOptions {
+  /** Where `auth login --no-browser` reads a pasted redirect URL. Default `process.stdin`. */
+  stdin?: () => Readable;
+}
+
+async function login(ctx: CommandContext, argv: Record<string, unknown>, options: AuthCommandOptions): Promise<void> {
   const url = serverUrl(argv['url'], 'login');
   const timeoutMs = parseDuration('timeout', argv['timeout'] ?? '300s');
   const scope = optionalText('scope', argv['scope']);
-  const clientId = optionalText('client-id', argv['client-id']);
+  const client = await clientFlags(ctx, argv);
   const { io } = ctx;
+  const noBrowser = argv['browser'] === false;
+  const pasted = noBrowser ? pastedLines((options.stdin ?? (() => process.stdin))()) : undefined;
   try {
     const result = await loginRemote(url.href, {
       store: storeOf(ctx),
       timeoutMs,
       signal: ctx.signal,
       onMessage: (message) => say(io, message),
-      ...(argv['browser'] === false ? { openBrowser: false as const } : {}),
+      openBrowser: noBrowser ? false : systemBrowserOpener({ env: io.env }),
+      ...(pasted?.lines === undefined ? {} : { redirectInput: pasted.lines }),
       ...(scope === undefined ? {} : { scope }),
-      ...(clientId === undefined ? {} : { clientId }),
+      ...client,
     });
     const scopes = result.scope === undefined ? '' : `, scope ${printable(result.scope)}`;
     const expires = result.expiresAt === undefined ? '' : `, expires ${result.expiresAt}${result.refreshable ? ' (refreshed automatically)' : ''}`;
-    say(io, `${paint(io, 'green', '✓')} logged in to ${result.resource} (issuer ${printable(result.issuer)}${scopes}${expires})`);
+    say(io, `${paint(io, 'green', '✓')} logged in to ${result.resource} (issuer ${printable(result.issuer)}, ${ROUTE_LABEL[result.clientRoute]}${scopes}${expires})`);
   } catch (error) {
     if (ctx.signal.aborted) throw error;
     // The token store is operational (exit 2); every other failure is a failed login (exit 1).
     if (error instanceof RemoteError && error.code === 'TOKEN_STORE') throw error;
     const message = error instanceof Error ? error.message : String(error);
     throw new FindingError(`login to ${canonicalResource(url)} failed: ${printable(message)}`);
+  } finally {
+    pasted?.close();
   }
 }
 
@@ -108,9 +191,17 @@ async function status(ctx: CommandContext, argv: Record<string, unknown>): Promi
   }
 }
 
-/** `mcptrust auth login URL | logout [URL] [--all] | status [URL] [--json]`. */
-export const authCommand: CommandModule = (cli, ctx) =>
-  cli.command(
+/**
+ * `mcptrust auth login URL | logout [URL] [--all] | status [URL] [--json]`, reading a
+ * pasted redirect from `options.stdin`.
+ *
+ * @param options - {@link AuthCommandOptions}
+ * @returns the command module
+ */
+export const makeAuthCommand =
+  (options: AuthCommandOptions = {}): CommandModule =>
+  (cli, ctx) =>
+    cli.command(
     'auth',
     DESCRIBE,
     (y) =>
@@ -120,14 +211,26 @@ export const authCommand: CommandModule = (cli, ctx) =>
           'Log in to a remote MCP server with OAuth (browser, PKCE); later commands with --url use and refresh the stored tokens',
           (b) =>
             b
-              .usage('Usage: $0 auth login <url> [--no-browser] [--timeout 300s] [--scope SCOPES] [--client-id ID]')
+              .usage(
+                'Usage: $0 auth login <url> [--no-browser] [--timeout 300s] [--scope SCOPES] [--client-id ID [--client-secret-env NAME | --client-secret-file FILE]] [--client-metadata-url URL]',
+              )
               .positional('url', { type: 'string', describe: 'The MCP server URL (https://, or http:// to a loopback host)' })
-              .option('browser', { type: 'boolean', default: true, describe: 'Open the authorization URL in the browser (--no-browser: only print it)' })
-              .option('timeout', { type: 'string', default: '300s', describe: 'How long to wait for the browser (e.g. 300s, 5m)' })
+              .option('browser', {
+                type: 'boolean',
+                default: true,
+                describe:
+                  'Open the authorization URL in the browser ($BROWSER, else the system\'s). --no-browser: only print it, then wait for the redirect on the printed loopback port (forward it with ssh -L from the browser\'s machine) or for the redirected address pasted on stdin',
+              })
+              .option('timeout', { type: 'string', default: '300s', describe: 'How long to wait for the authorization (e.g. 300s, 5m)' })
               .option('scope', { type: 'string', describe: 'Scopes to ask for (default: what the server asks for)' })
-              .option('client-id', { type: 'string', describe: 'A pre-registered OAuth client id (when the server offers no dynamic registration)' })
-              .example('$0 auth login https://mcp.example.com/mcp', 'log in once; then: $0 lock --url https://mcp.example.com/mcp'),
-          (raw) => login(ctx, raw as unknown as Record<string, unknown>),
+              .option('client-id', { type: 'string', describe: 'A client id registered with the authorization server (used before a client metadata document or dynamic registration)' })
+              .option('client-secret-env', { type: 'string', describe: "With --client-id: the NAME of the environment variable holding the client's secret (a confidential client)" })
+              .option('client-secret-file', { type: 'string', describe: "With --client-id: a file holding the client's secret" })
+              .option('client-metadata-url', { type: 'string', describe: 'The https:// URL of the Client ID Metadata Document to use as client id where the server supports them (default: the project\'s)' })
+              .example('$0 auth login https://mcp.example.com/mcp', 'log in once; then: $0 lock --url https://mcp.example.com/mcp')
+              .example('$0 auth login https://mcp.example.com/mcp --no-browser', 'over ssh: open the printed URL on your machine, then forward the printed port (ssh -L) or paste the address the browser ends on')
+              .example('MCP_CLIENT_SECRET=… $0 auth login https://mcp.example.com/mcp --client-id mcptrust --client-secret-env MCP_CLIENT_SECRET', 'a confidential client registered with the server\'s administrator'),
+          (raw) => login(ctx, raw as unknown as Record<string, unknown>, options),
         )
         .command(
           'logout [url]',
@@ -152,3 +255,6 @@ export const authCommand: CommandModule = (cli, ctx) =>
         .demandCommand(1, 'Specify a subcommand: auth login, auth logout or auth status'),
     () => undefined,
   );
+
+/** `mcptrust auth` reading a pasted redirect from `process.stdin`. */
+export const authCommand: CommandModule = makeAuthCommand();
