@@ -11,6 +11,7 @@ import type { RemoteEndpoint, RemoteTransport } from '@mcptrust/remote';
 import { RemoteError } from '@mcptrust/remote/errors';
 // The URL rules only: the HTTP client is loaded when a remote server is really used.
 import { parseUpstreamUrl } from '@mcptrust/remote/url';
+import { CLIENT_CREDENTIAL_FLAG_SPECS, clientCredentialFlags, refuseCredentialFlagsWithoutUrl, type ClientCredentialFlags } from './credential-flags.js';
 import { UsageError } from './exit-codes.js';
 import type { FlagSpec } from './observe/flag-spec.js';
 import { printable } from './output.js';
@@ -27,6 +28,7 @@ export const REMOTE_FLAG_SPECS: readonly FlagSpec[] = [
     describe: 'With --url: a header sent on every request to the server, "Name: value" (repeatable); ${VAR} is replaced by the environment variable, so secrets stay out of command lines and configs',
   },
   { name: 'transport', type: 'string', choices: REMOTE_TRANSPORTS, default: 'auto', describe: 'With --url: streamable-http, sse (the 2024-11-05 transport), or auto (Streamable HTTP, falling back to SSE as the MCP spec says)' },
+  ...CLIENT_CREDENTIAL_FLAG_SPECS,
 ];
 
 /** `--allow-url-change`, for the commands that compare with a lockfile (diff, check, policy, proxy). */
@@ -51,6 +53,8 @@ export interface RemoteTarget {
   url: URL;
   /** Warnings to print before connecting (never a header value). */
   warnings: string[];
+  /** `--client-credentials` and its flags (names and paths only: the secret or key is read when the credentials are built). */
+  clientCredentials?: ClientCredentialFlags;
 }
 
 /** The header flag's values as a list (yargs gives a string for one, an array for more). */
@@ -96,7 +100,8 @@ export function parseHeaderFlags(value: unknown, env: NodeJS.ProcessEnv, warning
 
 /**
  * The remote server named by `--url`, or undefined when the command names a stdio
- * server after `--`. Exactly one of the two; `--header`/`--transport` need `--url`.
+ * server after `--`. Exactly one of the two; `--header`/`--transport` and the client
+ * credentials flags need `--url` (see `credential-flags.ts` for their rules).
  */
 export function remoteTargetFrom(argv: Record<string, unknown>, env: NodeJS.ProcessEnv): RemoteTarget | undefined {
   const rawUrl = argv['url'];
@@ -104,6 +109,7 @@ export function remoteTargetFrom(argv: Record<string, unknown>, env: NodeJS.Proc
   if (rawUrl === undefined) {
     if (headerValues(argv['header']).length > 0) throw new UsageError('--header needs --url: headers are sent to a remote server');
     if (argv['transport'] !== undefined && argv['transport'] !== 'auto') throw new UsageError('--transport needs --url');
+    refuseCredentialFlagsWithoutUrl(argv);
     return undefined;
   }
   if (Array.isArray(rawUrl)) throw new UsageError('--url: given more than once');
@@ -119,8 +125,20 @@ export function remoteTargetFrom(argv: Record<string, unknown>, env: NodeJS.Proc
   if (!(REMOTE_TRANSPORTS as readonly string[]).includes(transport)) throw new UsageError(`--transport: expected one of ${REMOTE_TRANSPORTS.join(', ')}, got "${printable(transport)}"`);
   const warnings: string[] = [];
   const headers = parseHeaderFlags(argv['header'], env, warnings);
+  const clientCredentials = clientCredentialFlags(argv, Object.hasOwn(headers, 'authorization'));
   if (url.search !== '') warnings.push('--url has a query string: it is sent to the server but not recorded in the lockfile (server.url is origin and path)');
-  return { endpoint: { url: url.href, transport: transport as RemoteTransport, headers }, url, warnings };
+  return { endpoint: { url: url.href, transport: transport as RemoteTransport, headers }, url, warnings, ...(clientCredentials === undefined ? {} : { clientCredentials }) };
+}
+
+/**
+ * The values of every remote-server flag ({@link REMOTE_FLAG_SPECS} and
+ * `--allow-url-change`) in `argv`, for a command that passes them on to
+ * {@link remoteTargetFrom} separately from its other flags.
+ */
+export function remoteFlagValues(argv: Record<string, unknown>): Record<string, unknown> {
+  const picked: Record<string, unknown> = {};
+  for (const { name } of [...REMOTE_FLAG_SPECS, ALLOW_URL_CHANGE_FLAG]) if (argv[name] !== undefined) picked[name] = argv[name];
+  return picked;
 }
 
 /** `https://host:port/path` of a URL, for messages (no query: it may carry a token). */

@@ -1,7 +1,12 @@
-import { describe, expect, it } from '@jest/globals';
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { buildLockfile } from '@mcptrust/lockfile';
 import type { Lockfile, ScanReport } from '@mcptrust/lockfile';
-import { checkEndpoint, parseHeaderFlags, remoteTargetFrom } from '../src/remote-target.js';
+import { readClientCredentials, refuseCredentialFlagsWithoutUrl } from '../src/credential-flags.js';
+import { checkEndpoint, parseHeaderFlags, REMOTE_FLAG_SPECS, remoteFlagValues, remoteTargetFrom } from '../src/remote-target.js';
 import { UsageError } from '../src/exit-codes.js';
 
 function lockAt(url: string | undefined): Lockfile {
@@ -128,5 +133,104 @@ describe('exit codes of remote failures', () => {
     const unreachable = new DriftError('REMOTE_UNREACHABLE', 'down', { cause: new RemoteError('NETWORK_ERROR', 'ECONNREFUSED') });
     expect([steered, insecure, unreachable].map((e) => exitCodeFor(e).code)).toEqual([1, 2, 2]);
     expect(exitCodeFor(new RemoteError('BLOCKED_ADDRESS', 'x')).code).toBe(1);
+  });
+});
+
+describe('--client-credentials and its flags', () => {
+  const URL_ARGV = { url: 'https://mcp.example.com/mcp', 'client-credentials': true, 'client-id': 'ci-bot' };
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'mcptrust-cc-flags-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('are registered with the other remote flags', () => {
+    expect(REMOTE_FLAG_SPECS.map((f) => f.name)).toEqual(
+      expect.arrayContaining(['client-credentials', 'client-id', 'client-secret-env', 'client-secret-file', 'private-key-file', 'key-id', 'scope']),
+    );
+  });
+
+  it('keep names and paths only on the target', () => {
+    expect(remoteTargetFrom({ ...URL_ARGV, 'client-secret-env': 'CC_SECRET', scope: 'mcp:read mcp:write' }, { CC_SECRET: 'never-here' })?.clientCredentials).toEqual({
+      clientId: 'ci-bot',
+      clientSecretEnv: 'CC_SECRET',
+      scope: 'mcp:read mcp:write',
+    });
+    expect(remoteTargetFrom({ ...URL_ARGV, 'private-key-file': 'key.pem', 'key-id': 'k1' }, {})?.clientCredentials).toEqual({ clientId: 'ci-bot', privateKeyFile: 'key.pem', keyId: 'k1' });
+    expect(remoteTargetFrom({ url: 'https://mcp.example.com/mcp', 'client-credentials': false }, {})?.clientCredentials).toBeUndefined();
+  });
+
+  it.each([
+    ['no client id', { ...URL_ARGV, 'client-id': undefined, 'client-secret-env': 'S' }, '--client-credentials needs --client-id ID'],
+    ['neither secret nor key', URL_ARGV, '--client-credentials needs a client secret (--client-secret-env NAME or --client-secret-file FILE) or a private key (--private-key-file FILE)'],
+    ['a secret and a key', { ...URL_ARGV, 'client-secret-file': 's.txt', 'private-key-file': 'k.pem' }, '--client-secret-file and --private-key-file: give a client secret or a private key, not both'],
+    ['two secret flags', { ...URL_ARGV, 'client-secret-env': 'S', 'client-secret-file': 's.txt' }, '--client-secret-env and --client-secret-file: give one of them'],
+    ['a secret value where a NAME belongs', { ...URL_ARGV, 'client-secret-env': 'sk-live/abc=' }, '--client-secret-env: expected the NAME of an environment variable'],
+    ['--key-id without a key', { ...URL_ARGV, 'client-secret-env': 'S', 'key-id': 'k1' }, '--key-id needs --private-key-file'],
+    ['a static Authorization header too', { ...URL_ARGV, 'client-secret-env': 'S', header: 'Authorization: Bearer ${T}' }, '--client-credentials and --header Authorization: give one of them'],
+    ['a malformed scope', { ...URL_ARGV, 'client-secret-env': 'S', scope: 'a  "b"' }, '--scope: expected scope words'],
+    ['a repeated flag', { ...URL_ARGV, 'client-id': ['a', 'b'], 'client-secret-env': 'S' }, '--client-id: give it once'],
+  ])('refuses %s (exit 2)', (_what, argv, message) => {
+    const error = usageError(() => remoteTargetFrom(argv as Record<string, unknown>, { T: 'tok' }));
+    expect(error.message.startsWith(message)).toBe(true);
+    expect(error.message).not.toContain('sk-live');
+  });
+
+  it.each([['client-id'], ['client-secret-env'], ['client-secret-file'], ['private-key-file'], ['key-id'], ['scope']])(
+    'refuses --%s without --client-credentials, pointing a person to mcptrust auth login',
+    (flag) => {
+      const error = usageError(() => remoteTargetFrom({ url: 'https://mcp.example.com/mcp', 'client-credentials': false, [flag]: 'X' }, {}));
+      expect(error.message).toContain(`--${flag} needs --client-credentials`);
+      expect(error.message).toContain('mcptrust auth login URL --client-id ID');
+    },
+  );
+
+  it('refuses every credential flag without --url, naming it', () => {
+    expect(usageError(() => remoteTargetFrom({ '--': ['node'], 'client-credentials': true }, {})).message).toBe('--client-credentials needs --url: OAuth client credentials are for remote MCP servers');
+    expect(usageError(() => remoteTargetFrom({ '--': ['node'], 'private-key-file': 'k.pem' }, {})).message).toMatch(/^--private-key-file needs --url/);
+    expect(usageError(() => refuseCredentialFlagsWithoutUrl({ 'client-credentials': false, 'client-id': 'x' })).message).toMatch(/^--client-id needs --url/);
+    expect(() => refuseCredentialFlagsWithoutUrl({ 'client-credentials': false })).not.toThrow();
+  });
+
+  it('remoteFlagValues picks the remote flags, credentials included', () => {
+    expect(remoteFlagValues({ url: 'u', 'client-credentials': true, 'client-id': 'c', 'allow-url-change': true, lock: 'x', timeout: '5s' })).toEqual({
+      url: 'u',
+      'client-credentials': true,
+      'client-id': 'c',
+      'allow-url-change': true,
+    });
+  });
+
+  async function rejected(promise: Promise<unknown>): Promise<UsageError> {
+    try {
+      await promise;
+    } catch (error) {
+      if (error instanceof UsageError) return error;
+      throw error;
+    }
+    throw new Error('expected a UsageError');
+  }
+  const checkKey = (pem: string): void => {
+    if (!pem.includes('BEGIN EC PRIVATE KEY')) throw new Error('Unsupported private key');
+  };
+
+  it('reads the secret from the environment or a file, and a key file checked before use', async () => {
+    expect(await readClientCredentials({ clientId: 'c', clientSecretEnv: 'CC_SECRET', scope: 's' }, { CC_SECRET: 'v1' }, checkKey)).toEqual({ clientId: 'c', clientSecret: 'v1', scope: 's' });
+    await writeFile(join(dir, 'secret.txt'), 'v2\n');
+    expect(await readClientCredentials({ clientId: 'c', clientSecretFile: join(dir, 'secret.txt') }, {}, checkKey)).toEqual({ clientId: 'c', clientSecret: 'v2' });
+    const pem = generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey.export({ format: 'pem', type: 'sec1' }) as string;
+    await writeFile(join(dir, 'key.pem'), pem);
+    expect(await readClientCredentials({ clientId: 'c', privateKeyFile: join(dir, 'key.pem'), keyId: 'k' }, {}, checkKey)).toEqual({ clientId: 'c', privateKeyPem: pem.replace(/\n$/, ''), keyId: 'k' });
+  });
+
+  it('refuses an unset variable, a missing file and a file that is not a usable key, naming the flag and never the content', async () => {
+    expect((await rejected(readClientCredentials({ clientId: 'c', clientSecretEnv: 'CC_UNSET' }, {}, checkKey))).message).toBe('--client-secret-env: the environment variable CC_UNSET is not set or is empty');
+    expect((await rejected(readClientCredentials({ clientId: 'c', privateKeyFile: join(dir, 'missing.pem') }, {}, checkKey))).message).toMatch(/^--private-key-file: cannot read .*missing\.pem \(ENOENT\)$/);
+    await writeFile(join(dir, 'not-a-key.pem'), 'super-secret-token-value\n');
+    const error = await rejected(readClientCredentials({ clientId: 'c', privateKeyFile: join(dir, 'not-a-key.pem') }, {}, checkKey));
+    expect(error.message).toMatch(/^--private-key-file: .*not-a-key\.pem: Unsupported private key$/);
+    expect(error.message).not.toContain('super-secret-token-value');
   });
 });
