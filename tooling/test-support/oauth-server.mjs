@@ -34,7 +34,8 @@
  *   `client_secret_post`, `private_key_jwt` (ES256/RS256 on the registered PEM; `iss` =
  *   `sub` = client_id; `aud` the issuer or the token endpoint; unexpired, lifetime ≤ 300 s,
  *   30 s skew; `jti` used once). Another method, a wrong secret, a bad assertion → 401
- *   `invalid_client`; two methods at once → 400 `invalid_request`. Grants:
+ *   `invalid_client` (with `WWW-Authenticate: Basic`, RFC 6749 §5.2); two methods at once
+ *   → 400 `invalid_request`. A refused client does not use up the code. Grants:
  *   `authorization_code` (PKCE verified; `redirect_uri` and `resource` equal the
  *   authorization request's); `refresh_token` (rotated unless `rotateRefreshTokens:
  *   false`; `resource` must equal the original; `scope` may narrow); `client_credentials`
@@ -57,7 +58,8 @@
  * `/.well-known/oauth-protected-resource/mcp`, `root`: `/.well-known/oauth-protected-resource`,
  * `none`: not served, and the 401 then has no `resource_metadata` unless
  * `resourceMetadataUrl` names one). JSON-RPC: `initialize`, `ping`, `tools/list`,
- * `tools/call` (403 `insufficient_scope` with the token's scopes plus the tool's).
+ * `tools/call` (403 `insufficient_scope` with the token's scopes plus the tool's; an
+ * unknown tool, or any tool when `tools` is not given, is JSON-RPC -32602).
  *
  * `startLegacyAuthMcpServer(options)`: a 2025-03-26 server that is its own authorization
  * server: `/mcp` plus the endpoints above at the origin root, metadata at
