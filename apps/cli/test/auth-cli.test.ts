@@ -114,4 +114,17 @@ describe('mcptrust auth (built CLI)', () => {
     const none = await runCli(['auth', 'logout'], { env: env() });
     expect(none.code).toBe(2);
   });
+
+  it('auth login --help shows the login flags; a secret on the command line is refused (exit 2) without being echoed', async () => {
+    const help = await runCli(['auth', 'login', '--help'], { env: env() });
+    expect(help.code).toBe(0);
+    for (const flag of ['--no-browser', '$BROWSER', 'ssh -L', '--client-id', '--client-secret-env', '--client-secret-file', '--client-metadata-url', '--timeout', '--scope']) {
+      expect(help.stdout).toContain(flag);
+    }
+    const secret = 'argv-secret-31ab';
+    const refused = await runCli(['auth', 'login', 'https://mcp.example.com/mcp', '--client-id', 'x', '--client-secret', secret], { env: env() });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('Unknown argument');
+    expect(refused.stdout + refused.stderr).not.toContain(secret);
+  });
 });

@@ -227,7 +227,7 @@ export const makeAuthCommand =
               .option('client-secret-env', { type: 'string', describe: "With --client-id: the NAME of the environment variable holding the client's secret (a confidential client)" })
               .option('client-secret-file', { type: 'string', describe: "With --client-id: a file holding the client's secret" })
               .option('client-metadata-url', { type: 'string', describe: 'The https:// URL of the Client ID Metadata Document to use as client id where the server supports them (default: the project\'s)' })
-              .example('$0 auth login https://mcp.example.com/mcp', 'log in once; then: $0 lock --url https://mcp.example.com/mcp')
+              .example('$0 auth login https://mcp.example.com/mcp', 'log in once; then: mcptrust lock --url https://mcp.example.com/mcp')
               .example('$0 auth login https://mcp.example.com/mcp --no-browser', 'over ssh: open the printed URL on your machine, then forward the printed port (ssh -L) or paste the address the browser ends on')
               .example('MCP_CLIENT_SECRET=… $0 auth login https://mcp.example.com/mcp --client-id mcptrust --client-secret-env MCP_CLIENT_SECRET', 'a confidential client registered with the server\'s administrator'),
           (raw) => login(ctx, raw as unknown as Record<string, unknown>, options),
