@@ -7,8 +7,8 @@
  * registration (RFC 7591) unless a client id is given, the authorization request with
  * PKCE S256, `state` and `resource` (the SDK's `startAuthorization`), the browser, the
  * answer (state and `iss` checked; from the browser's redirect, or pasted by the user
- * through `redirectInput` when the browser runs elsewhere), the code exchange with `resource` (the SDK's
- * `exchangeAuthorization`), and the store. The SDK's `auth()` orchestrator is not used:
+ * through `redirectInput` when the browser runs elsewhere), the code exchange with
+ * `resource` (the SDK's `exchangeAuthorization`), and the store. The SDK's `auth()` orchestrator is not used:
  * it falls back silently when metadata discovery fails, accepts a server that does not
  * advertise S256, and splits the flow over two calls around a redirect.
  */
