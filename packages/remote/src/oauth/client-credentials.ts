@@ -58,15 +58,25 @@ interface HeldToken {
   renewAt?: number;
   /** The scope it was requested with. */
   scope?: string;
-  /** Fetched because the server refused the previous token (401). */
-  after401: boolean;
-  /** Fetched by `unauthorized()`: the retry that follows uses it even when its lifetime is already over. */
+  /** Why it was requested: the first (or an expired) token, a 401 on the previous one, or a scope step-up. */
+  reason: TokenReason;
+  /** When it was requested, in ms. */
+  fetchedAt: number;
+  /** Requested by `unauthorized()`: the retry that follows uses it even when its lifetime is already over. */
   forRetry?: boolean;
 }
+
+/** Why a token was requested. */
+type TokenReason = 'first' | '401' | 'step-up';
 
 const DEFAULT_SKEW_MS = 60_000;
 const DEFAULT_MAX_STEP_UPS = 2;
 const JWT_BEARER = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
+/**
+ * How long a token requested by `unauthorized()` answers the 401s and 403s of requests
+ * sent before it arrived (they retry with it; no new token request).
+ */
+const RENEWED_WINDOW_MS = 5_000;
 
 /** The words of a scope string, in order, without duplicates. */
 function scopeWords(scope: string | undefined): string[] {
@@ -156,7 +166,7 @@ export function createClientCredentials(url: string, options: ClientCredentialsO
   };
 
   /** One token request (RFC 6749 §4.4.2) with `scope`. */
-  const requestToken = async (scope: string | undefined, after401: boolean): Promise<HeldToken> => {
+  const requestToken = async (scope: string | undefined, reason: TokenReason): Promise<HeldToken> => {
     const found = await discover();
     const { metadata } = found;
     const endpoint = checkServerSuppliedUrl(metadata.token_endpoint, 'token endpoint', allowLoopback);
@@ -209,12 +219,17 @@ export function createClientCredentials(url: string, options: ClientCredentialsO
       accessToken: tokens.access_token,
       ...(expiresIn === undefined ? {} : { renewAt: sentAt + expiresIn - Math.min(skew, Math.floor(expiresIn / 2)) }),
       ...(scope === undefined ? {} : { scope }),
-      after401,
+      reason,
+      fetchedAt: sentAt,
     };
   };
 
   let held: HeldToken | undefined;
   let inFlight: Promise<HeldToken> | undefined;
+  /** The new token a 401 asked for (concurrent 401s share it). */
+  let renewing: Promise<void> | undefined;
+  /** The scope the token request in flight asks for. */
+  let inFlightScope: string | undefined;
   /** The token `authorization()` callers are waiting for (concurrent callers share it). */
   let obtaining: Promise<HeldToken> | undefined;
   /** The scope of the next request: the option, else what discovery found (no `offline_access`: nothing is refreshed). */
@@ -223,12 +238,14 @@ export function createClientCredentials(url: string, options: ClientCredentialsO
   let stepUps = 0;
 
   /** Requests a token (one at a time; a request in flight is waited for first). */
-  const fetchToken = async (scope: () => string | undefined, after401: boolean, forRetry: boolean): Promise<HeldToken> => {
+  const fetchToken = async (scope: () => string | undefined, reason: TokenReason): Promise<HeldToken> => {
     while (inFlight !== undefined) await inFlight.catch(() => undefined);
+    const asking = scope();
+    inFlightScope = asking;
     inFlight = (async () => {
       try {
-        const token = await requestToken(scope(), after401);
-        if (forRetry) token.forRetry = true;
+        const token = await requestToken(asking, reason);
+        if (reason !== 'first') token.forRetry = true;
         held = token;
         return token;
       } catch (error) {
@@ -253,6 +270,8 @@ export function createClientCredentials(url: string, options: ClientCredentialsO
   };
 
   const usable = (token: HeldToken | undefined): token is HeldToken => token !== undefined && (token.renewAt === undefined || now() < token.renewAt);
+  /** A token `unauthorized()` requested a moment ago: requests sent before it arrived may retry with it. */
+  const renewedJustNow = (token: HeldToken | undefined): boolean => token !== undefined && token.reason !== 'first' && now() - token.fetchedAt < RENEWED_WINDOW_MS;
 
   const resource = (): string => endpointOf(server);
 
@@ -270,7 +289,7 @@ export function createClientCredentials(url: string, options: ClientCredentialsO
             if (usable(shared)) return shared;
           }
           await initialScope();
-          return await fetchToken(() => wantedScope, false, false);
+          return await fetchToken(() => wantedScope, 'first');
         } finally {
           obtaining = undefined;
         }
@@ -280,29 +299,33 @@ export function createClientCredentials(url: string, options: ClientCredentialsO
 
     async unauthorized(challenge: string | undefined, status: number): Promise<boolean> {
       const asked = challengeScope(challenge);
+      /** The failure of a token request made for a retry, as the reason the request fails. */
+      const failed =
+        (what: string) =>
+        (error: unknown): never => {
+          throw new RemoteError('UNAUTHORIZED', `${what}: ${(error as Error).message}`, { status });
+        };
       if (status === 401) {
-        if (inFlight !== undefined) {
-          // Another request is already getting a new token: that one is tried.
-          return inFlight.then(
-            () => true,
-            (error: unknown) => {
-              throw new RemoteError('UNAUTHORIZED', `${resource()} refused the access token (HTTP 401) and a new one could not be had: ${(error as Error).message}`, { status });
-            },
-          );
-        }
-        if (held?.after401 === true) {
+        const what = `${resource()} refused the access token (HTTP 401) and a new one could not be had`;
+        // Another request is already getting a new token, or just got one: the retry uses it.
+        if (renewing !== undefined) return renewing.then(() => true, failed(what));
+        if (inFlight !== undefined) return inFlight.then(() => true, failed(what));
+        if (renewedJustNow(held)) return true;
+        if (held?.reason === '401') {
           warn(`${resource()} refused a freshly issued client credentials token (HTTP 401); check that the client may use this server`);
           return false;
         }
-        await initialScope();
-        const union = scopeWords(`${wantedScope ?? ''} ${asked ?? ''}`).join(' ') || undefined;
-        try {
-          await fetchToken(() => union, true, true);
-        } catch (error) {
-          throw new RemoteError('UNAUTHORIZED', `${resource()} refused the access token (HTTP 401) and a new one could not be had: ${(error as Error).message}`, { status });
-        }
-        wantedScope = union;
-        return true;
+        renewing ??= (async () => {
+          try {
+            await initialScope();
+            const union = scopeWords(`${wantedScope ?? ''} ${asked ?? ''}`).join(' ') || undefined;
+            await fetchToken(() => union, '401');
+            wantedScope = union;
+          } finally {
+            renewing = undefined;
+          }
+        })();
+        return renewing.then(() => true, failed(what));
       }
       if (status !== 403 || challenge === undefined || !/\binsufficient_scope\b/.test(challenge)) return false;
       if (asked === undefined) {
@@ -310,7 +333,12 @@ export function createClientCredentials(url: string, options: ClientCredentialsO
       }
       const current = scopeWords(wantedScope);
       const union = scopeWords(`${current.join(' ')} ${asked}`);
+      const covers = (scope: string | undefined): boolean => union.every((word) => scopeWords(scope).includes(word));
+      const what = `${resource()} needs the scope "${union.join(' ')}" (HTTP 403 insufficient_scope) and the token request for it failed; the client may not be allowed it`;
+      if (inFlight !== undefined && covers(inFlightScope)) return inFlight.then(() => true, failed(what));
       if (union.length === current.length) {
+        // A step-up a moment ago asked for this already (this request was sent before it arrived).
+        if (held !== undefined && renewedJustNow(held) && covers(held.scope)) return true;
         throw new RemoteError(
           'UNAUTHORIZED',
           `${resource()} needs the scope "${asked}" (HTTP 403 insufficient_scope), which the token was already requested with; the authorization server may not allow this client that scope`,
@@ -326,15 +354,7 @@ export function createClientCredentials(url: string, options: ClientCredentialsO
       }
       stepUps += 1;
       const wanted = union.join(' ');
-      try {
-        await fetchToken(() => wanted, false, true);
-      } catch (error) {
-        throw new RemoteError(
-          'UNAUTHORIZED',
-          `${resource()} needs the scope "${wanted}" (HTTP 403 insufficient_scope) and the token request for it failed; the client may not be allowed it: ${(error as Error).message}`,
-          { status },
-        );
-      }
+      await fetchToken(() => wanted, 'step-up').catch(failed(what));
       wantedScope = wanted;
       return true;
     },

@@ -274,14 +274,28 @@ describe('createClientCredentials: tokens', () => {
 
   it('a 401 on the token fetched after a 401 is not retried again', async () => {
     const { mcp } = await servers({}, { accessTokenTtlSeconds: 0 });
-    const credentials = source(mcp.url, { refreshSkewMs: 0 });
+    let offset = 0;
+    const credentials = source(mcp.url, { refreshSkewMs: 0, now: () => Date.now() + offset });
     const [init] = await session(mcp.url, credentials);
     expect(init?.error?.code).toBe('UNAUTHORIZED');
     expect(tokenRequests()).toHaveLength(2);
-    // The token in hand was itself fetched after a 401: no third request.
+    // A moment later, a 401 of a request sent before the new token arrived retries with it.
+    await expect(credentials.unauthorized!('Bearer error="invalid_token"', 401)).resolves.toBe(true);
+    // Later, the token in hand was itself fetched after a 401: no third request.
+    offset = 10_000;
     await expect(credentials.unauthorized!('Bearer error="invalid_token"', 401)).resolves.toBe(false);
     expect(tokenRequests()).toHaveLength(2);
     expect(seen.join('\n')).toContain('refused a freshly issued client credentials token (HTTP 401)');
+  });
+
+  it('concurrent 401s share one new token', async () => {
+    const { mcp } = await servers();
+    const credentials = source(mcp.url);
+    const first = await credentials.authorization();
+    const answers = await Promise.all([1, 2, 3].map(() => credentials.unauthorized!('Bearer error="invalid_token"', 401)));
+    expect(answers).toEqual([true, true, true]);
+    expect(tokenRequests()).toHaveLength(2);
+    expect(await credentials.authorization()).not.toBe(first);
   });
 });
 
@@ -317,6 +331,18 @@ describe('createClientCredentials: scope step-up', () => {
     expect(failed?.message).toContain('needs the scope "mcp:read mcp:write"');
     expect(failed?.message).toContain('invalid_scope');
     expect(tokenRequests()).toHaveLength(2);
+  });
+
+  it('concurrent 403s for the same scope make one step-up', async () => {
+    const { mcp } = await servers();
+    const credentials = source(mcp.url, { maxStepUps: 1 });
+    await credentials.authorization();
+    const challenge = 'Bearer error="insufficient_scope", scope="mcp:read mcp:write"';
+    const answers = await Promise.all([1, 2, 3].map(() => credentials.unauthorized!(challenge, 403)));
+    expect(answers).toEqual([true, true, true]);
+    // One more, after the step-up landed, from a request sent before it: retried with the new token.
+    await expect(credentials.unauthorized!(challenge, 403)).resolves.toBe(true);
+    expect(tokenRequests().map((r) => r.params['scope'])).toEqual(['mcp:read', 'mcp:read mcp:write']);
   });
 
   it('never steps up when the union adds nothing', async () => {
