@@ -148,11 +148,18 @@ export function createClientCredentials(url: string, options: ClientCredentialsO
 
   /** Every value that must never reach a message: the secret, the key, assertions and tokens sent or received. */
   const secrets = new Set<string>([clientSecret, privateKeyPem].filter((s): s is string => s !== undefined && s.length >= 4));
+  /** Assertions and tokens of the latest requests (bounded: a long session makes many). */
+  const recent: string[] = [];
+  const remember = (value: unknown): void => {
+    if (typeof value !== 'string' || value.length < 4) return;
+    recent.push(value);
+    if (recent.length > 16) recent.shift();
+  };
   /** A copy of `error` with every secret value cut out of its message (a server may echo what it was sent). */
   const scrub = (error: unknown): unknown => {
     if (!(error instanceof RemoteError)) return error;
     let message = error.message;
-    for (const secret of secrets) message = message.split(secret).join('[redacted]');
+    for (const secret of [...secrets, ...recent]) message = message.split(secret).join('[redacted]');
     return message === error.message ? error : new RemoteError(error.code, message, error.status === undefined ? {} : { status: error.status });
   };
 
@@ -190,7 +197,7 @@ export function createClientCredentials(url: string, options: ClientCredentialsO
         );
       }
       const assertion = signClientAssertion({ clientId, audience: metadata.issuer, privateKeyPem, ...(keyId === undefined ? {} : { keyId }) });
-      secrets.add(assertion);
+      remember(assertion);
       body.set('client_id', clientId);
       body.set('client_assertion_type', JWT_BEARER);
       body.set('client_assertion', assertion);
@@ -209,8 +216,8 @@ export function createClientCredentials(url: string, options: ClientCredentialsO
       if (!parsed.success) throw new Error('the token endpoint answer is not a token response (access_token and token_type are required)');
       return parsed.data;
     });
-    if (typeof answer.access_token === 'string' && answer.access_token.length >= 4) secrets.add(answer.access_token);
-    if (typeof answer.refresh_token === 'string' && answer.refresh_token.length >= 4) secrets.add(answer.refresh_token);
+    remember(answer.access_token);
+    remember(answer.refresh_token);
     // Only a Bearer token is taken; a refresh token is dropped (a new grant is cheaper and nothing is kept).
     const { refresh_token: _dropped, ...kept } = answer;
     const { tokens } = storedTokens(kept, sentAt);

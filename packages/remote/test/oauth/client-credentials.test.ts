@@ -1,15 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { installDialGuard, type DialGuard } from '@mcptrust/tooling/test-support/dial-guard.mjs';
-import {
-  startOAuthServer,
-  startProtectedMcpServer,
-  type FixtureClient,
-  type FixtureTool,
-  type OAuthServer,
-  type OAuthServerOptions,
-  type ProtectedMcpServer,
-  type ProtectedMcpServerOptions,
-} from '@mcptrust/tooling/test-support/oauth-server.mjs';
+import { startOAuthServer, startProtectedMcpServer } from '@mcptrust/tooling/test-support/oauth-server.mjs';
+import type { FixtureClient, FixtureTool, OAuthServer, OAuthServerOptions, ProtectedMcpServer, ProtectedMcpServerOptions } from '@mcptrust/tooling/test-support/oauth-server.mjs';
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -206,6 +198,17 @@ describe('createClientCredentials: client authentication', () => {
     expect(error.code).toBe('OAUTH_FAILED');
     expect(error.message).toMatch(/^OAuth token request failed: invalid_client \(/);
     expect(error.message).not.toContain(SECRET);
+  });
+
+  it('cuts a secret the server echoes out of the error', async () => {
+    const { mcp } = await servers({ token_endpoint_auth_method: 'client_secret_post' }, { tokenEndpointAuthMethods: ['client_secret_post'] });
+    const echoing = async (url: string | URL, init?: RequestInit): Promise<Response> => {
+      if (new URL(url).pathname !== '/token') return fetch(url, init);
+      const sent = new URLSearchParams(String(init?.body));
+      return new Response(JSON.stringify({ error: 'invalid_client', error_description: `unknown secret ${sent.get('client_secret') ?? ''}` }), { status: 401, headers: { 'content-type': 'application/json' } });
+    };
+    const error = await rejection(source(mcp.url, { fetchFn: echoing }).authorization());
+    expect(error.message).toBe('OAuth token request failed: invalid_client (unknown secret [redacted])');
   });
 
   it('a refused token request names the server error and its description', async () => {
