@@ -11,12 +11,6 @@ import { UsageError } from './exit-codes.js';
 import { printable, say } from './output.js';
 import type { RemoteTarget } from './remote-target.js';
 
-/** The client credentials members of `@mcptrust/remote` (see its `oauth/client-credentials.ts` and `oauth/jwt-assertion.ts`). */
-interface ClientCredentialsApi {
-  createClientCredentials?: (url: string, options: { clientId: string; clientSecret?: string; privateKeyPem?: string; keyId?: string; scope?: string; onWarning?: (message: string) => void }) => CredentialSource;
-  privateKeyAlgorithm?: (pem: string) => string;
-}
-
 /**
  * The dynamic credentials for `target`, or undefined (static headers only). Without a
  * stored login the source still answers a 401 with the `mcptrust auth login URL` hint.
@@ -28,10 +22,9 @@ export async function remoteCredentials(target: RemoteTarget, ctx: CommandContex
   if (target.endpoint.headers !== undefined && Object.hasOwn(target.endpoint.headers, 'authorization')) return undefined;
   const onWarning = (message: string): void => say(ctx.io, `mcptrust: ${printable(message)}`);
   // Loaded here, not at start-up: a command against a stdio server never needs it.
-  const remote: typeof import('@mcptrust/remote') & ClientCredentialsApi = await import('@mcptrust/remote');
+  const remote = await import('@mcptrust/remote');
   if (target.clientCredentials !== undefined) {
     const { createClientCredentials, privateKeyAlgorithm } = remote;
-    if (createClientCredentials === undefined || privateKeyAlgorithm === undefined) throw new UsageError('--client-credentials: not available in this build of mcptrust');
     const values = await readClientCredentials(target.clientCredentials, ctx.io.env, privateKeyAlgorithm);
     try {
       return createClientCredentials(target.url.href, { ...values, onWarning });

@@ -38,3 +38,7 @@ export type {
   UpstreamHandlers,
   UpstreamOptions,
 } from './upstream.types.js';
+export { createClientCredentials } from './oauth/client-credentials.js';
+export type { ClientCredentialsOptions } from './oauth/client-credentials.js';
+export { privateKeyAlgorithm, signClientAssertion } from './oauth/jwt-assertion.js';
+export type { ClientAssertionAlgorithm, ClientAssertionOptions } from './oauth/jwt-assertion.js';

@@ -13,6 +13,7 @@ describe('@mcptrust/remote export surface', () => {
       'checkBrowserUrl',
       'checkClientMetadataUrl',
       'classifyAddress',
+      'createClientCredentials',
       'createGuardedDispatcher',
       'createGuardedFetch',
       'createOAuthCredentials',
@@ -25,6 +26,8 @@ describe('@mcptrust/remote export surface', () => {
       'openTokenStore',
       'openUpstream',
       'parseUpstreamUrl',
+      'privateKeyAlgorithm',
+      'signClientAssertion',
       'systemBrowserOpener',
     ]);
     expect(Object.keys(errors).sort()).toEqual(['RemoteError']);

@@ -16,7 +16,7 @@ import type { SarifRun } from '../sarif-log.js';
 import { renderText } from '../drift-report/text.js';
 import { DEFAULT_LOCKFILE } from './lock.js';
 import { scanRemoteTarget, sayRemoteWarnings } from '../remote-scan.js';
-import { checkEndpoint, remoteOptions, remoteTargetFrom } from '../remote-target.js';
+import { checkEndpoint, remoteFlagValues, remoteOptions, remoteTargetFrom } from '../remote-target.js';
 
 /** Output formats of `diff` and `check`. */
 export const REPORT_FORMATS = ['text', 'json', 'markdown', 'sarif'] as const;
@@ -79,7 +79,7 @@ export function parseDriftFlags(argv: Record<string, unknown>): DriftFlags {
     sarifOutput,
     timeoutMs: parseDuration('timeout', argv['timeout']),
     artifactArgv: { 'unsafe-allow-private-tarball-hosts': argv['unsafe-allow-private-tarball-hosts'] === true },
-    targetArgv: { url: argv['url'], header: argv['header'], transport: argv['transport'], 'allow-url-change': argv['allow-url-change'] },
+    targetArgv: remoteFlagValues(argv),
   };
 }
 

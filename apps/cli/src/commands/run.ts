@@ -12,6 +12,7 @@ import { DEFAULT_SHUTDOWN_GRACE_MS } from '@mcptrust/proxy-core';
 import type { Argv } from 'yargs';
 import { artifactNetworkOptions, cacheRootFrom, guardedClientFrom, npmConfigFrom, provenanceRequirementFrom } from '../artifact-flags.js';
 import type { CommandContext, CommandModule } from '../command.js';
+import { refuseCredentialFlagsWithoutUrl } from '../credential-flags.js';
 import { UsageError } from '../exit-codes.js';
 import { paint, printable, say } from '../output.js';
 import { proxyFlagOptions, runProxy, verifySignatureFlags } from './proxy.js';
@@ -99,6 +100,8 @@ export const runCommand: CommandModule = (cli, ctx) =>
   cli.command('run', 'Start the server pinned by mcp-lock.json from verified bytes, behind the proxy (--no-proxy: exec only)', runOptions, async (raw) => {
     const argv = raw as unknown as Record<string, unknown>;
     const { io } = ctx;
+    // The pinned package runs on this machine: OAuth client credentials are for --url servers, which run refuses.
+    if (argv['url'] === undefined) refuseCredentialFlagsWithoutUrl(argv);
     const lockPath = typeof argv['lock'] === 'string' ? argv['lock'] : '';
     if (lockPath.trim() === '') throw new UsageError('--lock: expected the path of the lockfile (e.g. --lock mcp-lock.json)');
     const dryRun = argv['dry-run'] === true;
