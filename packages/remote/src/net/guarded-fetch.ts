@@ -10,7 +10,8 @@
  *   never `https://` → `http://` (a caller's `redirect` option is ignored). `authorization`
  *   and `cookie` are dropped for good once a
  *   hop leaves the first request's origin. 301/302 turn a POST into a GET and 303 any
- *   method but HEAD, without the body (as fetch does); 307/308 resend the body.
+ *   method but HEAD, without the body (as fetch does); 307/308 resend the body, but only
+ *   to the same origin (a body carrying a secret never goes to another origin).
  * - A body cap: a `Content-Length` over the cap is refused before the body is read, and
  *   streamed (decoded) bytes are counted. The answer is a `Response` (Node's global class,
  *   which the MCP SDK's `instanceof Response` checks need) holding the capped bytes.
@@ -216,6 +217,10 @@ export function createGuardedFetch(options: GuardedFetchOptions = {}): GuardedFe
           method = 'GET';
           body = null;
           for (const name of BODY_HEADERS) headers.delete(name);
+        } else if (body !== null && next.origin !== url.origin) {
+          // A body (a token request's secret, code or client assertion) never follows a
+          // redirect to another origin.
+          throw new RemoteError('CROSS_ORIGIN', `Refusing the ${status} redirect from ${endpointOf(url)} to ${endpointOf(next)}: a request body is never sent to another origin`, { status });
         } else if (!replayable(body)) {
           throw new RemoteError('HTTP_STATUS', `Refusing the ${status} redirect from ${endpointOf(url)}: a streamed body cannot be sent again`, { status });
         }

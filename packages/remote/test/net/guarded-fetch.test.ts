@@ -54,6 +54,7 @@ function handler(seen: Seen[], other: () => string): http.RequestListener {
         if (left === 0) res.end('end of chain');
         else redirect(302, `/chain/${left - 1}`);
       } else if (path === '/same') redirect(302, '/echo?from=same');
+      else if (path.startsWith('/same/')) redirect(Number(path.slice('/same/'.length)), '/echo?from=same');
       else if (path.startsWith('/cross/')) redirect(Number(path.slice('/cross/'.length)), `${other()}/echo`);
       else if (path === '/cross-and-back') redirect(302, `${other()}/back`);
       else if (path === '/back') redirect(302, `${other()}/echo`);
@@ -156,13 +157,22 @@ describe('createGuardedFetch redirects', () => {
     expect(seenFirst.map((seen) => seen.url)).toEqual(['/cross-and-back', '/echo']);
   });
 
-  it('turns a POST into a GET on 302 and resends the body on 307', async () => {
+  it('turns a POST into a GET on 302, resends the body on a same-origin 307', async () => {
     const post = { method: 'POST', body: 'grant_type=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } };
     await (await guardedFetch()(`${firstBase}/cross/302`, post)).text();
     expect(seenSecond[0]).toMatchObject({ method: 'GET', body: '' });
     expect(seenSecond[0]?.headers['content-type']).toBeUndefined();
-    await (await guardedFetch()(`${firstBase}/cross/307`, post)).text();
-    expect(seenSecond[1]).toMatchObject({ method: 'POST', body: 'grant_type=x' });
+    await (await guardedFetch()(`${firstBase}/same/307`, post)).text();
+    expect(seenFirst.at(-1)).toMatchObject({ url: '/echo?from=same', method: 'POST', body: 'grant_type=x' });
+  });
+
+  it.each([307, 308])('never sends a body to another origin on a %i (a token request\'s secret, code or assertion)', async (status) => {
+    const post = { method: 'POST', body: 'grant_type=client_credentials&client_secret=s3cret', headers: { 'content-type': 'application/x-www-form-urlencoded' } };
+    const error = await rejection(guardedFetch()(`${firstBase}/cross/${status}`, post));
+    expect(error.code).toBe('CROSS_ORIGIN');
+    expect(error.message).toContain('a request body is never sent to another origin');
+    expect(error.message).not.toContain('s3cret');
+    expect(seenSecond).toHaveLength(0);
   });
 
   it('follows 3 hops and refuses a 4th', async () => {
