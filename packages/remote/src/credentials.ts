@@ -13,6 +13,7 @@ import { createGuardedFetch, type GuardedFetch } from './net/guarded-fetch.js';
 import { endpointOf, isLoopbackUrl, parseUpstreamUrl } from './net/upstream-url.js';
 import { canonicalResource } from './oauth/discovery.js';
 import { openTokenStore, type TokenEntry, type TokenStore } from './oauth/token-store.js';
+import { challengeScope, unionScope } from './oauth/scope.js';
 import { expiresSoon, refreshEntry } from './oauth/tokens.js';
 import type { CredentialSource, HostResolver } from './upstream.types.js';
 
@@ -35,17 +36,6 @@ export interface OAuthCredentialsOptions {
 }
 
 const DEFAULT_SKEW_MS = 60_000;
-
-/** The `scope` of a `WWW-Authenticate` challenge, when it is made of RFC 6749 scope characters only. */
-function challengeScope(challenge: string | undefined): string | undefined {
-  const found = challenge === undefined ? null : /\bscope="([\x21\x23-\x5b\x5d-\x7e ]{1,200})"/.exec(challenge);
-  return found?.[1]?.trim() || undefined;
-}
-
-/** The union of two space-separated scope lists, in order, without repeats. */
-export function unionScope(current: string | undefined, asked: string): string {
-  return [...new Set([...(current ?? '').split(' '), ...asked.split(' ')].filter((w) => w !== ''))].join(' ');
-}
 
 /**
  * The `CredentialSource` of a remote server's stored OAuth tokens.

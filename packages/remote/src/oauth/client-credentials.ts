@@ -14,13 +14,14 @@
  * refresh token is ignored (a new token is requested instead).
  */
 import { parseErrorResponse } from '@modelcontextprotocol/sdk/client/auth.js';
-import { OAuthTokensSchema, type AuthorizationServerMetadata } from '@modelcontextprotocol/sdk/shared/auth.js';
+import { OAuthTokensSchema } from '@modelcontextprotocol/sdk/shared/auth.js';
 import { RemoteError } from '../errors.js';
 import { createGuardedFetch, type GuardedFetch } from '../net/guarded-fetch.js';
 import { endpointOf, isLoopbackUrl, parseUpstreamUrl } from '../net/upstream-url.js';
 import type { CredentialSource, HostResolver } from '../upstream.types.js';
 import { checkServerSuppliedUrl, discoverAuthorization, oauthStep, type DiscoveredAuthorization } from './discovery.js';
 import { privateKeyAlgorithm, signClientAssertion } from './jwt-assertion.js';
+import { challengeScope, scopeWords, secretMethod } from './scope.js';
 import { storedTokens } from './tokens.js';
 
 /** Options of {@link createClientCredentials}. Exactly one of `clientSecret` and `privateKeyPem`. */
@@ -78,28 +79,10 @@ const JWT_BEARER = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
  */
 const RENEWED_WINDOW_MS = 5_000;
 
-/** The words of a scope string, in order, without duplicates. */
-function scopeWords(scope: string | undefined): string[] {
-  return [...new Set((scope ?? '').split(' ').filter((w) => w !== ''))];
-}
-
-/** The `scope` parameter of a `WWW-Authenticate` challenge, when it is made of RFC 6749 scope characters. */
-function challengeScope(challenge: string | undefined): string | undefined {
-  const found = challenge === undefined ? null : /\bscope="([\x21\x23-\x5b\x5d-\x7e ]{1,500})"/.exec(challenge);
-  const words = scopeWords(found?.[1]);
-  return words.length === 0 ? undefined : words.join(' ');
-}
-
 /** RFC 6749 §2.3.1: the id and the secret are form-urlencoded before they are joined and base64-encoded. */
 function basicCredentials(clientId: string, clientSecret: string): string {
   const encode = (value: string): string => new URLSearchParams({ v: value }).toString().slice(2);
   return `Basic ${Buffer.from(`${encode(clientId)}:${encode(clientSecret)}`, 'utf8').toString('base64')}`;
-}
-
-/** The client authentication a secret uses at this server: basic, unless it lists post and not basic. */
-function secretMethod(metadata: AuthorizationServerMetadata): 'client_secret_basic' | 'client_secret_post' {
-  const listed = metadata.token_endpoint_auth_methods_supported;
-  return Array.isArray(listed) && !listed.includes('client_secret_basic') && listed.includes('client_secret_post') ? 'client_secret_post' : 'client_secret_basic';
 }
 
 /**

@@ -11,6 +11,7 @@ import type { AuthorizationServerMetadata } from '@modelcontextprotocol/sdk/shar
 import { RemoteError } from '../errors.js';
 import type { GuardedFetch } from '../net/guarded-fetch.js';
 import { oauthStep } from './discovery.js';
+import { secretMethod } from './scope.js';
 import type { StoredClient } from './token-store.js';
 
 /** Where the project publishes its Client ID Metadata Document (the file `docs/oauth/client-metadata.json`). */
@@ -48,13 +49,6 @@ export function checkClientMetadataUrl(raw: string): string {
     throw new RemoteError('INVALID_OPTIONS', 'The client metadata URL must be an https:// URL with a path, without credentials or fragment');
   }
   return url.href;
-}
-
-/** The token endpoint method a pre-registered confidential client uses: basic unless the server lists only post. */
-function secretMethod(metadata: AuthorizationServerMetadata): string {
-  const listed = metadata.token_endpoint_auth_methods_supported;
-  if (Array.isArray(listed) && !listed.includes('client_secret_basic') && listed.includes('client_secret_post')) return 'client_secret_post';
-  return 'client_secret_basic';
 }
 
 /**
