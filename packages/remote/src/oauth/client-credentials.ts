@@ -21,7 +21,7 @@ import { endpointOf, isLoopbackUrl, parseUpstreamUrl } from '../net/upstream-url
 import type { CredentialSource, HostResolver } from '../upstream.types.js';
 import { checkServerSuppliedUrl, discoverAuthorization, oauthStep, type DiscoveredAuthorization } from './discovery.js';
 import { privateKeyAlgorithm, signClientAssertion } from './jwt-assertion.js';
-import { challengeScope, scopeWords, secretMethod } from './scope.js';
+import { basicCredentials, challengeScope, scopeWords, secretMethod } from './scope.js';
 import { storedTokens } from './tokens.js';
 
 /** Options of {@link createClientCredentials}. Exactly one of `clientSecret` and `privateKeyPem`. */
@@ -78,12 +78,6 @@ const JWT_BEARER = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
  * sent before it arrived (they retry with it; no new token request).
  */
 const RENEWED_WINDOW_MS = 5_000;
-
-/** RFC 6749 §2.3.1: the id and the secret are form-urlencoded before they are joined and base64-encoded. */
-function basicCredentials(clientId: string, clientSecret: string): string {
-  const encode = (value: string): string => new URLSearchParams({ v: value }).toString().slice(2);
-  return `Basic ${Buffer.from(`${encode(clientId)}:${encode(clientSecret)}`, 'utf8').toString('base64')}`;
-}
 
 /**
  * The `CredentialSource` of a client that authenticates itself (OAuth client credentials).

@@ -21,6 +21,7 @@ import { endpointOf, isLoopbackUrl, parseUpstreamUrl } from '../net/upstream-url
 import type { HostResolver } from '../upstream.types.js';
 import { checkBrowserUrl, systemBrowserOpener, type BrowserOpener } from './browser.js';
 import { chooseClient, type ClientRoute } from './client-identity.js';
+import { clientAuthentication } from './scope.js';
 import { discoverAuthorization, oauthStep } from './discovery.js';
 import { secondsText, startRedirectListener, type RedirectListener } from './redirect-listener.js';
 import { openTokenStore, type TokenStore } from './token-store.js';
@@ -189,6 +190,7 @@ export async function loginRemote(url: string, options: LoginRemoteOptions = {})
       exchangeAuthorization(authorizationServerUrl, {
         metadata,
         clientInformation,
+        addClientAuthentication: clientAuthentication(client),
         authorizationCode,
         codeVerifier,
         redirectUri: listener.redirectUri,

@@ -7,6 +7,7 @@ import type { AuthorizationServerMetadata, OAuthClientInformationMixed, OAuthTok
 import { RemoteError } from '../errors.js';
 import type { GuardedFetch } from '../net/guarded-fetch.js';
 import { checkAuthorizationServer, oauthStep } from './discovery.js';
+import { clientAuthentication } from './scope.js';
 import type { StoredTokens, TokenEntry } from './token-store.js';
 
 /**
@@ -64,6 +65,7 @@ export async function refreshEntry(entry: TokenEntry, fetchFn: GuardedFetch, all
     refreshAuthorization(entry.authorizationServerUrl, {
       metadata,
       clientInformation: entry.client as OAuthClientInformationMixed,
+      addClientAuthentication: clientAuthentication(entry.client),
       refreshToken,
       resource: entry.resource,
       fetchFn,

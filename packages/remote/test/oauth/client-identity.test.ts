@@ -5,6 +5,7 @@ import { RemoteError } from '../../src/errors.js';
 import { checkClientMetadataUrl, chooseClient, DEFAULT_CLIENT_METADATA_URL } from '../../src/oauth/client-identity.js';
 import { checkAuthorizationServer, chooseScope, legacyDefaultMetadata } from '../../src/oauth/discovery.js';
 import type { GuardedFetch } from '../../src/net/guarded-fetch.js';
+import { basicCredentials, challengeScope, clientAuthentication, scopeWords, unionScope, type TokenEndpointClient } from '../../src/oauth/scope.js';
 
 // The client identity order of MCP 2025-11-25 (pre-registered, Client ID Metadata Document,
 // dynamic registration, else an error naming all three), the scope choice and the
@@ -173,5 +174,37 @@ describe('2025-03-26 default endpoints and the grant-aware metadata check', () =
     expect(() => checkAuthorizationServer(noPkce, noPkce.issuer, false, 'client_credentials')).not.toThrow();
     const codeOnly = metadata({ grant_types_supported: ['authorization_code'] });
     expect(() => checkAuthorizationServer(codeOnly, codeOnly.issuer, false, 'client_credentials')).toThrow(/does not offer the client_credentials grant/);
+  });
+});
+
+describe('token endpoint client authentication (RFC 6749 §2.3.1)', () => {
+  async function applied(client: TokenEndpointClient): Promise<{ authorization: string | null; params: Record<string, string> }> {
+    const headers = new Headers();
+    const params = new URLSearchParams();
+    await clientAuthentication(client)(headers, params);
+    return { authorization: headers.get('authorization'), params: Object.fromEntries(params) };
+  }
+
+  it('client_secret_basic form-urlencodes the id and the secret before base64, and sends nothing in the body', async () => {
+    const { authorization, params } = await applied({ client_id: 'id:1', client_secret: 'a b+c/%', token_endpoint_auth_method: 'client_secret_basic' });
+    expect(authorization).toBe(`Basic ${Buffer.from('id%3A1:a+b%2Bc%2F%25').toString('base64')}`);
+    expect(params).toEqual({});
+    expect(basicCredentials('plain', 'secret')).toBe(`Basic ${Buffer.from('plain:secret').toString('base64')}`);
+  });
+
+  it('client_secret_post puts id and secret in the body; none only the id; a secret without a method is basic', async () => {
+    expect(await applied({ client_id: 'p', client_secret: 's', token_endpoint_auth_method: 'client_secret_post' })).toEqual({ authorization: null, params: { client_id: 'p', client_secret: 's' } });
+    expect(await applied({ client_id: 'pub', token_endpoint_auth_method: 'none' })).toEqual({ authorization: null, params: { client_id: 'pub' } });
+    expect(await applied({ client_id: 'pub' })).toEqual({ authorization: null, params: { client_id: 'pub' } });
+    expect((await applied({ client_id: 'c', client_secret: 's' })).authorization).toMatch(/^Basic /);
+  });
+
+  it('scope helpers: words without repeats, unions, and only a well-formed challenge scope', () => {
+    expect(scopeWords(' a  b a ')).toEqual(['a', 'b']);
+    expect(unionScope('a b', 'b c')).toBe('a b c');
+    expect(unionScope(undefined, 'x')).toBe('x');
+    expect(challengeScope('Bearer error="insufficient_scope", scope="files:write files:write"')).toBe('files:write');
+    expect(challengeScope('Bearer scope="a\nb"')).toBeUndefined();
+    expect(challengeScope(undefined)).toBeUndefined();
   });
 });
