@@ -1,4 +1,4 @@
-import type { ActionInputs } from './inputs.js';
+import type { ActionInputs, OAuthClientInputs } from './inputs.js';
 
 /** The files one run reads and writes, as paths relative to the working directory or absolute. */
 export interface GateFiles {
@@ -11,8 +11,22 @@ export interface GateFiles {
 }
 
 function target(inputs: ActionInputs): string[] {
-  if (inputs.server.kind === 'url') return ['--url', inputs.server.url, ...inputs.server.headers.flatMap((h) => ['--header', h])];
+  if (inputs.server.kind === 'url') return ['--url', inputs.server.url, ...inputs.server.headers.flatMap((h) => ['--header', h]), ...oauthFlags(inputs.server.oauth)];
   return ['--', ...inputs.server.argv];
+}
+
+/** `--client-credentials` and its flags: names and paths only (the CLI reads the secret from the step's env or the key file). */
+function oauthFlags(oauth: OAuthClientInputs | undefined): string[] {
+  if (oauth === undefined) return [];
+  return [
+    '--client-credentials',
+    '--client-id',
+    oauth.clientId,
+    ...(oauth.secretEnv === undefined ? [] : ['--client-secret-env', oauth.secretEnv]),
+    ...(oauth.privateKeyFile === undefined ? [] : ['--private-key-file', oauth.privateKeyFile]),
+    ...(oauth.keyId === undefined ? [] : ['--key-id', oauth.keyId]),
+    ...(oauth.scope === undefined ? [] : ['--scope', oauth.scope]),
+  ];
 }
 
 function policyFlags(inputs: ActionInputs): string[] {

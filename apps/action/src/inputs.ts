@@ -15,7 +15,26 @@ export const POLICY_PRESETS = ['baseline', 'strict'] as const;
 /** The server to gate: a command (never run through a shell) or a remote URL. */
 export type ServerTarget =
   | { kind: 'command'; /** Words passed after `--`, exactly as given. */ argv: string[] }
-  | { kind: 'url'; url: string; /** `Name: value` lines; `${VAR}` is expanded by mcptrust from the environment. */ headers: string[] };
+  | {
+      kind: 'url';
+      url: string;
+      /** `Name: value` lines; `${VAR}` is expanded by mcptrust from the environment. */
+      headers: string[];
+      /** OAuth client credentials (machine-to-machine): only names and paths, never a secret. */
+      oauth?: OAuthClientInputs;
+    };
+
+/** The `oauth_*` inputs: the client id, and the NAME of the variable holding its secret or the path of its private key. */
+export interface OAuthClientInputs {
+  clientId: string;
+  secretEnv?: string;
+  privateKeyFile?: string;
+  keyId?: string;
+  scope?: string;
+}
+
+/** The `oauth_*` inputs, in the order errors name them. */
+const OAUTH_INPUTS = ['oauth_client_id', 'oauth_client_secret_env', 'oauth_private_key_file', 'oauth_key_id', 'oauth_scope'] as const;
 
 /** The action's validated inputs. */
 export interface ActionInputs {
@@ -83,8 +102,11 @@ function serverTarget(read: InputReader): ServerTarget {
   if (url) {
     if (!/^https?:\/\//i.test(url)) throw new ActionInputError('url', `expected an http(s) URL, got "${url}"`);
     for (const h of headers) if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+:/.test(h)) throw new ActionInputError('headers', `expected "Name: value" on every line, got "${h.split(':')[0] ?? ''}…"`);
-    return { kind: 'url', url, headers };
+    const oauth = oauthOf(read, headers);
+    return { kind: 'url', url, headers, ...(oauth === undefined ? {} : { oauth }) };
   }
+  const stray = OAUTH_INPUTS.find((name) => read(name) !== '');
+  if (stray !== undefined) throw new ActionInputError(stray, 'only applies with url');
   // One word per line; a trailing carriage return (a file saved on Windows) is not part of it.
   const argv = command ? [command] : argvText.split('\n').map((line) => line.replace(/\r$/, '')).filter((line) => line !== '');
   try {
@@ -94,6 +116,33 @@ function serverTarget(read: InputReader): ServerTarget {
     throw new ActionInputError(command ? 'server_command' : 'server_argv', error instanceof Error ? error.message : String(error));
   }
   return { kind: 'command', argv };
+}
+
+/**
+ * The OAuth client credentials inputs: `oauth_client_id` with exactly one of
+ * `oauth_client_secret_env` (the NAME of an env variable of the step, set from a secret)
+ * and `oauth_private_key_file`; a secret value is never an input.
+ */
+function oauthOf(read: InputReader, headers: string[]): OAuthClientInputs | undefined {
+  const [clientId, secretEnv, privateKeyFile, keyId, scope] = OAUTH_INPUTS.map((name) => read(name));
+  if (!clientId) {
+    const stray = OAUTH_INPUTS.find((name) => read(name) !== '');
+    if (stray !== undefined) throw new ActionInputError(stray, 'needs oauth_client_id');
+    return undefined;
+  }
+  if (headers.some((h) => /^authorization\s*:/i.test(h))) throw new ActionInputError('oauth_client_id', 'give an Authorization header or OAuth client credentials, not both');
+  if (!secretEnv === !privateKeyFile) throw new ActionInputError('oauth_client_id', 'needs exactly one of oauth_client_secret_env and oauth_private_key_file');
+  if (secretEnv && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(secretEnv)) {
+    throw new ActionInputError('oauth_client_secret_env', 'expected the NAME of an environment variable of the step (set it from a secret), not the secret');
+  }
+  if (keyId && !privateKeyFile) throw new ActionInputError('oauth_key_id', 'applies with oauth_private_key_file');
+  return {
+    clientId: clientId as string,
+    ...(secretEnv ? { secretEnv } : {}),
+    ...(privateKeyFile ? { privateKeyFile } : {}),
+    ...(keyId ? { keyId } : {}),
+    ...(scope ? { scope } : {}),
+  };
 }
 
 function policyOf(read: InputReader, mode: ActionMode): ActionInputs['policy'] {

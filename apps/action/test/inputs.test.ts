@@ -84,6 +84,13 @@ describe('parseActionInputs', () => {
     [{ server_command: 'x', report: 'pr_comment' }, 'report'],
     [{ server_command: 'x', timeout_seconds: '0' }, 'timeout_seconds'],
     [{ server_command: 'x', timeout_seconds: '3601' }, 'timeout_seconds'],
+    [{ server_command: 'x', oauth_client_id: 'ci' }, 'oauth_client_id'],
+    [{ url: 'https://a.test/mcp', oauth_client_secret_env: 'S' }, 'oauth_client_secret_env'],
+    [{ url: 'https://a.test/mcp', oauth_client_id: 'ci' }, 'oauth_client_id'],
+    [{ url: 'https://a.test/mcp', oauth_client_id: 'ci', oauth_client_secret_env: 'S', oauth_private_key_file: 'k.pem' }, 'oauth_client_id'],
+    [{ url: 'https://a.test/mcp', oauth_client_id: 'ci', oauth_client_secret_env: 'not-a-name s3cret' }, 'oauth_client_secret_env'],
+    [{ url: 'https://a.test/mcp', oauth_client_id: 'ci', oauth_client_secret_env: 'S', oauth_key_id: 'k1' }, 'oauth_key_id'],
+    [{ url: 'https://a.test/mcp', headers: 'Authorization: Bearer ${T}', oauth_client_id: 'ci', oauth_client_secret_env: 'S' }, 'oauth_client_id'],
   ])('%j is refused, naming %s', (inputs, name) => {
     expect(inputError(inputs).input).toBe(name);
   });
@@ -92,6 +99,15 @@ describe('parseActionInputs', () => {
 describe('cliArgs', () => {
   const files = { checkJson: '/w/.mcptrust/check.json', sarif: '/w/.mcptrust/mcptrust.sarif', lockfileExists: true };
   const parse = (inputs: Record<string, string>): ActionInputs => parseActionInputs(reader(inputs));
+
+  it('passes OAuth client credentials as names and paths only: --client-credentials with the secret variable or the key file', () => {
+    const secret = cliArgs(parse({ url: 'https://a.test/mcp', oauth_client_id: 'ci-gate', oauth_client_secret_env: 'MCP_CLIENT_SECRET', oauth_scope: 'mcp:read' }), files);
+    expect(secret.slice(secret.indexOf('--url'))).toEqual([
+      '--url', 'https://a.test/mcp', '--client-credentials', '--client-id', 'ci-gate', '--client-secret-env', 'MCP_CLIENT_SECRET', '--scope', 'mcp:read',
+    ]);
+    const key = cliArgs(parse({ url: 'https://a.test/mcp', oauth_client_id: 'ci-gate', oauth_private_key_file: 'ci.pem', oauth_key_id: 'k1' }), files);
+    expect(key.slice(key.indexOf('--url'))).toEqual(['--url', 'https://a.test/mcp', '--client-credentials', '--client-id', 'ci-gate', '--private-key-file', 'ci.pem', '--key-id', 'k1']);
+  });
 
   it('runs mcptrust check with the JSON and SARIF reports of one run, the server after --', () => {
     expect(cliArgs(parse({ server_argv: 'node\nserver.js', policy: 'baseline', key: 'k.pub', fail_on: 'moderate' }), files)).toEqual([
