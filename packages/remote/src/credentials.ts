@@ -9,26 +9,20 @@
  * to that server's origin).
  */
 import { RemoteError } from './errors.js';
-import { createGuardedFetch, type GuardedFetch } from './net/guarded-fetch.js';
+import { lazyGuardedFetch, type GuardedFetchChoice } from './net/guarded-fetch.js';
 import { endpointOf, isLoopbackUrl, parseUpstreamUrl } from './net/upstream-url.js';
 import { canonicalResource } from './oauth/discovery.js';
 import { openTokenStore, type TokenEntry, type TokenStore } from './oauth/token-store.js';
 import { challengeScope, unionScope } from './oauth/scope.js';
 import { expiresSoon, refreshEntry } from './oauth/tokens.js';
-import type { CredentialSource, HostResolver } from './upstream.types.js';
+import type { CredentialSource } from './upstream.types.js';
 
 /** Options of {@link createOAuthCredentials}. */
-export interface OAuthCredentialsOptions {
+export interface OAuthCredentialsOptions extends GuardedFetchChoice {
   /** The token store. Default the user's store (`openTokenStore()`). */
   store?: TokenStore;
   /** Refresh this long before the access token expires, in ms. Default 60 000. */
   refreshSkewMs?: number;
-  /** The fetch for token refreshes. Default a guarded fetch (loopback allowed only for a loopback server). */
-  fetchFn?: GuardedFetch;
-  /** Host resolver of the default guarded fetch. */
-  resolve?: HostResolver;
-  /** Extra trusted CA certificates (PEM) of the default guarded fetch. */
-  ca?: string | string[];
   /** Something worth a line on stderr (a failed refresh, the login hint); never a token. */
   onWarning?: (message: string) => void;
   /** Clock, in ms. */
@@ -64,13 +58,7 @@ export function createOAuthCredentials(url: string, options: OAuthCredentialsOpt
   const skew = options.refreshSkewMs ?? DEFAULT_SKEW_MS;
   if (!Number.isInteger(skew) || skew < 0) throw new RemoteError('INVALID_OPTIONS', `refreshSkewMs must be a non-negative integer, got ${String(skew)}`);
   const now = options.now ?? Date.now;
-  let fetchFn = options.fetchFn;
-  const fetchOf = (): GuardedFetch =>
-    (fetchFn ??= createGuardedFetch({
-      allowLoopback,
-      ...(options.resolve === undefined ? {} : { resolve: options.resolve }),
-      ...(options.ca === undefined ? {} : { ca: options.ca }),
-    }));
+  const fetchOf = lazyGuardedFetch(options, allowLoopback);
   const hint = `run \`mcptrust auth login ${endpointOf(server)}\``;
   const warn = (message: string): void => options.onWarning?.(message);
 

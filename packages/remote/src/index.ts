@@ -13,7 +13,7 @@ export type { AddressClassification, AddressPolicyOptions } from './net/address-
 export { createGuardedDispatcher } from './net/guarded-dispatcher.js';
 export type { GuardedDispatcherOptions } from './net/guarded-dispatcher.js';
 export { createGuardedFetch } from './net/guarded-fetch.js';
-export type { GuardedFetch, GuardedFetchOptions } from './net/guarded-fetch.js';
+export type { GuardedFetch, GuardedFetchChoice, GuardedFetchOptions } from './net/guarded-fetch.js';
 export { endpointOf, isLoopbackUrl, parseUpstreamUrl } from './net/upstream-url.js';
 export { checkBrowserUrl, systemBrowserOpener } from './oauth/browser.js';
 export type { BrowserOpener, SystemBrowserOpenerOptions } from './oauth/browser.js';

@@ -250,3 +250,31 @@ function toResponse(response: Awaited<ReturnType<typeof undiciFetch>>, bytes: Ui
   Object.defineProperty(result, 'redirected', { value: redirected });
   return result;
 }
+
+/** Where the fetch of an OAuth path comes from: the caller's own, or a guarded fetch built from a resolver and CAs. */
+export interface GuardedFetchChoice {
+  /** The fetch for every OAuth request. Default a guarded fetch (loopback allowed only for a loopback server). */
+  fetchFn?: GuardedFetch;
+  /** Host resolver of the default guarded fetch. */
+  resolve?: HostResolver;
+  /** Extra trusted CA certificates (PEM) of the default guarded fetch. */
+  ca?: string | string[];
+}
+
+/**
+ * The caller's fetch, or a guarded fetch built on first use (a command that never needs
+ * OAuth never builds a dispatcher).
+ *
+ * @param choice - {@link GuardedFetchChoice}
+ * @param allowLoopback - the server is loopback, so loopback http is allowed
+ * @returns a function giving the same fetch on every call
+ */
+export function lazyGuardedFetch(choice: GuardedFetchChoice, allowLoopback: boolean): () => GuardedFetch {
+  let fetchFn = choice.fetchFn;
+  return () =>
+    (fetchFn ??= createGuardedFetch({
+      allowLoopback,
+      ...(choice.resolve === undefined ? {} : { resolve: choice.resolve }),
+      ...(choice.ca === undefined ? {} : { ca: choice.ca }),
+    }));
+}

@@ -16,16 +16,16 @@
 import { parseErrorResponse } from '@modelcontextprotocol/sdk/client/auth.js';
 import { OAuthTokensSchema } from '@modelcontextprotocol/sdk/shared/auth.js';
 import { RemoteError } from '../errors.js';
-import { createGuardedFetch, type GuardedFetch } from '../net/guarded-fetch.js';
+import { lazyGuardedFetch, type GuardedFetchChoice } from '../net/guarded-fetch.js';
 import { endpointOf, isLoopbackUrl, parseUpstreamUrl } from '../net/upstream-url.js';
-import type { CredentialSource, HostResolver } from '../upstream.types.js';
+import type { CredentialSource } from '../upstream.types.js';
 import { checkServerSuppliedUrl, discoverAuthorization, oauthStep, type DiscoveredAuthorization } from './discovery.js';
 import { privateKeyAlgorithm, signClientAssertion } from './jwt-assertion.js';
 import { basicCredentials, challengeScope, scopeWords, secretMethod } from './scope.js';
 import { storedTokens } from './tokens.js';
 
 /** Options of {@link createClientCredentials}. Exactly one of `clientSecret` and `privateKeyPem`. */
-export interface ClientCredentialsOptions {
+export interface ClientCredentialsOptions extends GuardedFetchChoice {
   /** The client id registered at the authorization server. */
   clientId: string;
   /** The client secret (`client_secret_basic`, or `client_secret_post` where only that is offered). Never logged. */
@@ -38,12 +38,6 @@ export interface ClientCredentialsOptions {
   scope?: string;
   /** Scope step-ups (403 `insufficient_scope`) this source makes at most. Default 2. */
   maxStepUps?: number;
-  /** The fetch for discovery and token requests. Default a guarded fetch (loopback allowed only for a loopback server). */
-  fetchFn?: GuardedFetch;
-  /** Host resolver of the default guarded fetch. */
-  resolve?: HostResolver;
-  /** Extra trusted CA certificates (PEM) of the default guarded fetch. */
-  ca?: string | string[];
   /** Something worth a line on stderr; never a secret or a token. */
   onWarning?: (message: string) => void;
   /** Clock, in ms. */
@@ -115,13 +109,7 @@ export function createClientCredentials(url: string, options: ClientCredentialsO
   if (!Number.isInteger(skew) || skew < 0) throw new RemoteError('INVALID_OPTIONS', `refreshSkewMs must be a non-negative integer, got ${String(skew)}`);
   const now = options.now ?? Date.now;
   const warn = (message: string): void => options.onWarning?.(message);
-  let fetchFn = options.fetchFn;
-  const fetchOf = (): GuardedFetch =>
-    (fetchFn ??= createGuardedFetch({
-      allowLoopback,
-      ...(options.resolve === undefined ? {} : { resolve: options.resolve }),
-      ...(options.ca === undefined ? {} : { ca: options.ca }),
-    }));
+  const fetchOf = lazyGuardedFetch(options, allowLoopback);
 
   /** Every value that must never reach a message: the secret, the key, assertions and tokens sent or received. */
   const secrets = new Set<string>([clientSecret, privateKeyPem].filter((s): s is string => s !== undefined && s.length >= 4));

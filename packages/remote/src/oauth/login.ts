@@ -16,9 +16,8 @@ import { randomBytes } from 'node:crypto';
 import { exchangeAuthorization, startAuthorization } from '@modelcontextprotocol/sdk/client/auth.js';
 import type { OAuthClientInformationMixed } from '@modelcontextprotocol/sdk/shared/auth.js';
 import { RemoteError } from '../errors.js';
-import { createGuardedFetch, type GuardedFetch } from '../net/guarded-fetch.js';
+import { lazyGuardedFetch, type GuardedFetchChoice } from '../net/guarded-fetch.js';
 import { endpointOf, isLoopbackUrl, parseUpstreamUrl } from '../net/upstream-url.js';
-import type { HostResolver } from '../upstream.types.js';
 import { checkBrowserUrl, systemBrowserOpener, type BrowserOpener } from './browser.js';
 import { chooseClient, type ClientRoute } from './client-identity.js';
 import { clientAuthentication } from './scope.js';
@@ -28,7 +27,7 @@ import { openTokenStore, type TokenStore } from './token-store.js';
 import { storedTokens } from './tokens.js';
 
 /** Options of {@link loginRemote}. */
-export interface LoginRemoteOptions {
+export interface LoginRemoteOptions extends GuardedFetchChoice {
   /** Where tokens go. Default the user's store (`openTokenStore()`). */
   store?: TokenStore;
   /** Opens the authorization URL. Default the system browser; `false`: only print it (`onMessage`). */
@@ -56,12 +55,6 @@ export interface LoginRemoteOptions {
   clientMetadataUrl?: string | false;
   /** Name shown on the consent page (`client_name`). Default `MCPTrust`. */
   clientName?: string;
-  /** The fetch for every request. Default a guarded fetch (loopback allowed only for a loopback server). */
-  fetchFn?: GuardedFetch;
-  /** Host resolver of the default guarded fetch. */
-  resolve?: HostResolver;
-  /** Extra trusted CA certificates (PEM) of the default guarded fetch. */
-  ca?: string | string[];
   /** Aborts the login. */
   signal?: AbortSignal;
   /** Clock, in ms. */
@@ -109,13 +102,7 @@ export async function loginRemote(url: string, options: LoginRemoteOptions = {})
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   if (!Number.isInteger(timeoutMs) || timeoutMs < 1) throw new RemoteError('INVALID_OPTIONS', `timeoutMs must be a positive integer, got ${String(timeoutMs)}`);
   const allowLoopback = isLoopbackUrl(server);
-  const fetchFn =
-    options.fetchFn ??
-    createGuardedFetch({
-      allowLoopback,
-      ...(options.resolve === undefined ? {} : { resolve: options.resolve }),
-      ...(options.ca === undefined ? {} : { ca: options.ca }),
-    });
+  const fetchFn = lazyGuardedFetch(options, allowLoopback)();
   const store = options.store ?? openTokenStore();
   const say = (message: string): void => options.onMessage?.(message);
   const now = options.now ?? Date.now;
