@@ -2,6 +2,8 @@
  * Test helpers of the OAuth tests: a temporary token store, and a "browser" that follows
  * the authorization URL to the loopback redirect the way a user's browser would.
  */
+import { afterAll, afterEach, beforeAll, beforeEach, expect } from '@jest/globals';
+import { installDialGuard, type DialGuard } from '@mcptrust/tooling/test-support/dial-guard.mjs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -38,6 +40,38 @@ export function testBrowser(): { open: (url: string) => Promise<void>; visits: B
       visit.callbackPage = await callback.text();
     },
   };
+}
+
+/** What {@link oauthTestHooks} keeps up to date: the file's dial guard and this test's token store. */
+export interface OAuthTestEnvironment {
+  guard: DialGuard;
+  store: TokenStore;
+}
+
+/**
+ * Registers the hooks every OAuth test file needs: the dial guard for the whole file (no
+ * refused dial may be left at its end: blocked targets are never dialled) and a token
+ * store in a fresh temporary directory for each test, removed after it.
+ */
+export function oauthTestHooks(): OAuthTestEnvironment {
+  const env = {} as OAuthTestEnvironment;
+  let cleanup: (() => Promise<void>) | undefined;
+  beforeAll(() => {
+    env.guard = installDialGuard();
+  });
+  afterAll(() => {
+    env.guard.restore();
+    expect(env.guard.refused).toEqual([]);
+  });
+  beforeEach(async () => {
+    const temp = await tempStore();
+    env.store = temp.store;
+    cleanup = temp.cleanup;
+  });
+  afterEach(async () => {
+    await cleanup?.();
+  });
+  return env;
 }
 
 /** A token store in a fresh temporary directory (`<tmp>/config/mcptrust`). */

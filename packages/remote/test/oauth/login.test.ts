@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { afterEach, describe, expect, it } from '@jest/globals';
 import {
   startOAuthServer,
   startProtectedMcpServer,
@@ -11,37 +11,22 @@ import { startMcpHttpServer } from '@mcptrust/tooling/test-support/http-servers.
 import { readFile, stat } from 'node:fs/promises';
 import { RemoteError } from '../../src/errors.js';
 import { loginRemote, type LoginRemoteOptions } from '../../src/oauth/login.js';
-import type { TokenStore } from '../../src/oauth/token-store.js';
 import type { HostResolver } from '../../src/upstream.types.js';
-import { installDialGuard, type DialGuard } from '@mcptrust/tooling/test-support/dial-guard.mjs';
-import { pasteQueue, tempStore, testBrowser } from './helpers.js';
+import { pasteQueue, oauthTestHooks, testBrowser } from './helpers.js';
 
 // Loopback only: an authorization server and a protected MCP endpoint on 127.0.0.1; the
 // "browser" is the test fetching the authorization URL and the callback. Blocked targets
 // come from injected resolvers or IP literals and are never dialled (dial guard).
 
-let guard: DialGuard;
+const env = oauthTestHooks();
 let as: OAuthServer | undefined;
 let mcp: ProtectedMcpServer | undefined;
-let store: TokenStore;
-let cleanup: () => Promise<void>;
 
-beforeAll(() => {
-  guard = installDialGuard();
-});
-afterAll(() => {
-  guard.restore();
-  expect(guard.refused).toEqual([]);
-});
-beforeEach(async () => {
-  ({ store, cleanup } = await tempStore());
-});
 afterEach(async () => {
   await mcp?.close();
   await as?.close();
   mcp = undefined;
   as = undefined;
-  await cleanup();
 });
 
 async function start(asOptions: OAuthServerOptions = {}, mcpOptions: Omit<ProtectedMcpServerOptions, 'authServer'> = {}): Promise<{ as: OAuthServer; mcp: ProtectedMcpServer }> {
@@ -64,7 +49,7 @@ describe('loginRemote', () => {
     const { as, mcp } = await start({}, { scopes: ['mcp:read'] });
     const browser = testBrowser();
     const messages: string[] = [];
-    const result = await loginRemote(mcp.url, { store, openBrowser: browser.open, onMessage: (m) => messages.push(m), timeoutMs: 10_000 });
+    const result = await loginRemote(mcp.url, { store: env.store, openBrowser: browser.open, onMessage: (m) => messages.push(m), timeoutMs: 10_000 });
 
     expect(result).toMatchObject({ issuer: as.issuer, resource: mcp.url, scope: 'mcp:read', refreshable: true });
     expect(Date.parse(result.expiresAt ?? '')).toBeGreaterThan(Date.now() + 3_000_000);
@@ -92,39 +77,39 @@ describe('loginRemote', () => {
     expect(token?.params['code_verifier']).toMatch(/^[A-Za-z0-9._~-]{43,128}$/);
 
     // The store: 0600 file in a 0700 directory, the issued token, the registration, the metadata.
-    expect((await stat(store.path)).mode & 0o777).toBe(0o600);
-    expect((await stat(store.dir)).mode & 0o777).toBe(0o700);
-    const entry = await store.find(mcp.url);
+    expect((await stat(env.store.path)).mode & 0o777).toBe(0o600);
+    expect((await stat(env.store.dir)).mode & 0o777).toBe(0o700);
+    const entry = await env.store.find(mcp.url);
     expect(entry).toMatchObject({ issuer: as.issuer, resource: mcp.url, authorizationServerUrl: as.issuer, metadata: { issuer: as.issuer } });
     expect(as.validate(entry!.tokens.access_token, mcp.url)).toBe(true);
     expect(entry!.client.client_id).toMatch(/^client-/);
     // No message ever carries a token.
-    const file = await readFile(store.path, 'utf8');
+    const file = await readFile(env.store.path, 'utf8');
     expect(file).toContain(entry!.tokens.access_token);
     for (const m of messages) expect(m).not.toContain(entry!.tokens.access_token);
   });
 
   it('takes the protected resource metadata from the well-known location when the 401 does not name it', async () => {
     const { mcp } = await start({}, { resourceMetadataUrl: null });
-    const result = await loginRemote(mcp.url, { store, openBrowser: testBrowser().open, timeoutMs: 10_000 });
+    const result = await loginRemote(mcp.url, { store: env.store, openBrowser: testBrowser().open, timeoutMs: 10_000 });
     expect(result.resource).toBe(mcp.url);
     expect(mcp.requests.some((r) => r.method === 'GET' && r.path === '/.well-known/oauth-protected-resource/mcp')).toBe(true);
   });
 
   it('uses a pre-registered client id when the server offers no dynamic registration, and says so without one', async () => {
     const { as, mcp } = await start({ failure: 'no-dcr', preregisteredClients: ['pre-registered'] });
-    const error = await failure(loginRemote(mcp.url, { store, openBrowser: testBrowser().open, timeoutMs: 10_000 }));
+    const error = await failure(loginRemote(mcp.url, { store: env.store, openBrowser: testBrowser().open, timeoutMs: 10_000 }));
     expect(error.code).toBe('OAUTH_FAILED');
     expect(error.message).toMatch(/no client id was given \(--client-id\).*no Client ID Metadata Document support.*no dynamic client registration.*pass --client-id ID/);
-    const result = await loginRemote(mcp.url, { store, clientId: 'pre-registered', openBrowser: testBrowser().open, timeoutMs: 10_000 });
+    const result = await loginRemote(mcp.url, { store: env.store, clientId: 'pre-registered', openBrowser: testBrowser().open, timeoutMs: 10_000 });
     expect(result.issuer).toBe(as.issuer);
-    expect((await store.find(mcp.url))?.client.client_id).toBe('pre-registered');
+    expect((await env.store.find(mcp.url))?.client.client_id).toBe('pre-registered');
   });
 
   it('refuses an authorization server that does not advertise PKCE S256, before any browser', async () => {
     const { mcp } = await start({ failure: 'no-s256' });
     const browser = testBrowser();
-    const error = await failure(loginRemote(mcp.url, { store, openBrowser: browser.open, timeoutMs: 10_000 }));
+    const error = await failure(loginRemote(mcp.url, { store: env.store, openBrowser: browser.open, timeoutMs: 10_000 }));
     expect(error.code).toBe('OAUTH_FAILED');
     expect(error.message).toMatch(/PKCE S256/);
     expect(browser.visits).toHaveLength(0);
@@ -138,11 +123,11 @@ describe('loginRemote', () => {
   ])('refuses an authorization endpoint %s and never opens it', async (_name, endpoint) => {
     const { mcp } = await start({ metadataOverrides: { authorization_endpoint: endpoint } });
     const opened: string[] = [];
-    const error = await failure(loginRemote(mcp.url, { store, openBrowser: async (url) => void opened.push(url), timeoutMs: 10_000 }));
+    const error = await failure(loginRemote(mcp.url, { store: env.store, openBrowser: async (url) => void opened.push(url), timeoutMs: 10_000 }));
     expect(['INSECURE_URL', 'OAUTH_FAILED']).toContain(error.code);
     expect(error.message).not.toContain('alert');
     expect(opened).toEqual([]);
-    expect(await store.find(mcp.url)).toBeUndefined();
+    expect(await env.store.find(mcp.url)).toBeUndefined();
   });
 
   it.each([
@@ -152,20 +137,20 @@ describe('loginRemote', () => {
   ] as const)('fails closed on a redirect with %s, stores nothing, answers a failure page', async (mode, message) => {
     const { as, mcp } = await start({ failure: mode });
     const browser = testBrowser();
-    const error = await failure(loginRemote(mcp.url, { store, openBrowser: browser.open, timeoutMs: 10_000 }));
+    const error = await failure(loginRemote(mcp.url, { store: env.store, openBrowser: browser.open, timeoutMs: 10_000 }));
     expect(error.code).toBe('OAUTH_FAILED');
     expect(error.message).toMatch(message);
     expect(browser.visits[0]?.callbackStatus).toBe(400);
     expect(browser.visits[0]?.callbackPage).toContain('Login failed');
     expect(as.requests.some((r) => r.path === '/token')).toBe(false);
-    expect(await store.find(mcp.url)).toBeUndefined();
+    expect(await env.store.find(mcp.url)).toBeUndefined();
   });
 
   it('gives up at the deadline when no answer comes, and closes its listener', async () => {
     const { mcp } = await start();
     let redirectUri = '';
     const error = await failure(
-      loginRemote(mcp.url, { store, openBrowser: async (url) => void (redirectUri = new URL(url).searchParams.get('redirect_uri') ?? ''), timeoutMs: 300 }),
+      loginRemote(mcp.url, { store: env.store, openBrowser: async (url) => void (redirectUri = new URL(url).searchParams.get('redirect_uri') ?? ''), timeoutMs: 300 }),
     );
     expect(error.code).toBe('OAUTH_FAILED');
     expect(error.message).toMatch(/No authorization answer within/);
@@ -176,7 +161,7 @@ describe('loginRemote', () => {
     const { mcp } = await start();
     const browser = testBrowser();
     const done = loginRemote(mcp.url, {
-      store,
+      store: env.store,
       openBrowser: false,
       timeoutMs: 10_000,
       onMessage: (m) => {
@@ -193,7 +178,7 @@ describe('loginRemote', () => {
     const messages: string[] = [];
     let authorizationUrl = '';
     const done = loginRemote(mcp.url, {
-      store,
+      store: env.store,
       openBrowser: false,
       redirectInput: paste.input,
       timeoutMs: 10_000,
@@ -220,7 +205,7 @@ describe('loginRemote', () => {
     expect(messages).toContain(`That is not the redirect of this login: paste the whole address the browser was sent to, starting with http://127.0.0.1:${port}/callback?`);
     expect(messages.join('\n')).toContain(`Waiting up to 10 s for the browser's redirect to http://127.0.0.1:${port}/callback (browser on another machine? forward the port from there first: ssh -L ${port}:127.0.0.1:${port} <this host>)`);
     expect(messages.join('\n')).toContain(`or paste here the address the browser was sent to (it starts with http://127.0.0.1:${port}/callback?)`);
-    const entry = await store.find(mcp.url);
+    const entry = await env.store.find(mcp.url);
     for (const m of messages) {
       expect(m).not.toContain(code);
       expect(m).not.toContain(entry!.tokens.access_token);
@@ -234,7 +219,7 @@ describe('loginRemote', () => {
     closed.end();
     const browser = testBrowser();
     const done = loginRemote(mcp.url, {
-      store,
+      store: env.store,
       openBrowser: async (url) => void setTimeout(() => void browser.open(url), 100),
       redirectInput: closed.input,
       timeoutMs: 10_000,
@@ -243,51 +228,51 @@ describe('loginRemote', () => {
     expect(browser.visits[0]?.callbackStatus).toBe(200);
 
     const open = pasteQueue();
-    await expect(loginRemote(mcp.url, { store, openBrowser: testBrowser().open, redirectInput: open.input, timeoutMs: 10_000 })).resolves.toMatchObject({ resource: mcp.url });
+    await expect(loginRemote(mcp.url, { store: env.store, openBrowser: testBrowser().open, redirectInput: open.input, timeoutMs: 10_000 })).resolves.toMatchObject({ resource: mcp.url });
     expect(open.returned()).toBe(true);
 
     const silent = pasteQueue();
     silent.end();
-    const error = await failure(loginRemote(mcp.url, { store, openBrowser: false, redirectInput: silent.input, timeoutMs: 300 }));
+    const error = await failure(loginRemote(mcp.url, { store: env.store, openBrowser: false, redirectInput: silent.input, timeoutMs: 300 }));
     expect(error.message).toBe('No authorization answer within 0.3 s; login aborted');
   });
 
   it('refuses protected resource metadata for another resource', async () => {
     const { mcp } = await start({}, { resourceMetadata: { resource: 'http://127.0.0.1:1/other' } });
-    const error = await failure(loginRemote(mcp.url, { store, openBrowser: testBrowser().open, timeoutMs: 10_000 }));
+    const error = await failure(loginRemote(mcp.url, { store: env.store, openBrowser: testBrowser().open, timeoutMs: 10_000 }));
     expect(error.code).toBe('OAUTH_FAILED');
     expect(error.message).toMatch(/is for http:\/\/127\.0\.0\.1:1\/other, not for/);
   });
 
   it('refuses a resource_metadata URL to the metadata address without dialling it (http to a non-loopback host)', async () => {
     const { mcp } = await start({}, { resourceMetadataUrl: 'http://169.254.169.254/latest/meta-data/' });
-    const before = guard.connects.length;
-    const error = await failure(loginRemote(mcp.url, { store, openBrowser: testBrowser().open, timeoutMs: 10_000 }));
+    const before = env.guard.connects.length;
+    const error = await failure(loginRemote(mcp.url, { store: env.store, openBrowser: testBrowser().open, timeoutMs: 10_000 }));
     expect(error.code).toBe('INSECURE_URL');
-    expect(guard.connects.slice(before).every((host) => host === '127.0.0.1')).toBe(true);
+    expect(env.guard.connects.slice(before).every((host) => host === '127.0.0.1')).toBe(true);
   });
 
   it('refuses an https resource_metadata URL whose name resolves to 169.254.169.254 (guard, never dialled)', async () => {
     const { mcp } = await start({}, { resourceMetadataUrl: 'https://metadata.attacker.test/prm' });
     const resolve: HostResolver = async (host) => (host === 'metadata.attacker.test' ? [{ address: '169.254.169.254', family: 4 }] : [{ address: '127.0.0.1', family: 4 }]);
-    const before = guard.connects.length;
-    const error = await failure(loginRemote(mcp.url, { store, resolve, openBrowser: testBrowser().open, timeoutMs: 10_000 }));
+    const before = env.guard.connects.length;
+    const error = await failure(loginRemote(mcp.url, { store: env.store, resolve, openBrowser: testBrowser().open, timeoutMs: 10_000 }));
     expect(error.code).toBe('BLOCKED_ADDRESS');
-    expect(guard.connects.slice(before)).not.toContain('169.254.169.254');
+    expect(env.guard.connects.slice(before)).not.toContain('169.254.169.254');
   });
 
   it('refuses an authorization server at a link-local address named by the metadata', async () => {
     const { mcp } = await start({}, { resourceMetadata: { authorization_servers: ['https://169.254.169.254'] } });
-    const before = guard.connects.length;
-    const error = await failure(loginRemote(mcp.url, { store, openBrowser: testBrowser().open, timeoutMs: 10_000 }));
+    const before = env.guard.connects.length;
+    const error = await failure(loginRemote(mcp.url, { store: env.store, openBrowser: testBrowser().open, timeoutMs: 10_000 }));
     expect(error.code).toBe('BLOCKED_ADDRESS');
-    expect(guard.connects.slice(before)).not.toContain('169.254.169.254');
+    expect(env.guard.connects.slice(before)).not.toContain('169.254.169.254');
   });
 
   it('says there is nothing to log in to for a server that needs no authorization, and ends the probe session', async () => {
     const open = await startMcpHttpServer();
     try {
-      const error = await failure(loginRemote(open.url, { store, openBrowser: testBrowser().open, timeoutMs: 10_000 }));
+      const error = await failure(loginRemote(open.url, { store: env.store, openBrowser: testBrowser().open, timeoutMs: 10_000 }));
       expect(error.code).toBe('OAUTH_FAILED');
       expect(error.message).toBe(`OAuth discovery failed: ${open.url} did not ask for authorization and publishes no OAuth metadata: there is nothing to log in to`);
       await open.waitForRequest((r) => r.method === 'DELETE');
@@ -298,7 +283,7 @@ describe('loginRemote', () => {
   });
 
   it('refuses a configured URL that is not https or loopback http before any request', async () => {
-    const options: LoginRemoteOptions = { store, openBrowser: testBrowser().open };
+    const options: LoginRemoteOptions = { store: env.store, openBrowser: testBrowser().open };
     await expect(loginRemote('http://mcp.example.com/mcp', options)).rejects.toMatchObject({ code: 'INSECURE_URL' });
     await expect(loginRemote('not a url', options)).rejects.toMatchObject({ code: 'INSECURE_URL' });
     await expect(loginRemote('file:///etc/passwd', options)).rejects.toMatchObject({ code: 'INSECURE_URL' });

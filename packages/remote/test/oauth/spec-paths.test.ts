@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { afterEach, describe, expect, it } from '@jest/globals';
 import {
   startLegacyAuthMcpServer,
   startOAuthServer,
@@ -7,36 +7,21 @@ import {
   type OAuthServerOptions,
   type ProtectedMcpServerOptions,
 } from '@mcptrust/tooling/test-support/oauth-server.mjs';
-import { installDialGuard, type DialGuard } from '@mcptrust/tooling/test-support/dial-guard.mjs';
 import { createOAuthCredentials } from '../../src/credentials.js';
 import { RemoteError } from '../../src/errors.js';
 import { loginRemote } from '../../src/oauth/login.js';
-import type { TokenStore } from '../../src/oauth/token-store.js';
-import { tempStore, testBrowser } from './helpers.js';
+import { oauthTestHooks, testBrowser } from './helpers.js';
 
 // Every discovery and registration path of the MCP authorization spec (2025-11-25, with
 // 2025-06-18 and 2025-03-26 servers) against the loopback authorization server fixture:
 // where the metadata is, who the client is, which scope is asked for, what a token
 // request error says, and that refresh tokens rotate. Loopback only.
 
-let guard: DialGuard;
-let store: TokenStore;
-let cleanup: () => Promise<void>;
+const env = oauthTestHooks();
 const closers: Array<() => Promise<void>> = [];
 
-beforeAll(() => {
-  guard = installDialGuard();
-});
-afterAll(() => {
-  guard.restore();
-  expect(guard.refused).toEqual([]);
-});
-beforeEach(async () => {
-  ({ store, cleanup } = await tempStore());
-});
 afterEach(async () => {
   for (const close of closers.splice(0).reverse()) await close();
-  await cleanup();
 });
 
 async function start(asOptions: OAuthServerOptions = {}, mcpOptions: Omit<ProtectedMcpServerOptions, 'authServer'> = {}) {
@@ -47,7 +32,7 @@ async function start(asOptions: OAuthServerOptions = {}, mcpOptions: Omit<Protec
   return { as, mcp };
 }
 
-const login = (url: string, extra: Parameters<typeof loginRemote>[1] = {}) => loginRemote(url, { store, openBrowser: testBrowser().open, timeoutMs: 10_000, ...extra });
+const login = (url: string, extra: Parameters<typeof loginRemote>[1] = {}) => loginRemote(url, { store: env.store, openBrowser: testBrowser().open, timeoutMs: 10_000, ...extra });
 
 async function failure(promise: Promise<unknown>): Promise<RemoteError> {
   const error = await promise.then(() => undefined, (e: unknown) => e);
@@ -109,7 +94,7 @@ describe('2025-03-26 servers (the MCP server is its own authorization server)', 
     const used = server.requests.map((r) => r.path);
     expect(used).toEqual(expect.arrayContaining(['/authorize', '/token']));
     expect(used).toContain('/.well-known/oauth-authorization-server');
-    const auth = await createOAuthCredentials(server.url, { store }).authorization();
+    const auth = await createOAuthCredentials(server.url, { store: env.store }).authorization();
     const answer = await fetch(server.url, {
       method: 'POST',
       headers: { authorization: auth!, 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
@@ -133,7 +118,7 @@ describe('who the client is', () => {
     expect(String(token?.headers['authorization'])).toMatch(/^Basic /);
     expect(token?.params).not.toHaveProperty('client_secret');
     as.expireAccessTokens();
-    const credentials = createOAuthCredentials(mcp.url, { store });
+    const credentials = createOAuthCredentials(mcp.url, { store: env.store });
     expect(await credentials.unauthorized?.(undefined, 401)).toBe(true);
     const refresh = as.requests.filter((r) => r.path === '/token').at(-1);
     expect(refresh?.params['grant_type']).toBe('refresh_token');
@@ -161,7 +146,7 @@ describe('who the client is', () => {
     expect(result.clientRoute).toBe('client-metadata-document');
     expect(paths(as)).not.toContain('/register');
     expect(as.requests.find((r) => r.path === '/authorize')?.params['client_id']).toBe(url);
-    expect((await store.find(mcp.url))?.client.client_id).toBe(url);
+    expect((await env.store.find(mcp.url))?.client.client_id).toBe(url);
   });
 
   it('a confidential dynamically registered client keeps the method the server gave it', async () => {
@@ -207,16 +192,16 @@ describe('tokens', () => {
   it('refresh tokens rotate: the new one is stored, the old one is dead', async () => {
     const { as, mcp } = await start();
     await login(mcp.url);
-    const before = (await store.find(mcp.url))!.tokens.refresh_token!;
+    const before = (await env.store.find(mcp.url))!.tokens.refresh_token!;
     as.expireAccessTokens();
-    const credentials = createOAuthCredentials(mcp.url, { store });
+    const credentials = createOAuthCredentials(mcp.url, { store: env.store });
     expect(await credentials.unauthorized?.(undefined, 401)).toBe(true);
-    const after = (await store.find(mcp.url))!.tokens.refresh_token!;
+    const after = (await env.store.find(mcp.url))!.tokens.refresh_token!;
     expect(after).not.toBe(before);
     const replay = await fetch(`${as.issuer}/token`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: before, client_id: (await store.find(mcp.url))!.client.client_id }),
+      body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: before, client_id: (await env.store.find(mcp.url))!.client.client_id }),
     });
     expect(replay.status).toBe(400);
     expect(((await replay.json()) as { error: string }).error).toBe('invalid_grant');
